@@ -1,0 +1,121 @@
+"""Frozen dataclasses that cross module boundaries."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+ENTITY_TYPES: tuple[str, ...] = ("person", "org", "place")
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One news article as read from a file, cleaned and NFC-normalised."""
+
+    id: str
+    title: str
+    body: str
+    date: str | None = None  # ISO "YYYY-MM-DD" (or a prefix of it)
+    source: str | None = None
+    url: str | None = None
+    author: str | None = None
+    section: str | None = None
+    lede: str | None = None
+    path: str | None = None  # the file it came from, relative to the indexed root
+    line: int | None = None  # line in that file (JSON Lines), for messages
+
+
+@dataclass(frozen=True, slots=True)
+class Entities:
+    """Canonical entity names of one article, each listed once, in order of first mention."""
+
+    person: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"person": list(self.person), "org": list(self.org), "place": list(self.place)}
+
+    def __bool__(self) -> bool:
+        return bool(self.person or self.org or self.place)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A bad file or line met while reading input: reported, never raised."""
+
+    path: str
+    reason: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    id: str
+    title: str
+    score: float
+    snippet: str
+    date: str | None = None
+    source: str | None = None
+    url: str | None = None
+    entities: Entities = field(default_factory=Entities)
+    rank: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["entities"] = self.entities.as_dict()
+        return data
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    value: str
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    query: str
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    fallback: bool = False  # True when no article had every word and any-word matching was used
+    suggestion: str | None = None  # a corrected query, when the index vocabulary suggests one
+    offset: int = 0
+    limit: int = 10
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "total": self.total,
+            "offset": self.offset,
+            "limit": self.limit,
+            "fallback": self.fallback,
+            "suggestion": self.suggestion,
+            "hits": [h.as_dict() for h in self.hits],
+            "facets": {
+                name: [{"value": v.value, "count": v.count} for v in values]
+                for name, values in self.facets.items()
+            },
+        }
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What one `Index.add` run did."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def indexed(self) -> int:
+        return self.added + self.updated
