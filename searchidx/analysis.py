@@ -1,15 +1,448 @@
-"""French text analysis, used at index time and at query time (placeholder, being replaced)."""
+"""French text analysis: ONE analyzer object, used at index time and at query time.
+
+Why one hand-written loop instead of a Whoosh filter chain: analysis is the hot path of indexing (36k
+articles).  A chain of generator filters does Python work per token per filter; here one compiled regex
+finds each *chunk* (word, elided word, hyphenated compound, dotted acronym or number) and a dict cache maps
+the raw chunk to its precomputed plan (terms + offsets relative to the chunk), so a repeated chunk costs
+one regex match and one dict lookup.  News text repeats its words, so the cache hit rate is high.
+
+Why fold before stemming: Snowball French keys its rules on accents, so "élysée"→"elys" but
+"elysee"→"elyse"; folding first makes "securite" and "sécurité" (and every accent-less query) produce the
+same term.  The stemmer was chosen by measurement (bench/analyzers.py, report in bench/README or commit).
+"""
 
 from __future__ import annotations
 
+import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable, Iterator
+from typing import Any
 
+import Stemmer
 from unidecode import unidecode
+from whoosh.analysis import Analyzer, Token
+
+__all__ = ["STOP_WORDS", "FrenchAnalyzer", "analyze", "analyzer", "fold", "stem"]
+
+MAX_TERM_LEN = 60  # longer chunks are URLs, base64 or glued garbage: dropped
+
+APOSTROPHES = "'\u2019\u02bc\u2018\uff07"
+HYPHENS = "-\u2010\u2011"
+_CONNECTORS = re.escape(APOSTROPHES + HYPHENS)
+_NUM_SPACES = " \u00a0\u202f"
+
+# Elided articles/pronouns/conjunctions: "l'OTAN" → "otan".  Anything else keeps its apostrophe-joined
+# form ("aujourd'hui" → "aujourdhui", "presqu'île" → "presquile", "quelqu'un", "entr'acte", "prud'hommes").
+ELISIONS = frozenset({"l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"})
+
+# Snowball French stop list (also what Lucene's FrenchAnalyzer uses), plus the frequent function words it
+# lacks (les, dont, cette, plus...).  "ete" (été: been / summer) is left out: in news it is mostly summer.
+_SNOWBALL_STOP = """
+au aux avec ce ces dans de des du elle en et eux il ils je la le les leur lui ma mais me même mes moi mon ne
+nos notre nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d
+j l à m n s t y étée étées étés étant étante étants étantes suis es est sommes êtes sont serai seras sera
+serons serez seront serais serait serions seriez seraient étais était étions étiez étaient fus fut fûmes fûtes
+furent sois soit soyons soyez soient fusse fusses fût fussions fussiez fussent ayant ayante ayantes ayants eu
+eue eues eus ai as avons avez ont aurai auras aura aurons aurez auront aurais aurait aurions auriez auraient
+avais avait avions aviez avaient eut eûmes eûtes eurent aie aies ait ayons ayez aient eusse eusses eût
+eussions eussiez eussent
+"""
+_EXTRA_STOP = """
+dont cette cet ceux celle celles celui ceci cela ça ci là leurs quel quelle quels quelles sans soi plus
+comme si lors ni car donc or où qu quand quoi sont aussi très tout tous toute toutes
+"""
 
 
-@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    """Lowercase + strip accents/ligatures of ONE word; keeps only [a-z0-9] (unidecode may add spaces)."""
+    low = word.lower()
+    if low.isascii():
+        return low
+    return _NON_ALNUM("", unidecode(unicodedata.normalize("NFC", low)).lower())
+
+
+_NON_ALNUM: Callable[[str, str], str] = re.compile(r"[^a-z0-9]+").sub
+_WORD_RUN = re.compile(r"[^\W_]+")
+
+STOP_WORDS: frozenset[str] = frozenset(_fold_word(w) for w in (_SNOWBALL_STOP + _EXTRA_STOP).split())
+
+
 def fold(text: str) -> str:
-    """Lowercase and strip accents/ligatures: the key under which a name or term is compared."""
-    text = unicodedata.normalize("NFC", text).lower()
-    return text if text.isascii() else unidecode(text)
+    """Lowercase and strip accents/ligatures, per word run (never unidecode the whole text, which would
+    turn « into << and n° into ndeg).  Non-word characters are kept as they are.  Used as facet key too."""
+    low = text.lower()
+    if low.isascii():
+        return low
+    low = unicodedata.normalize("NFC", low)
+    return _WORD_RUN.sub(lambda m: _NON_ALNUM("", unidecode(m.group()).lower()), low)
+
+
+# --- stemmers (all take a folded word) --------------------------------------------------------------------
+
+_snowball = Stemmer.Stemmer("french")
+_snowball.maxCacheSize = 0  # we cache ourselves
+
+
+def snowball_stem(word: str) -> str:
+    """Snowball French (PyStemmer, C): reference-exact on the Snowball vocabulary."""
+    return str(_snowball.stemWord(word))
+
+
+def _ends(s: list[str], n: int, suffix: str) -> bool:
+    return n >= len(suffix) and "".join(s[n - len(suffix) : n]) == suffix
+
+
+def _light_norm(s: list[str], n: int) -> str:
+    if n > 4:
+        i = 1
+        ch = s[0]
+        while i < n:  # collapse doubled letters
+            if s[i] == ch and ch.isalpha():
+                del s[i]
+                n -= 1
+            else:
+                ch = s[i]
+                i += 1
+    if n > 4 and _ends(s, n, "ie"):
+        n -= 2
+    if n > 4:
+        if s[n - 1] == "r":
+            n -= 1
+        if s[n - 1] == "e":
+            n -= 1
+        if s[n - 1] == "e":
+            n -= 1
+        if s[n - 1] == s[n - 2] and s[n - 1].isalpha():
+            n -= 1
+    return "".join(s[:n])
+
+
+def light_stem(word: str) -> str:  # noqa: C901, PLR0911, PLR0912
+    """Line-by-line port of Lucene's FrenchLightStemmer (Savoy), on folded input: its accented suffixes
+    (ième, ère, ète) are folded, and its norm() accent step is a no-op."""
+    s = list(word)
+    n = len(s)
+    if n > 5 and s[n - 1] == "x":
+        if s[n - 3] == "a" and s[n - 2] == "u" and s[n - 4] != "e":
+            s[n - 2] = "l"
+        n -= 1
+    if n > 3 and s[n - 1] == "x":
+        n -= 1
+    if n > 3 and s[n - 1] == "s":
+        n -= 1
+    if n > 9 and _ends(s, n, "issement"):
+        n -= 6
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 8 and _ends(s, n, "issant"):
+        n -= 4
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 6 and _ends(s, n, "ement"):
+        n -= 4
+        if n > 3 and _ends(s, n, "ive"):
+            n -= 1
+            s[n - 1] = "f"
+        return _light_norm(s, n)
+    if n > 11 and _ends(s, n, "ficatrice"):
+        n -= 5
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 10 and _ends(s, n, "ficateur"):
+        n -= 4
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 9 and _ends(s, n, "catrice"):
+        n -= 3
+        s[n - 4], s[n - 3], s[n - 2] = "q", "u", "e"
+        return _light_norm(s, n)
+    if n > 8 and _ends(s, n, "cateur"):
+        n -= 2
+        s[n - 4], s[n - 3], s[n - 2], s[n - 1] = "q", "u", "e", "r"
+        return _light_norm(s, n)
+    if n > 8 and _ends(s, n, "atrice"):
+        n -= 4
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 7 and _ends(s, n, "ateur"):
+        n -= 3
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 6 and _ends(s, n, "trice"):
+        n -= 1
+        s[n - 3], s[n - 2], s[n - 1] = "e", "u", "r"
+    if n > 5 and _ends(s, n, "ieme"):
+        return _light_norm(s, n - 4)
+    if n > 7 and _ends(s, n, "teuse"):
+        n -= 2
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 6 and _ends(s, n, "teur"):
+        n -= 1
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 5 and _ends(s, n, "euse"):
+        return _light_norm(s, n - 2)
+    if n > 8 and _ends(s, n, "ere"):
+        n -= 1
+        s[n - 2] = "e"
+        return _light_norm(s, n)
+    if n > 7 and _ends(s, n, "ive"):
+        n -= 1
+        s[n - 1] = "f"
+        return _light_norm(s, n)
+    if n > 4 and (_ends(s, n, "folle") or _ends(s, n, "molle")):
+        n -= 2
+        s[n - 1] = "u"
+        return _light_norm(s, n)
+    if n > 9 and _ends(s, n, "nnelle"):
+        return _light_norm(s, n - 5)
+    if n > 9 and _ends(s, n, "nnel"):
+        return _light_norm(s, n - 3)
+    if n > 4 and _ends(s, n, "ete"):
+        n -= 1
+        s[n - 2] = "e"
+    if n > 8 and _ends(s, n, "ique"):
+        n -= 4
+    if n > 8 and _ends(s, n, "esse"):
+        return _light_norm(s, n - 3)
+    if n > 7 and _ends(s, n, "inage"):
+        return _light_norm(s, n - 3)
+    if n > 9 and _ends(s, n, "isation"):
+        n -= 7
+        if n > 5 and _ends(s, n, "ual"):
+            s[n - 2] = "e"
+        return _light_norm(s, n)
+    if n > 9 and _ends(s, n, "isateur"):
+        return _light_norm(s, n - 7)
+    if n > 8 and (_ends(s, n, "ation") or _ends(s, n, "ition")):
+        return _light_norm(s, n - 5)
+    return _light_norm(s, n)
+
+
+def minimal_stem(s: str) -> str:
+    """Port of Lucene's FrenchMinimalStemmer (plural and feminine removal), on folded input."""
+    if len(s) < 6:
+        return s
+    if s[-1] == "x":
+        if s[-3] == "a" and s[-2] == "u":
+            return s[:-2] + "l"
+        return s[:-1]
+    if s[-1] == "s":
+        s = s[:-1]
+    if s[-1] == "r":
+        s = s[:-1]
+    if s[-1] == "e":
+        s = s[:-1]
+    if s[-1] == "e":  # 'é' once folded
+        s = s[:-1]
+    if s[-1] == s[-2]:
+        s = s[:-1]
+    return s
+
+
+def no_stem(s: str) -> str:
+    return s
+
+
+STEMMERS: dict[str, Callable[[str], str]] = {
+    "snowball": snowball_stem,
+    "light": light_stem,
+    "minimal": minimal_stem,
+    "none": no_stem,
+}
+
+# The stemmer in use (chosen by bench/analyzers.py).
+stem: Callable[[str], str] = snowball_stem
+
+# --- tokenizer ----------------------------------------------------------------------------------------------
+
+_L = r"[^\W\d_]"  # a letter
+_A = r"[\w\u0300-\u036f]"  # word character, combining accents included (NFD input)
+_CHUNK = re.compile(
+    # dotted acronym: O.N.U. / U.S.A
+    rf"(?P<acro>{_L}(?:\.{_L})+\.?(?!{_A}))"
+    # number with thousands groups: 1 000 / 1 000 / 1 000 000,5
+    rf"|(?P<grp>\d{{1,3}}(?:[{_NUM_SPACES}]\d{{3}})+(?:,\d+)?(?!{_A}))"
+    # number with . or , : 839.000 / 8,5
+    rf"|(?P<dec>\d+(?:[.,]\d+)+(?!{_A}))"
+    # word, possibly elided/hyphenated: l'État, aujourd'hui, États-Unis, c'est-à-dire
+    rf"|(?P<word>{_A}+(?:[{_CONNECTORS}]{_A}+)*)"
+)
+_SPLIT_CONNECTORS = re.compile(rf"([{_CONNECTORS}])")
+
+# A plan: (term or None if stop word, start, end relative to chunk, pos increment).
+# pos increment 0 is used for the index-only joined compound and for stop words, so that Whoosh phrase
+# queries (built from the query's term list, ignoring positions) still match across removed stop words.
+_Plan = tuple[tuple[str | None, int, int, int, bool], ...]  # (..., index_only)
+
+_term_cache: dict[str, str | None] = {}
+_plan_cache: dict[str, _Plan] = {}
+_CACHE_MAX = 1_000_000
+
+
+def _term(folded: str) -> str | None:
+    """Folded word → final term (None for stop words / junk)."""
+    t = _term_cache.get(folded)
+    if t is None and folded not in _term_cache:
+        if not folded or len(folded) > MAX_TERM_LEN or folded in STOP_WORDS:
+            t = None
+        elif folded.isdigit():
+            t = folded
+        else:
+            t = stem(folded)
+        if len(_term_cache) > _CACHE_MAX:
+            _term_cache.clear()
+        _term_cache[folded] = t
+    return t
+
+
+def _number_term(raw: str) -> str:
+    """1 000 → 1000; 839.000 → 839000 (dot + 3 digits = thousands); 8,5 and 8.5 → 8,5."""
+    s = raw.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    parts = re.split(r"([.,])", s)
+    out = [parts[0]]
+    for i in range(1, len(parts), 2):
+        sep, digits = parts[i], parts[i + 1]
+        out.append(digits if sep == "." and len(digits) == 3 else "," + digits)
+    return "".join(out)
+
+
+def _plan_word(chunk: str) -> _Plan:
+    pieces = _SPLIT_CONNECTORS.split(chunk)
+    # hyphen-separated parts, each a list of (apostrophe-separated segments with offsets)
+    parts: list[list[tuple[str, int]]] = [[]]
+    off = 0
+    for i, p in enumerate(pieces):
+        if i % 2 == 0:
+            parts[-1].append((p, off))
+        elif p in HYPHENS:
+            parts.append([])
+        off += len(p)
+    plan: list[tuple[str | None, int, int, int, bool]] = []
+    kept: list[str] = []
+    any_stop = False
+    for segs in parts:
+        while len(segs) > 1 and _fold_word(segs[0][0]) in ELISIONS:
+            segs = segs[1:]  # elision: drop l' d' qu' ...
+        start = segs[0][1]
+        end = segs[-1][1] + len(segs[-1][0])
+        folded = "".join(_fold_word(s) for s, _ in segs)  # aujourd'hui → aujourdhui
+        term = _term(folded)
+        any_stop |= term is None
+        kept.append(folded)
+        plan.append((term, start, end, 1 if term is not None else 0, False))
+    if len(parts) > 1 and not any_stop and not all(k.isdigit() for k in kept):
+        joined = _term("".join(kept))  # États-Unis → also "etatsuni", index side only
+        if joined is not None:
+            plan.insert(1, (joined, plan[0][1], plan[-1][2], 0, True))
+    return tuple(plan)
+
+
+def _plan(m: re.Match[str]) -> _Plan:
+    kind = m.lastgroup
+    chunk = m.group()
+    if kind == "word":
+        return _plan_word(chunk)
+    if kind == "acro":
+        term = _term(_fold_word(chunk.replace(".", "")))
+    else:
+        term = _number_term(chunk)
+        term = term if len(term) <= MAX_TERM_LEN else None
+    return ((term, 0, len(chunk), 1 if term else 0, False),)
+
+
+class FrenchAnalyzer(Analyzer):  # type: ignore[misc]
+    """Whoosh analyzer for French; stateless (caches are module-level, so pickling the schema and comparing
+    analyzers stays cheap).  Unpickles to the shared singleton."""
+
+    is_morph = True
+
+    def __reduce__(self) -> tuple[Callable[[], FrenchAnalyzer], tuple[()]]:
+        return (analyzer, ())
+
+    def __call__(  # noqa: PLR0913
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kw: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
+        query = mode == "query"
+        if not tokenize:
+            # Whoosh asks for the value as one token (e.g. some query terms): fold + stem, no splitting.
+            t.original = t.text = value
+            term = _term(_fold_word(value)) if value.isalnum() else fold(value)
+            t.stopped = term is None
+            if term is None and removestops:
+                return
+            t.text = term if term is not None else _fold_word(value)
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos - 1
+        cache = _plan_cache
+        for m in _CHUNK.finditer(value):
+            chunk = m.group()
+            plan = cache.get(chunk)
+            if plan is None:
+                plan = _plan(m)
+                if len(cache) > _CACHE_MAX:
+                    cache.clear()
+                cache[chunk] = plan
+            base = m.start()
+            for term, s, e, inc, index_only in plan:
+                if index_only and query:
+                    continue
+                if term is None:
+                    if removestops:
+                        continue
+                    t.stopped = True
+                    t.text = _fold_word(chunk[s:e])
+                else:
+                    t.stopped = False
+                    t.text = term
+                pos += inc
+                t.boost = 1.0
+                if keeporiginal:
+                    t.original = chunk[s:e]
+                if positions:
+                    t.pos = pos if pos >= start_pos else start_pos
+                if chars:
+                    t.startchar = start_char + base + s
+                    t.endchar = start_char + base + e
+                yield t
+
+
+_ANALYZER = FrenchAnalyzer()
+
+
+def analyzer() -> FrenchAnalyzer:
+    """The shared instance: schema (index side) and query parsing use this same object."""
+    return _ANALYZER
+
+
+def analyze(text: str, mode: str = "index") -> list[str]:
+    """The terms of `text`, in order (`searchidx analyze`).
+
+    mode="query" omits the index-only joined compounds."""
+    return [t.text for t in _ANALYZER(text, mode=mode)]
+
+
+def set_stemmer(name: str) -> None:
+    """Switch the stemmer (benchmarks only: the index must be rebuilt with the same one)."""
+    global stem
+    stem = STEMMERS[name]
+    _term_cache.clear()
+    _plan_cache.clear()
