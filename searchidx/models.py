@@ -9,6 +9,21 @@ ENTITY_TYPES: tuple[str, ...] = ("person", "org", "place")
 
 
 @dataclass(frozen=True, slots=True)
+class Entities:
+    """Canonical entity names of one article, each listed once, in order of first mention."""
+
+    person: tuple[str, ...] = ()
+    org: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"person": list(self.person), "org": list(self.org), "place": list(self.place)}
+
+    def __bool__(self) -> bool:
+        return bool(self.person or self.org or self.place)
+
+
+@dataclass(frozen=True, slots=True)
 class Article:
     """One news article as read from a file, cleaned and NFC-normalised."""
 
@@ -23,21 +38,7 @@ class Article:
     lede: str | None = None
     path: str | None = None  # the file it came from, relative to the indexed root
     line: int | None = None  # line in that file (JSON Lines), for messages
-
-
-@dataclass(frozen=True, slots=True)
-class Entities:
-    """Canonical entity names of one article, each listed once, in order of first mention."""
-
-    person: tuple[str, ...] = ()
-    org: tuple[str, ...] = ()
-    place: tuple[str, ...] = ()
-
-    def as_dict(self) -> dict[str, list[str]]:
-        return {"person": list(self.person), "org": list(self.org), "place": list(self.place)}
-
-    def __bool__(self) -> bool:
-        return bool(self.person or self.org or self.place)
+    entities: Entities = field(default_factory=Entities)  # filled when read back from an index
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,3 +120,14 @@ class IndexReport:
     @property
     def indexed(self) -> int:
         return self.added + self.updated
+
+
+@dataclass(frozen=True, slots=True)
+class IndexStats:
+    path: str
+    documents: int
+    size_bytes: int
+    first_date: str | None
+    last_date: str | None
+    extractor: str
+    schema_version: int

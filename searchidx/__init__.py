@@ -1,0 +1,52 @@
+"""searchidx: search French news articles, with French-aware analysis and entity facets."""
+
+from searchidx.errors import (
+    IndexCorruptError,
+    IndexLockedError,
+    IndexNotFoundError,
+    InputError,
+    QuerySyntaxError,
+    SearchidxError,
+    UsageError,
+)
+from searchidx.index import Index
+from searchidx.models import (
+    Article,
+    Entities,
+    FacetValue,
+    Hit,
+    IndexReport,
+    IndexStats,
+    Problem,
+    SearchResult,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "Entities",
+    "FacetValue",
+    "Hit",
+    "Index",
+    "IndexCorruptError",
+    "IndexLockedError",
+    "IndexNotFoundError",
+    "IndexReport",
+    "IndexStats",
+    "InputError",
+    "Problem",
+    "QuerySyntaxError",
+    "SearchResult",
+    "SearchidxError",
+    "UsageError",
+    "__version__",
+    "extract_entities",
+]
+
+
+def extract_entities(text: str) -> dict[str, list[str]]:
+    """People, organisations and places named in ``text`` (first line = title), canonical names."""
+    from searchidx.entities import extract_entities as run
+
+    return run(text)

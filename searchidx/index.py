@@ -1,0 +1,259 @@
+"""The public facade: one `Index` object to create, fill, search and inspect an index."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import RamStorage
+from whoosh.searching import Searcher
+
+from searchidx import indexing, searching
+from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
+from searchidx.facets import FacetTable
+from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, SearchResult
+from searchidx.schema import SCHEMA_VERSION, build_schema, facet_key
+
+if TYPE_CHECKING:
+    from searchidx.entities import Extractor
+
+META_FILE = "searchidx.json"
+REBUILD_HINT = "run `searchidx index --rebuild` to build it again"
+
+
+class Index:
+    """A searchidx index on disk (or in memory). Create with `Index.create`, open with `Index.open`."""
+
+    def __init__(self, ix: whoosh_index.Index, path: Path | None, meta: dict[str, Any]) -> None:
+        self._ix = ix
+        self.path = path
+        self.meta = meta
+        self._searcher: Searcher | None = None
+        self._facet_table: FacetTable | None = None
+        self._parser = searching.QueryParser(ix.schema)
+        self._extractor: Extractor | None = None
+        self._extractor_loaded = False
+
+    # -- opening ---------------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike[str] | None = None, *, entities: str = "auto",
+               overwrite: bool = False) -> Index:
+        """A new empty index at ``path`` (in memory when None); ``entities``: auto, builtin, spacy or none."""
+        extractor = _get_extractor(entities)
+        meta = {"schema_version": SCHEMA_VERSION, "extractor": extractor.name if extractor else "none"}
+        schema = build_schema()
+        if path is None:
+            return cls(RamStorage().create_index(schema), None, meta)
+        folder = Path(path)
+        if folder.exists() and any(folder.iterdir()):
+            if not overwrite and (folder / META_FILE).exists():
+                raise UsageError(f"an index already exists at {folder}; open it, or pass overwrite=True")
+            if not overwrite and not (folder / META_FILE).exists() and any(
+                p.name != ".gitkeep" for p in folder.iterdir()
+            ):
+                raise UsageError(f"{folder} is not empty and holds no searchidx index; choose another folder")
+            for child in folder.iterdir():
+                if child.name != ".gitkeep":
+                    shutil.rmtree(child) if child.is_dir() else child.unlink()
+        folder.mkdir(parents=True, exist_ok=True)
+        ix = whoosh_index.create_in(str(folder), schema)
+        _write_meta(folder, meta)
+        return cls(ix, folder, meta)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> Index:
+        folder = Path(path)
+        if not folder.is_dir() or not (folder / META_FILE).exists():
+            raise IndexNotFoundError(f"no index at {folder}; run `searchidx index` to build one")
+        try:
+            meta = json.loads((folder / META_FILE).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"the index at {folder} is damaged ({exc}); {REBUILD_HINT}") from exc
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexCorruptError(
+                f"the index at {folder} was built by another version of searchidx "
+                f"(schema {meta.get('schema_version')}, this one reads {SCHEMA_VERSION}); {REBUILD_HINT}"
+            )
+        try:
+            ix = whoosh_index.open_dir(str(folder))
+        except whoosh_index.EmptyIndexError as exc:
+            raise IndexNotFoundError(f"no index at {folder}; run `searchidx index` to build one") from exc
+        except Exception as exc:
+            raise IndexCorruptError(f"the index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
+        return cls(ix, folder, meta)
+
+    def close(self) -> None:
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._facet_table = None
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------------------
+    @property
+    def extractor_name(self) -> str:
+        return str(self.meta.get("extractor", "none"))
+
+    def add(
+        self,
+        sources: Iterable[str | os.PathLike[str] | Article] | str | os.PathLike[str] | Article,
+        *,
+        on_problem: indexing.ProblemHandler | None = None,
+        progress: indexing.ProgressHandler | None = None,
+        prune: bool = True,
+        commit_every: int = 0,
+        wait: float = 0.0,
+    ) -> IndexReport:
+        """Indexes files, folders (recursively) and `Article` objects.
+
+        Unchanged files are skipped, changed files replace their articles, and with ``prune`` the
+        articles of files that disappeared from a given folder are removed. Bad files and lines are
+        reported through ``on_problem`` and in the returned report, never raised.
+        """
+        if isinstance(sources, (str, os.PathLike, Article)):
+            sources = [sources]
+        if not self._extractor_loaded:
+            self._extractor = _get_extractor(self.extractor_name)
+            self._extractor_loaded = True
+        report = indexing.add(self._ix, sources, self._extractor, on_problem=on_problem, progress=progress,
+                              prune=prune, commit_every=commit_every, wait=wait)
+        self._refresh()
+        return report
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def _refresh(self) -> None:
+        if self._searcher is not None:
+            fresh = self._searcher.refresh()
+            if fresh is not self._searcher:
+                self._facet_table = None
+            self._searcher = fresh
+
+    def searcher(self) -> Searcher:
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=searching.WEIGHTING)
+        return self._searcher
+
+    def _facets(self) -> FacetTable:
+        if self._facet_table is None:
+            self._facet_table = FacetTable(self.searcher().reader())
+        return self._facet_table
+
+    def search(
+        self,
+        query: str = "",
+        limit: int = 10,
+        offset: int = 0,
+        *,
+        facets: Sequence[str] = (),
+        filters: Mapping[str, Sequence[str] | str] | None = None,
+        excludes: Mapping[str, Sequence[str] | str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        sort: str | None = None,
+        facet_limit: int = 10,
+    ) -> SearchResult:
+        """Searches; every word must match, else any word (``result.fallback`` says so).
+
+        ``filters={"person": ["Joe Biden"]}``: values of one facet are OR-ed, facets AND-ed;
+        facet counts are disjunctive (those of a facet ignore that facet's own filters).
+        """
+        parsed = self._parser.parse(query)
+        searcher = self.searcher()
+        return searching.search(
+            searcher,
+            self._facets() if facets else None,
+            parsed,
+            limit=limit,
+            offset=offset,
+            facets=facets,
+            filters=_as_lists(filters),
+            excludes=_as_lists(excludes),
+            since=since,
+            until=until,
+            sort=sort,
+            facet_limit=facet_limit,
+        )
+
+    def get(self, id: str) -> Article | None:
+        """The stored article with this id, with its entities; None when absent."""
+        stored = self.searcher().document(id=id)
+        if stored is None:
+            return None
+        extra = stored.get("extra") or {}
+        ents = extra.get("entities") or {}
+        return Article(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            body=stored.get("body", ""),
+            date=stored.get("date") or None,
+            source=extra.get("source"),
+            url=extra.get("url"),
+            author=extra.get("author"),
+            section=extra.get("section"),
+            lede=extra.get("lede"),
+            path=stored.get("path"),
+            entities=Entities(**{k: tuple(v) for k, v in ents.items()}),
+        )
+
+    def __len__(self) -> int:
+        return int(self.searcher().doc_count())
+
+    def facet_values(self, name: str, *, prefix: str = "", query: str = "", limit: int | None = 20) -> list[FacetValue]:
+        """Values of facet ``name`` with their article counts, optionally those starting with ``prefix``
+        (any word of the value, accent- and case-insensitive) and within the articles matching ``query``."""
+        table = self._facets()
+        searcher = self.searcher()
+        parsed = self._parser.parse(query)
+        docs = set(searcher.docs_for_query(parsed.strict))
+        if not docs and not parsed.browse:
+            docs = set(searcher.docs_for_query(parsed.loose))
+        wanted = table.matching_values(name, prefix)
+        counted = [v for v in table.count(name, docs, None) if facet_key(v.value) in wanted]
+        return counted if limit is None else counted[:limit]
+
+    def stats(self) -> IndexStats:
+        reader = self.searcher().reader()
+        dates = [d.decode("utf-8") if isinstance(d, bytes) else d for d in reader.lexicon("date")]
+        size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()) if self.path else 0
+        return IndexStats(
+            path=str(self.path) if self.path else ":memory:",
+            documents=reader.doc_count(),
+            size_bytes=size,
+            first_date=dates[0] if dates else None,
+            last_date=dates[-1] if dates else None,
+            extractor=self.extractor_name,
+            schema_version=int(self.meta.get("schema_version", 0)),
+        )
+
+
+def _get_extractor(name: str) -> Extractor | None:
+    """The named extractor; the entities package (and spaCy) is imported only when one is wanted."""
+    if name == "none":
+        return None
+    from searchidx.entities import get_extractor
+
+    return get_extractor(name)
+
+
+def _as_lists(mapping: Mapping[str, Sequence[str] | str] | None) -> dict[str, list[str]]:
+    if not mapping:
+        return {}
+    return {k: [v] if isinstance(v, str) else list(v) for k, v in mapping.items()}
+
+
+def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
+    tmp = folder / (META_FILE + ".tmp")
+    tmp.write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+    os.replace(tmp, folder / META_FILE)
