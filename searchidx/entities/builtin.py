@@ -1,0 +1,398 @@
+"""Built-in rule-based entity extractor: capitalised-word chains + gazetteers + French cues."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from searchidx.analysis import fold
+from searchidx.models import Entities
+
+from .canon import finalize
+from .gazetteer import is_firstname, load, norm_key
+
+_UP = "A-ZÀ-ÖØ-ÞŒÆ"
+_WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]"
+_GLUE = re.compile(r"([a-zà-ÿ0-9\"»)]{2})([.!?])([" + _UP + r"])")
+_TOKEN = re.compile(
+    r"(?P<hon>\b(?:M|MM|Mme|Mlle|Dr|Mgr|Me|Pr|St|Ste)\.?(?=\s+[" + _UP + r"]))"
+    r"|(?P<word>" + _WORD + r"+(?:[-'’&.]" + _WORD + r"+)*'?’?)"
+    r"|(?P<punct>[.!?…:;«»\"“”()\[\]\n,|—–])"
+)
+_ELISION = re.compile(r"^(l|d|qu|jusqu|lorsqu|puisqu|s|n|j|m|t|c)['’](.+)$", re.IGNORECASE)
+_ROMAN = re.compile(r"^[IVXLCDM]+(?:e|er|ème)?$")
+_ROAD = re.compile(r"^[AN]\d{1,3}$")
+
+CONNECTORS = frozenset("de du des d' la von van der den da di del della dos do bin ben el al y & ibn".split())
+HONORIFICS = frozenset("m mm mme mlle dr mgr me pr monsieur madame mademoiselle".split())
+TITLE_CUES = frozenset(
+    """président présidente présidents ministre ministres secrétaire porte-parole député députée sénateur sénatrice
+    maire adjoint adjointe avocat avocate avocats procureur procureure juge préfet préfète chanteur chanteuse acteur
+    actrice comédien comédienne journaliste directeur directrice patron patronne pdg fondateur fondatrice cofondateur
+    entraîneur sélectionneur joueur joueuse champion championne écrivain écrivaine auteur autrice réalisateur
+    réalisatrice animateur animatrice présentateur présentatrice dessinateur dessinatrice candidat candidate élu élue
+    conseiller conseillère professeur docteur épidémiologiste infectiologue chercheur chercheuse photographe styliste
+    rappeur rappeuse humoriste footballeur pape roi reine prince princesse dirigeant dirigeante chef leader opposant
+    opposante homologue fils fille mère père épouse mari frère sœur soeur veuve compagne compagnon chancelière
+    chancelier général commissaire colonel capitaine lieutenant gendarme policier sénateurs vice-président
+    vice-présidente délégué déléguée eurodéputé eurodéputée milliardaire militant militante syndicaliste porte-voix
+    ambassadeur ambassadrice gouverneur gouverneure star comédien chroniqueur chroniqueuse député-maire cheffe
+    mannequin créateur créatrice designer producteur productrice pilote navigatrice navigateur skipper nageur
+    nageuse cycliste athlète boxeur tennisman tenniswoman rugbyman attaquant défenseur gardien milieu entraîneure
+    ex-président ex-ministre ex-femme ex-mari ex-compagne ex-compagnon petit petite""".split()
+)
+PLACE_PREPS = frozenset("à en au aux vers via depuis".split())
+ORG_HEADS = (
+    "Institut|Agence|Association|Fondation|Fédération|Comité|Conseil|Office|Observatoire|Syndicat|Union|Ordre|"
+    "Compagnie|Société|Groupe|Collectif|Mouvement|Parti|Front|Banque|Université|École|Ecole|Académie|Direction|"
+    "Commission|Haute Autorité|Haut Conseil|Haut-Commissariat|Autorité|Caisse|Musée|Hôpital|Centre|Confédération|"
+    "Chambre|Cour|Tribunal|Secours|Brigade|Inspection|Régiment|Armée|Garde|Police|Gendarmerie|Ligue|Organisation|"
+    "Coalition|Laboratoire|Lycée|Collège|Club|Église|Eglise|Mutuelle|Fonds|Ministère|Assemblée|Sénat|Cellule|"
+    "Délégation|Département|Service|Bureau|Préfecture|Parquet|Mairie|Régie|Entreprise|Maison"
+)
+_ADJ = r"[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|arabe|ouvrière|ouvrier|unies|uni|unie)"
+_CAPW = r"[" + _UP + r"][\w'’-]*"
+_CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |sur la |en )"
+_ORGCAP = re.compile(
+    r"\b(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
+)
+_LOWER_ORG = re.compile(
+    r"\b(?P<head>mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
+    r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
+    r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
+    r"cour d['’]appel|cour d['’]assises|cour administrative d['’]appel|conseil départemental|conseil régional|"
+    r"conseil municipal|conseil général|chambre régionale des comptes|maison d['’]arrêt|centre pénitentiaire|"
+    r"direction départementale de la sécurité publique|académie|diocèse|barreau|CGT|CFDT|FSU|FO|Unsa|SNCF|"
+    r"ministère|secrétariat d['’]État)"
+    r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*"
+    r"(?: " + _ADJ + r")?(?: et (?:de la |de l['’]|des |du )" + _CAPW + r"(?: " + _ADJ + r")?)?)"
+)
+_PLACE_HEAD = re.compile(
+    r"\b(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|"
+    r"baie|col|forêt|gare|aéroport|port|plage|anse|canal|île|îles|vallée|plateau|fort|palais|château|cathédrale|"
+    r"basilique|église|stade)"
+    r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*)"
+)
+_ARROND = re.compile(
+    r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
+)
+_UNIT_HEADS = frozenset("ministère secrétariat".split())
+_GENERIC_PLACE_NAMES = frozenset("cours pont port col fort palais château".split())
+
+
+@dataclass
+class _Tok:
+    text: str
+    kind: str  # word | hon | punct
+    start: int
+    end: int
+    cap: bool = False
+    sent: bool = False  # first word of a sentence
+    conn: bool = False
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    sent = True
+    for m in _TOKEN.finditer(text):
+        if m.lastgroup == "punct":
+            p = m.group()
+            toks.append(_Tok(p, "punct", m.start(), m.end()))
+            if p in ".!?…:;«»\"“”\n|—–":
+                sent = True
+            continue
+        if m.lastgroup == "hon":
+            toks.append(_Tok(m.group().rstrip("."), "hon", m.start(), m.end()))
+            continue
+        w = m.group()
+        start = m.start()
+        e = _ELISION.match(w)
+        if e and len(e.group(2)) > 1:
+            el = e.group(1) + "'"
+            toks.append(_Tok(el, "word", start, start + len(el), cap=el[0].isupper(), sent=sent,
+                             conn=el.lower() == "d'"))
+            sent = False
+            w = e.group(2)
+            start = start + len(el)
+        w = w.rstrip("'’")
+        if w.endswith(".") and not re.search(r"\.\w", w):
+            w = w[:-1]
+        low = w.lower()
+        toks.append(_Tok(w, "word", start, start + len(w), cap=w[:1].isupper() or bool(_ROAD.match(w)),
+                         sent=sent, conn=low in CONNECTORS))
+        sent = False
+    return toks
+
+
+def _is_acronym(w: str) -> bool:
+    letters = [c for c in w if c.isalpha()]
+    return 2 <= len(w) <= 9 and len(letters) >= 2 and all(c.isupper() for c in letters) and not _ROMAN.match(w)
+
+
+class BuiltinExtractor:
+    """French rules + gazetteers; picklable, data loaded lazily once per process."""
+
+    name = "builtin"
+
+    def __reduce__(self) -> tuple[type, tuple[()]]:
+        return (BuiltinExtractor, ())
+
+    def extract(self, title: str, body: str) -> Entities:
+        return finalize(self.mentions(title, body), clean=True)
+
+    # -- mentions -------------------------------------------------------------------------------
+    def mentions(self, title: str, body: str) -> list[tuple[str, str]]:
+        gaz = load()
+        names = gaz.names
+        text = (title.strip() + "\n" + body) if title else body
+        text = _GLUE.sub(r"\1\2 \3", text.replace("\u00a0", " ").replace("\u202f", " "))
+        found: list[tuple[int, str, str]] = []  # (position, kind, name)
+        consumed: list[tuple[int, int]] = []
+
+        for m in _LOWER_ORG.finditer(text):
+            head = m.group("head")
+            name = m.group("name")
+            if head in ("CGT", "CFDT", "FSU", "FO", "Unsa", "SNCF"):
+                found.append((m.start(), "org", head))
+                found.append((m.start("name"), "place", name))
+                consumed.append((m.start(), m.end()))
+                continue
+            found.append((m.start(), "org", m.group()))
+            if head not in _UNIT_HEADS:
+                found.append((m.start("name"), "place", name))
+            consumed.append((m.start(), m.end()))
+        for m in _PLACE_HEAD.finditer(text):
+            if any(a <= m.start() < b for a, b in consumed):
+                continue
+            head = m.group("head")
+            name = m.group("name")
+            if head in ("gare", "aéroport", "stade", "palais", "château", "église", "cathédrale", "basilique"):
+                continue  # too often a nested city name: leave to the chain rules
+            if head in _GENERIC_PLACE_NAMES and not m.group("prep"):
+                continue
+            found.append((m.start(), "place", m.group()))
+            consumed.append((m.start(), m.end()))
+        for m in _ARROND.finditer(text):
+            found.append((m.start(), "place", m.group()))
+            consumed.append((m.start(), m.end()))
+        for m in _ORGCAP.finditer(text):
+            if any(a <= m.start() < b for a, b in consumed):
+                continue
+            phrase = m.group()
+            # cut before a first name (Conseil constitutionnel Laurent Fabius)
+            words = phrase.split(" ")
+            for i in range(1, len(words)):
+                if words[i][:1].isupper() and is_firstname(words[i]) and not norm_key(" ".join(words[: i + 1])) in names:
+                    words = words[:i]
+                    break
+            while words and (words[-1] in ("de", "du", "des", "la", "et", "en", "pour", "sur", "contre", "le", "les")
+                             or words[-1].endswith("'")):
+                words.pop()
+            if len(words) < 2:
+                continue
+            phrase = " ".join(words)
+            at_start = m.start() == 0 or text[max(0, m.start() - 2) : m.start()].strip() in (".", "!", "?", "\n", "«", '"', "")
+            if at_start and len(words) < 3 and not any(w[:1].isupper() for w in words[1:]):
+                continue
+            found.append((m.start(), "org", phrase))
+            consumed.append((m.start(), m.start() + len(phrase)))
+            # nested place (Agence régionale de santé d'Île-de-France)
+            for w in words[1:]:
+                hit = names.get(norm_key(w.split("'")[-1]))
+                if hit and hit[0] == "place":
+                    found.append((m.start() + 1, "place", w.split("'")[-1]))
+
+        toks = _tokenize(text)
+        toks = [t for t in toks if not any(a <= t.start < b for a, b in consumed)]
+        n = len(toks)
+        segments: list[tuple[int, int, str | None]] = []  # token span, kind if known
+        i = 0
+        while i < n:
+            t = toks[i]
+            if t.kind != "word" or not t.cap or t.conn:
+                i += 1
+                continue
+            # build a chain of capitalised words joined by particles
+            j = i + 1
+            last = i
+            while j < n:
+                u = toks[j]
+                if u.kind != "word":
+                    break
+                if u.cap and not u.conn:
+                    last = j
+                    j += 1
+                    continue
+                if u.conn or u.text in ("de", "la", "l'"):
+                    j += 1
+                    continue
+                break
+            end = last + 1
+            # France 3, Europe 1, 20 Minutes
+            if end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2:
+                if norm_key(toks[end - 1].text + " " + toks[end].text) in names:
+                    end += 1
+            self._segment(toks, i, end, segments)
+            i = end
+
+        # classify segments
+        persons_tokens: set[str] = set()
+        pending: list[tuple[int, int, int]] = []  # (pos, i, j) unknown single words
+        for i, j, kind in segments:
+            if kind is not None:
+                continue
+        classified: list[tuple[int, str, str]] = []
+        for i, j, kind in segments:
+            words = toks[i:j]
+            surface = self._surface(text, words)
+            if kind is not None:
+                classified.append((words[0].start, kind, surface))
+                continue
+            k = self._classify(toks, i, j, gaz)
+            if k == "?":
+                pending.append((words[0].start, i, j))
+                continue
+            if k:
+                classified.append((words[0].start, k, surface))
+                if k == "person":
+                    for w in words:
+                        if not w.conn:
+                            persons_tokens.add(fold(w.text))
+        for pos, i, j in pending:
+            words = toks[i:j]
+            if all(fold(w.text) in persons_tokens for w in words if not w.conn):
+                classified.append((pos, "person", self._surface(text, words)))
+                continue
+            k = self._weak(toks, i, j, gaz)
+            if k:
+                classified.append((pos, k, self._surface(text, words)))
+        found.extend(classified)
+        found.sort(key=lambda x: x[0])
+        return [(k, nm) for _, k, nm in found]
+
+    @staticmethod
+    def _surface(text: str, words: list[_Tok]) -> str:
+        return text[words[0].start : words[-1].end]
+
+    def _segment(self, toks: list[_Tok], i: int, end: int, out: list[tuple[int, int, str | None]]) -> None:
+        gaz = load()
+        names = gaz.names
+        # drop sentence-initial function words / capitalised articles (Le, Selon, Pour...)
+        while i < end and toks[i].sent and fold(toks[i].text) in gaz.stopwords:
+            key = norm_key(" ".join(t.text for t in toks[i:end]))
+            if key in names:
+                break
+            if i + 1 < end:
+                toks[i + 1].sent = True
+            i += 1
+        while i < end and toks[i].conn:
+            i += 1
+        k = i
+        span_start = i
+        while k < end:
+            if toks[k].conn:
+                k += 1
+                continue
+            # longest gazetteer match from k
+            match = 0
+            for m in range(min(end, k + gaz.max_tokens + 2), k, -1):
+                if toks[m - 1].conn:
+                    continue
+                key = norm_key(" ".join(t.text for t in toks[k:m]))
+                if key in names:
+                    match = m
+                    break
+            # a first name followed by a capitalised word: a person, not the city (Nancy Pelosi, Florence Parly)
+            if match == k + 1 and k + 1 < end and is_firstname(toks[k].text) and not toks[k + 1].conn:
+                match = 0
+            elif match and match - k == 1 and len(toks[k].text) > 1 and k > span_start and is_firstname(toks[k - 1].text) \
+                    and not toks[k - 1].conn and names[norm_key(toks[k].text)][0] == "place":
+                match = 0  # Jean Paris, Laurent Nancy: surname, not a city
+            if match:
+                if span_start < k:
+                    self._unknown(toks, span_start, k, out)
+                out.append((k, match, names[norm_key(" ".join(t.text for t in toks[k:match]))][0]))
+                k = match
+                span_start = k
+                continue
+            # split before a first name that follows a non-first-name word (Intérieur Gérald Darmanin)
+            if k > span_start and is_firstname(toks[k].text) and not toks[k - 1].conn \
+                    and not is_firstname(toks[k - 1].text) and k + 1 < end:
+                self._unknown(toks, span_start, k, out)
+                span_start = k
+            k += 1
+        if span_start < end:
+            self._unknown(toks, span_start, end, out)
+
+    @staticmethod
+    def _unknown(toks: list[_Tok], i: int, j: int, out: list[tuple[int, int, str | None]]) -> None:
+        while j > i and toks[j - 1].conn:
+            j -= 1
+        while i < j and toks[i].conn:
+            i += 1
+        if i < j:
+            out.append((i, j, None))
+
+    @staticmethod
+    def _prev_words(toks: list[_Tok], i: int, limit: int = 7) -> list[_Tok]:
+        res = []
+        k = i - 1
+        while k >= 0 and len(res) < limit:
+            t = toks[k]
+            if t.kind == "punct" and t.text not in (",", "(", ")"):
+                break
+            res.append(t)
+            k -= 1
+        return res
+
+    def _classify(self, toks: list[_Tok], i: int, j: int, gaz) -> str | None:  # type: ignore[no-untyped-def]
+        words = [t for t in toks[i:j]]
+        first = words[0]
+        f = fold(first.text)
+        content = [w for w in words if not w.conn]
+        prev = self._prev_words(toks, i)
+        p1 = prev[0] if prev else None
+        if len(content) == 1:
+            w = first.text
+            if f in gaz.nonentities or f in gaz.demonyms or (first.sent and f in gaz.stopwords):
+                return None
+            if _ROAD.match(w):
+                return "place"
+            if p1 is not None and p1.kind == "hon":
+                return "person"
+            if _is_acronym(w):
+                return "org" if len(w) <= 8 else None
+            if is_firstname(w) and not first.sent:
+                return "person"
+            if p1 is not None and p1.kind == "word" and fold(p1.text) in HONORIFICS:
+                return "person"
+            if any(p.kind == "word" and fold(p.text) in TITLE_CUES for p in prev[:6]):
+                return "person"
+            return "?"
+        # multi-word
+        if f in gaz.demonyms:
+            return None
+        if p1 is not None and (p1.kind == "hon" or fold(p1.text) in HONORIFICS):
+            return "person"
+        if is_firstname(first.text):
+            return "person"
+        if any(p.kind == "word" and fold(p.text) in TITLE_CUES for p in prev[:6]):
+            return "person"
+        if p1 is not None and p1.kind == "word" and fold(p1.text) in PLACE_PREPS:
+            return "place"
+        if all(w.text[:1].isupper() and w.text.replace("-", "").replace("'", "").isalpha() for w in content) \
+                and len(content) <= 3 and not any(_is_acronym(w.text) for w in content):
+            if any(fold(w.text) in gaz.nonentities or fold(w.text) in gaz.stopwords for w in content):
+                return None
+            return "person"
+        return None
+
+    def _weak(self, toks: list[_Tok], i: int, j: int, gaz) -> str | None:  # type: ignore[no-untyped-def]
+        first = toks[i]
+        prev = self._prev_words(toks, i)
+        p1 = prev[0] if prev else None
+        if p1 is not None and p1.kind == "word" and fold(p1.text) in PLACE_PREPS and not first.sent:
+            return "place"
+        if p1 is not None and p1.text == "(" and not first.sent:
+            return None
+        return None

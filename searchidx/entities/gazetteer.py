@@ -1,0 +1,94 @@
+"""Gazetteers and word lists of the built-in extractor, loaded lazily once per process."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from searchidx.analysis import fold
+
+_SPACE = re.compile(r"\s+")
+_APOS = re.compile(r"[’ʼ‘＇`´]")
+
+
+def norm_key(name: str) -> str:
+    """Comparison key of a name: folded, apostrophes unified, hyphens and spaces collapsed."""
+    text = _APOS.sub("'", name)
+    text = fold(text).replace("-", " ").replace("' ", "'")
+    return _SPACE.sub(" ", text).strip(" .,;:")
+
+
+@dataclass(frozen=True, slots=True)
+class Gazetteer:
+    names: dict[str, tuple[str, str]]  # key -> (kind, canonical)
+    max_tokens: int
+    firstnames: frozenset[str]
+    nonentities: frozenset[str]
+    demonyms: frozenset[str]
+    stopwords: frozenset[str]
+
+
+def _read(name: str) -> list[str]:
+    text = resources.files("searchidx.entities").joinpath("data", name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def _words(name: str) -> frozenset[str]:
+    return frozenset(fold(w) for line in _read(name) for w in line.split())
+
+
+@lru_cache(maxsize=1)
+def load() -> Gazetteer:
+    names: dict[str, tuple[str, str]] = {}
+    max_tokens = 1
+    # later files do not override earlier ones: orgs first (Le Monde, OTAN), then places
+    for filename, kind in (
+        ("orgs.txt", "org"),
+        ("countries.txt", "place"),
+        ("france.txt", "place"),
+        ("french_cities.txt", "place"),
+        ("cities.txt", "place"),
+    ):
+        for line in _read(filename):
+            forms = [f.strip() for f in line.split("|") if f.strip()]
+            canonical = forms[0]
+            for form in forms:
+                key = norm_key(form)
+                if key and key not in names:
+                    names[key] = (kind, canonical)
+                    max_tokens = max(max_tokens, len(key.split()))
+    demonyms: set[str] = set()
+    for word in _words("demonyms.txt"):
+        demonyms.update({word, word + "s", word + "e", word + "es"})
+        if word.endswith("ien"):
+            demonyms.update({word + "ne", word + "nes"})
+        if word.endswith("al"):
+            demonyms.add(word[:-2] + "aux")
+    firstnames: set[str] = set()
+    for word in _words("firstnames.txt"):
+        firstnames.add(word)
+    return Gazetteer(
+        names=names,
+        max_tokens=max_tokens,
+        firstnames=frozenset(firstnames),
+        nonentities=_words("nonentities.txt"),
+        demonyms=frozenset(demonyms),
+        stopwords=_words("stopwords.txt"),
+    )
+
+
+def lookup(name: str) -> tuple[str, str] | None:
+    return load().names.get(norm_key(name))
+
+
+def is_firstname(word: str) -> bool:
+    """A known first name, or a hyphenated compound of known first names (Jean-Marie, Marie-Ange)."""
+    key = fold(word)
+    first = load().firstnames
+    if key in first:
+        return True
+    if "-" in key:
+        return all(part in first for part in key.split("-"))
+    return False
