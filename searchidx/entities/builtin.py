@@ -23,6 +23,7 @@ _ELISION = re.compile(r"^(l|d|qu|jusqu|lorsqu|puisqu|s|n|j|m|t|c)['’](.+)$", r
 _ROMAN = re.compile(r"^[IVXLCDM]+(?:e|er|ème)?$")
 _ROAD = re.compile(r"^[AN]\d{1,3}$")
 
+_ARTICLES_BEFORE = frozenset("le la les l' du des au aux".split())
 CONNECTORS = frozenset("de du des d' la von van der den da di del della dos do bin ben el al y & ibn".split())
 HONORIFICS = frozenset("m mm mme mlle dr mgr me pr monsieur madame mademoiselle".split())
 TITLE_CUES = frozenset(
@@ -89,6 +90,7 @@ class _Tok:
     cap: bool = False
     sent: bool = False  # first word of a sentence
     conn: bool = False
+    key: str = ""
 
 
 def _tokenize(text: str) -> list[_Tok]:
@@ -110,7 +112,7 @@ def _tokenize(text: str) -> list[_Tok]:
         if e and len(e.group(2)) > 1:
             el = e.group(1) + "'"
             toks.append(_Tok(el, "word", start, start + len(el), cap=el[0].isupper(), sent=sent,
-                             conn=el.lower() == "d'"))
+                             conn=el.lower() == "d'", key=el.lower()))
             sent = False
             w = e.group(2)
             start = start + len(el)
@@ -119,7 +121,7 @@ def _tokenize(text: str) -> list[_Tok]:
             w = w[:-1]
         low = w.lower()
         toks.append(_Tok(w, "word", start, start + len(w), cap=w[:1].isupper() or bool(_ROAD.match(w)),
-                         sent=sent, conn=low in CONNECTORS))
+                         sent=sent, conn=low in CONNECTORS, key=norm_key(w)))
         sent = False
     return toks
 
@@ -144,6 +146,7 @@ class BuiltinExtractor:
     def mentions(self, title: str, body: str) -> list[tuple[str, str]]:
         gaz = load()
         names = gaz.names
+        self._article_names: dict[int, str] = {}
         text = (title.strip() + "\n" + body) if title else body
         text = _GLUE.sub(r"\1\2 \3", text.replace("\u00a0", " ").replace("\u202f", " "))
         found: list[tuple[int, str, str]] = []  # (position, kind, name)
@@ -152,15 +155,21 @@ class BuiltinExtractor:
         for m in _LOWER_ORG.finditer(text):
             head = m.group("head")
             name = m.group("name")
+            parts = name.split(" ")
+            for q in range(1, len(parts)):
+                if parts[q][:1].isupper() and is_firstname(parts[q]):
+                    name = " ".join(parts[:q])
+                    break
+            end_org = m.start("name") + len(name)
             if head in ("CGT", "CFDT", "FSU", "FO", "Unsa", "SNCF"):
                 found.append((m.start(), "org", head))
                 found.append((m.start("name"), "place", name))
-                consumed.append((m.start(), m.end()))
+                consumed.append((m.start(), end_org))
                 continue
-            found.append((m.start(), "org", m.group()))
-            if head not in _UNIT_HEADS:
+            found.append((m.start(), "org", text[m.start() : end_org]))
+            if head not in _UNIT_HEADS and m.group("prep"):
                 found.append((m.start("name"), "place", name))
-            consumed.append((m.start(), m.end()))
+            consumed.append((m.start(), end_org))
         for m in _PLACE_HEAD.finditer(text):
             if any(a <= m.start() < b for a, b in consumed):
                 continue
@@ -246,7 +255,7 @@ class BuiltinExtractor:
             words = toks[i:j]
             surface = self._surface(text, words)
             if kind is not None:
-                classified.append((words[0].start, kind, surface))
+                classified.append((words[0].start, kind, self._article_names.get(words[0].start, surface)))
                 continue
             k = self._classify(toks, i, j, gaz)
             if k == "?":
@@ -293,25 +302,36 @@ class BuiltinExtractor:
             if toks[k].conn:
                 k += 1
                 continue
-            # longest gazetteer match from k
+            # longest gazetteer match from k (also "du Figaro" -> Le Figaro, "la Voix du Nord")
             match = 0
-            for m in range(min(end, k + gaz.max_tokens + 2), k, -1):
+            matched_key = ""
+            prev_art = k > 0 and toks[k - 1].kind == "word" and toks[k - 1].key in _ARTICLES_BEFORE
+            for m in range(min(end, k + gaz.max_tokens), k, -1):
                 if toks[m - 1].conn:
                     continue
-                key = norm_key(" ".join(t.text for t in toks[k:m]))
+                key = " ".join(t.key for t in toks[k:m]).replace("' ", "'")
                 if key in names:
-                    match = m
+                    match, matched_key = m, key
                     break
+                if prev_art:
+                    for art in ("le ", "la ", "les ", "l'"):
+                        if art + key in names:
+                            match, matched_key = m, art + key
+                            break
+                    if match:
+                        break
             # a first name followed by a capitalised word: a person, not the city (Nancy Pelosi, Florence Parly)
             if match == k + 1 and k + 1 < end and is_firstname(toks[k].text) and not toks[k + 1].conn:
                 match = 0
             elif match and match - k == 1 and len(toks[k].text) > 1 and k > span_start and is_firstname(toks[k - 1].text) \
-                    and not toks[k - 1].conn and names[norm_key(toks[k].text)][0] == "place":
+                    and not toks[k - 1].conn and names[matched_key][0] == "place":
                 match = 0  # Jean Paris, Laurent Nancy: surname, not a city
             if match:
                 if span_start < k:
                     self._unknown(toks, span_start, k, out)
-                out.append((k, match, names[norm_key(" ".join(t.text for t in toks[k:match]))][0]))
+                out.append((k, match, names[matched_key][0]))
+                if matched_key.split(" ", 1)[0] in ("le", "la", "les") or matched_key.startswith("l'"):
+                    self._article_names[toks[k].start] = names[matched_key][1]
                 k = match
                 span_start = k
                 continue
