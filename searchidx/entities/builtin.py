@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from searchidx.analysis import fold
+import bisect
+
 from searchidx.models import Entities
 
 from .canon import finalize
-from .gazetteer import is_firstname, load, norm_key
+from .gazetteer import fold, is_firstname, load, norm_key
 
 _UP = "A-ZÀ-ÖØ-ÞŒÆ"
 _WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]"
@@ -55,10 +56,10 @@ _ADJ = r"[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|
 _CAPW = r"[" + _UP + r"][\w'’-]*"
 _CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |sur la |en )"
 _ORGCAP = re.compile(
-    r"\b(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
+    r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
 _LOWER_ORG = re.compile(
-    r"\b(?P<head>mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
+    r"\b(?=[mpsracuhdbCFUS])(?P<head>mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
     r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
     r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
     r"cour d['’]appel|cour d['’]assises|cour administrative d['’]appel|conseil départemental|conseil régional|"
@@ -69,7 +70,7 @@ _LOWER_ORG = re.compile(
     r"(?: " + _ADJ + r")?(?: et (?:de la |de l['’]|des |du )" + _CAPW + r"(?: " + _ADJ + r")?)?)"
 )
 _PLACE_HEAD = re.compile(
-    r"\b(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|"
+    r"\b(?=[prabqjcgdmlfîvsé])(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|"
     r"baie|col|forêt|gare|aéroport|port|plage|anse|canal|île|îles|vallée|plateau|fort|palais|château|cathédrale|"
     r"basilique|église|stade)"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*)"
@@ -81,7 +82,7 @@ _UNIT_HEADS = frozenset("ministère secrétariat".split())
 _GENERIC_PLACE_NAMES = frozenset("cours pont port col fort palais château".split())
 
 
-@dataclass
+@dataclass(slots=True)
 class _Tok:
     text: str
     kind: str  # word | hon | punct
@@ -108,7 +109,7 @@ def _tokenize(text: str) -> list[_Tok]:
             continue
         w = m.group()
         start = m.start()
-        e = _ELISION.match(w)
+        e = _ELISION.match(w) if ("'" in w or "’" in w) else None
         if e and len(e.group(2)) > 1:
             el = e.group(1) + "'"
             toks.append(_Tok(el, "word", start, start + len(el), cap=el[0].isupper(), sent=sent,
@@ -116,12 +117,12 @@ def _tokenize(text: str) -> list[_Tok]:
             sent = False
             w = e.group(2)
             start = start + len(el)
-        w = w.rstrip("'’")
-        if w.endswith(".") and not re.search(r"\.\w", w):
-            w = w[:-1]
+        if w[-1] in "'’":
+            w = w.rstrip("'’")
         low = w.lower()
-        toks.append(_Tok(w, "word", start, start + len(w), cap=w[:1].isupper() or bool(_ROAD.match(w)),
-                         sent=sent, conn=low in CONNECTORS, key=norm_key(w)))
+        cap = w[:1].isupper()
+        conn = low in CONNECTORS
+        toks.append(_Tok(w, "word", start, start + len(w), cap, sent, conn, norm_key(w) if cap or conn else low))
         sent = False
     return toks
 
@@ -212,7 +213,15 @@ class BuiltinExtractor:
                     found.append((m.start() + 1, "place", w.split("'")[-1]))
 
         toks = _tokenize(text)
-        toks = [t for t in toks if not any(a <= t.start < b for a, b in consumed)]
+        if consumed:
+            consumed.sort()
+            starts = [a for a, _ in consumed]
+            kept = []
+            for t in toks:
+                q = bisect.bisect_right(starts, t.start) - 1
+                if q < 0 or t.start >= consumed[q][1]:
+                    kept.append(t)
+            toks = kept
         n = len(toks)
         segments: list[tuple[int, int, str | None]] = []  # token span, kind if known
         i = 0

@@ -7,12 +7,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from searchidx.analysis import fold
+from searchidx.analysis import fold as _fold
 
 _SPACE = re.compile(r"\s+")
 _APOS = re.compile(r"[’ʼ‘＇`´]")
 
 
+@lru_cache(maxsize=200_000)
+def fold(text: str) -> str:
+    """searchidx.analysis.fold, cached (names repeat within and across articles)."""
+    return _fold(text)
+
+
+@lru_cache(maxsize=200_000)
 def norm_key(name: str) -> str:
     """Comparison key of a name: folded, apostrophes unified, hyphens and spaces collapsed."""
     text = _APOS.sub("'", name)
