@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from itertools import repeat
 from typing import Any
 
 import Stemmer
@@ -269,6 +270,8 @@ _CHUNK = re.compile(
     # word, possibly elided/hyphenated: l'État, aujourd'hui, États-Unis, c'est-à-dire
     rf"|(?P<word>{_A}+(?:[{_CONNECTORS}]{_A}+)*)"
 )
+# Same pattern without named groups: findall() then returns plain strings, with no Match object per token.
+_CHUNK_FIND = re.compile(re.sub(r"\?P<\w+>", "?:", _CHUNK.pattern))
 _SPLIT_CONNECTORS = re.compile(rf"([{_CONNECTORS}])")
 
 # A plan: (term or None if stop word, start, end relative to chunk, pos increment).
@@ -339,9 +342,9 @@ def _plan_word(chunk: str) -> _Plan:
     return tuple(plan)
 
 
-def _plan(m: re.Match[str]) -> _Plan:
-    kind = m.lastgroup
-    chunk = m.group()
+def _plan(chunk: str) -> _Plan:
+    m = _CHUNK.match(chunk)
+    kind = m.lastgroup if m else "word"
     if kind == "word":
         return _plan_word(chunk)
     if kind == "acro":
@@ -393,15 +396,18 @@ class FrenchAnalyzer(Analyzer):  # type: ignore[misc]
             return
         pos = start_pos - 1
         cache = _plan_cache
-        for m in _CHUNK.finditer(value):
-            chunk = m.group()
+        found: Iterable[tuple[str, int]]
+        if chars:
+            found = ((m.group(), m.start()) for m in _CHUNK_FIND.finditer(value))
+        else:  # the indexing hot path: no Match objects
+            found = zip(_CHUNK_FIND.findall(value), repeat(0))
+        for chunk, base in found:
             plan = cache.get(chunk)
             if plan is None:
-                plan = _plan(m)
+                plan = _plan(chunk)
                 if len(cache) > _CACHE_MAX:
                     cache.clear()
                 cache[chunk] = plan
-            base = m.start()
             for term, s, e, inc, index_only in plan:
                 if index_only and query:
                     continue
