@@ -395,7 +395,7 @@ class BuiltinExtractor:
                 return "person"
             if p1 is not None and p1.kind == "word" and fold(p1.text) in HONORIFICS:
                 return "person"
-            if any(p.kind == "word" and fold(p.text) in TITLE_CUES for p in prev[:6]):
+            if any(p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
                 return "person"
             return "?"
         # multi-word
@@ -405,9 +405,9 @@ class BuiltinExtractor:
             return "person"
         if is_firstname(first.text):
             return "person"
-        if any(p.kind == "word" and fold(p.text) in TITLE_CUES for p in prev[:6]):
+        if any(p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
             return "person"
-        if p1 is not None and p1.kind == "word" and fold(p1.text) in PLACE_PREPS:
+        if p1 is not None and p1.kind == "word" and p1.text.lower() in PLACE_PREPS:
             return "place"
         if all(w.text[:1].isupper() and w.text.replace("-", "").replace("'", "").isalpha() for w in content) \
                 and len(content) <= 3 and not any(_is_acronym(w.text) for w in content):
@@ -420,7 +420,7 @@ class BuiltinExtractor:
         first = toks[i]
         prev = self._prev_words(toks, i)
         p1 = prev[0] if prev else None
-        if p1 is not None and p1.kind == "word" and fold(p1.text) in PLACE_PREPS and not first.sent:
+        if p1 is not None and p1.kind == "word" and p1.text.lower() in PLACE_PREPS and not first.sent:
             return "place"
         if p1 is not None and p1.text == "(" and not first.sent:
             return None
