@@ -112,6 +112,18 @@ def _split_glued(text: str) -> str:
 
 def clean_line(text: str) -> str:
     """`clean_text` for one-line fields (title, source, ...): line breaks become spaces."""
+    if (
+        text.isprintable()  # no line break, control, format or non-breaking space character
+        and text[:1] not in ("#", " ")
+        and text[-1:] != " "
+        and "  " not in text
+        and "[" not in text
+        and "|" not in text
+        and unicodedata.is_normalized("NFC", text)
+        and not _GLUED_RE.search(text)
+        and not _DEBRIS_LINE_RE.fullmatch(text)
+    ):
+        return text  # already clean: the common case, made cheap
     return " ".join(clean_text(text).split("\n"))
 
 
@@ -336,7 +348,9 @@ def _coerce(name: str, value: Any, warnings: list[str]) -> str | None:
     return None
 
 
-def _record_to_article(record: Any, default_id: str) -> tuple[Article | None, list[str]]:
+def _record_to_article(
+    record: Any, default_id: str, path: str | None = None, line: int | None = None
+) -> tuple[Article | None, list[str]]:
     """Turn one decoded JSON value into an Article; (None, [reason]) when it cannot be one."""
     if not isinstance(record, dict):
         return None, [f"expected a JSON object, got {_json_type(record)}"]
@@ -380,6 +394,8 @@ def _record_to_article(record: Any, default_id: str) -> tuple[Article | None, li
         author=opt("author"),
         section=opt("section"),
         lede=opt("lede"),
+        path=path,
+        line=line,
     )
     return article, warnings
 
@@ -588,17 +604,17 @@ class _Reader:
             if not data:
                 self.problem("empty file (empty JSON list)")
             for n, item in enumerate(data, 1):
-                article, warnings = _record_to_article(item, f"{self.rel}#{n}")
+                article, warnings = _record_to_article(item, f"{self.rel}#{n}", self.rel)
                 if warnings:
                     self.problem(f"item {n}: " + "; ".join(warnings))
                 if article is not None:
-                    yield dataclasses.replace(article, path=self.rel)
+                    yield article
             return
-        article, warnings = _record_to_article(data, self.rel)
+        article, warnings = _record_to_article(data, self.rel, self.rel)
         if warnings:
             self.problem("; ".join(warnings))
         if article is not None:
-            yield dataclasses.replace(article, path=self.rel)
+            yield article
 
     # -- JSON Lines, streamed
 
@@ -642,11 +658,11 @@ class _Reader:
             except json.JSONDecodeError as exc:
                 self.problem(f"invalid JSON: {exc.msg} (column {exc.colno})", number)
                 continue
-            article, warnings = _record_to_article(record, f"{self.rel}#{number}")
+            article, warnings = _record_to_article(record, f"{self.rel}#{number}", self.rel, number)
             if warnings:
                 self.problem("; ".join(warnings), number)
             if article is not None:
-                yield dataclasses.replace(article, path=self.rel, line=number)
+                yield article
         if not seen_any:
             self.problem("empty file")
 
