@@ -1,94 +1,22 @@
-"""Query parsing (operators, fields, dates), ranking (BM25F, all words then any word) and snippets."""
+"""Ranking (BM25F, all words then any word), filters and snippets; the query language is in `querylang`."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from whoosh import highlight, qparser, query, scoring
-from whoosh.fields import Schema
+from whoosh import highlight, query, scoring
 from whoosh.searching import Results, Searcher
 
-from searchidx.errors import QuerySyntaxError, UsageError
+from searchidx.dates import since_range, until_range
+from searchidx.errors import UsageError
 from searchidx.facets import FacetTable, disjunctive_sets, docs_with
 from searchidx.models import Entities, Hit, SearchResult
+from searchidx.querylang import DEFAULT_FIELDS, ParsedQuery, QueryParser, _loosen, _normalise, date_query
 
-DEFAULT_FIELDS: tuple[str, ...] = ("title", "body")
+__all__ = ["DEFAULT_FIELDS", "SORTS", "WEIGHTING", "ParsedQuery", "QueryParser", "_loosen", "_normalise", "search"]
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
 SNIPPET_CHARS = 240
-_OPERATORS: dict[str, str | None] = {
-    "And": r"(?<=\s)(AND|ET)(?=\s)",
-    "Or": r"(?<=\s)(OR|OU)(?=\s)",
-    "Not": r"(^|(?<=[\s(]))((NOT|SAUF)(?=\s)|-(?=[^\s-]))",
-    "AndNot": None,
-    "AndMaybe": None,
-    "Require": None,
-}
-_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}){0,2}$")
-
-
-@dataclass(frozen=True, slots=True)
-class ParsedQuery:
-    """A user query parsed twice: every word required (``strict``), and any word (``loose``, the fallback)."""
-
-    text: str
-    strict: query.Query
-    loose: query.Query
-
-    @property
-    def browse(self) -> bool:
-        return isinstance(self.strict, query.Every)
-
-
-def _make_parser(schema: Schema, group: type[qparser.syntax.GroupNode]) -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(list(DEFAULT_FIELDS), schema, group=group)
-    parser.replace_plugin(qparser.OperatorsPlugin(**_OPERATORS))
-    parser.remove_plugin_class(qparser.BoostPlugin)
-    return parser
-
-
-class QueryParser:
-    """Turns what a user types into Whoosh queries; build once per schema and reuse."""
-
-    def __init__(self, schema: Schema) -> None:
-        self._parser = _make_parser(schema, qparser.AndGroup)
-
-    def parse(self, text: str) -> ParsedQuery:
-        text = text.strip()
-        if not text:
-            return ParsedQuery(text, query.Every(), query.Every())
-        try:
-            strict = _normalise(self._parser.parse(text))
-        except Exception as exc:  # whoosh reports malformed syntax in many shapes
-            raise QuerySyntaxError(f"cannot understand the query {text!r}: {exc}") from exc
-        return ParsedQuery(text, strict, _loosen(strict))
-
-
-def _loosen(q: query.Query) -> query.Query:
-    """The any-word version of a query: its required parts become optional, its exclusions stay."""
-    if not isinstance(q, query.And):
-        return q
-    wanted = [s for s in q.subqueries if not isinstance(s, query.Not)]
-    unwanted = [s.query for s in q.subqueries if isinstance(s, query.Not)]
-    if not wanted:
-        return q
-    loose: query.Query = query.Or(wanted) if len(wanted) > 1 else wanted[0]
-    if unwanted:
-        loose = query.AndNot(loose, query.Or(unwanted) if len(unwanted) > 1 else unwanted[0])
-    return loose
-
-
-def _normalise(q: query.Query) -> query.Query:
-    """``date:2021`` and ``date:2021-06`` select every day of that year or month."""
-    if isinstance(q, query.Term):
-        if q.fieldname == "date" and isinstance(q.text, str) and _PARTIAL_DATE.match(q.text):
-            return query.Prefix("date", q.text)
-        return q
-    return q.apply(_normalise)
-
-
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
 
@@ -120,10 +48,14 @@ def _snippet(results: Results, index: int, body: str) -> str:
 
 
 def _range_docs(searcher: Searcher, since: str | None, until: str | None) -> set[int] | None:
+    """Documents dated within ``since``..``until`` (ISO or French forms, see `dates`)."""
     if not since and not until:
         return None
-    end = (until or "9999") + "\uffff" if until and len(until) < 10 else until
-    q = query.TermRange("date", since or None, end or None)
+    r = since_range(since) if since else None
+    if until:
+        r = until_range(until) if r is None else r & until_range(until)
+    assert r is not None
+    q: query.Query = date_query(r)
     return set(searcher.docs_for_query(q))
 
 
