@@ -82,10 +82,10 @@ def index(
     index: IndexOpt = Path(DEFAULT_INDEX),
     entities: Annotated[str, typer.Option(help="Entity extractor: auto, builtin, spacy or none.")] = "auto",
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
-    prune: Annotated[bool, typer.Option(help="Remove articles whose files left the given folders.")] = True,
+    prune: Annotated[bool, typer.Option(help="Remove articles of files no longer in the given folders.")] = True,
     commit_every: Annotated[int, typer.Option(help="Commit every N articles (0: once at the end).")] = 5000,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another writer to finish.")] = 0.0,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail (exit 1) when any file or line is skipped.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 instead of 5 when a file or line had a problem.")] = False,
 ) -> None:
     """Index articles (.txt, .md, .json, .jsonl, gzipped too); only new and changed files are read again.
 
@@ -94,18 +94,24 @@ def index(
       searchidx index ~/archives/lemonde --index ~/idx
       searchidx index articles.jsonl.gz --rebuild --entities none
     """
-    from searchidx.index import META_FILE, Index
+    from searchidx import corpus
+    from searchidx.errors import IndexNotFoundError
+    from searchidx.index import Index
 
     with _errors():
         sources = [str(p) for p in (paths or [Path(DEFAULT_CORPUS)])]
-        if rebuild or not (index / META_FILE).exists():
-            idx = Index.create(index, entities=entities, overwrite=True)
+        corpus.iter_files(sources)  # a missing input path fails now, before the index is touched
+        if rebuild:
+            idx = Index.create(index, entities=entities, overwrite=True, wait=wait)
         else:
-            idx = Index.open(index)
+            try:
+                idx = Index.open(index)
+            except IndexNotFoundError:
+                idx = Index.create(index, entities=entities, overwrite=True, wait=wait)
         with idx, _progress() as tick:
             report = idx.add(
                 sources,
-                on_problem=lambda p: typer.echo(f"warning: {p}", err=True),
+                on_problem=lambda p: typer.echo(str(p), err=True),  # "path:line: reason", once each
                 progress=tick,
                 prune=prune,
                 commit_every=commit_every,
@@ -114,7 +120,7 @@ def index(
             total = len(idx)
         typer.echo(
             f"{report.added} added, {report.updated} updated, {report.removed} removed, "
-            f"{report.unchanged} unchanged, {report.skipped} skipped; {total} articles in {index} "
+            f"{report.unchanged} unchanged, {len(report.problems)} problems; {total} articles in {index} "
             f"({report.seconds:.1f} s)",
             err=True,
         )

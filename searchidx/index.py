@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
-import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -14,9 +14,10 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import RamStorage
 from whoosh.searching import Searcher
 
-from searchidx import indexing, searching
+from searchidx import indexing, querylang, searching
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
 from searchidx.facets import FacetTable
+from searchidx.locking import LOCK_FILE, WriterLock
 from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, SearchResult
 from searchidx.schema import SCHEMA_VERSION, build_schema, facet_key
 
@@ -36,34 +37,39 @@ class Index:
         self.meta = meta
         self._searcher: Searcher | None = None
         self._facet_table: FacetTable | None = None
-        self._parser = searching.QueryParser(ix.schema)
+        self._parser = querylang.QueryParser(ix.schema)
         self._extractor: Extractor | None = None
         self._extractor_loaded = False
 
     # -- opening ---------------------------------------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike[str] | None = None, *, entities: str = "auto",
-               overwrite: bool = False) -> Index:
-        """A new empty index at ``path`` (in memory when None); ``entities``: auto, builtin, spacy or none."""
+               overwrite: bool = False, wait: float = 0.0) -> Index:
+        """A new empty index at ``path`` (in memory when None); ``entities``: auto, builtin, spacy or none.
+
+        With ``overwrite`` an existing index is replaced by an empty one in a single atomic step (readers
+        see the old index or the empty one); a folder holding anything else is never touched. Waits up to
+        ``wait`` seconds for another writer (`IndexLockedError`)."""
         extractor = _get_extractor(entities)
         meta = {"schema_version": SCHEMA_VERSION, "extractor": extractor.name if extractor else "none"}
         schema = build_schema()
         if path is None:
             return cls(RamStorage().create_index(schema), None, meta)
         folder = Path(path)
-        if folder.exists() and any(folder.iterdir()):
-            if not overwrite and (folder / META_FILE).exists():
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{folder} is a file, not a folder; choose another --index path")
+        if folder.exists():
+            has_meta = (folder / META_FILE).exists()
+            foreign = sorted(p.name for p in folder.iterdir() if not _is_ours(p.name))
+            if foreign:  # never delete what searchidx did not write, even with overwrite
+                raise UsageError(f"{folder} is not empty and holds no searchidx index ({foreign[0]}...); "
+                                 "choose another folder")
+            if has_meta and not overwrite:
                 raise UsageError(f"an index already exists at {folder}; open it, or pass overwrite=True")
-            if not overwrite and not (folder / META_FILE).exists() and any(
-                p.name != ".gitkeep" for p in folder.iterdir()
-            ):
-                raise UsageError(f"{folder} is not empty and holds no searchidx index; choose another folder")
-            for child in folder.iterdir():
-                if child.name != ".gitkeep":
-                    shutil.rmtree(child) if child.is_dir() else child.unlink()
         folder.mkdir(parents=True, exist_ok=True)
-        ix = whoosh_index.create_in(str(folder), schema)
-        _write_meta(folder, meta)
+        with WriterLock(folder, wait):
+            ix = indexing.create_dir(folder, schema)  # one more generation: atomic for readers
+            _write_meta(folder, meta)
         return cls(ix, folder, meta)
 
     @classmethod
@@ -75,17 +81,23 @@ class Index:
             meta = json.loads((folder / META_FILE).read_text("utf-8"))
         except (OSError, ValueError) as exc:
             raise IndexCorruptError(f"the index at {folder} is damaged ({exc}); {REBUILD_HINT}") from exc
+        if not isinstance(meta, dict):
+            raise IndexCorruptError(f"the index at {folder} is damaged ({META_FILE} is not an object); "
+                                    f"{REBUILD_HINT}")
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise IndexCorruptError(
                 f"the index at {folder} was built by another version of searchidx "
                 f"(schema {meta.get('schema_version')}, this one reads {SCHEMA_VERSION}); {REBUILD_HINT}"
             )
         try:
-            ix = whoosh_index.open_dir(str(folder))
+            ix = indexing.open_dir(folder)
+            ix.reader().close()  # opens every segment: a truncated or missing file shows up now
         except whoosh_index.EmptyIndexError as exc:
             raise IndexNotFoundError(f"no index at {folder}; run `searchidx index` to build one") from exc
         except Exception as exc:
-            raise IndexCorruptError(f"the index at {folder} cannot be read ({exc}); {REBUILD_HINT}") from exc
+            raise IndexCorruptError(
+                f"the index at {folder} cannot be read ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
+            ) from exc
         return cls(ix, folder, meta)
 
     def close(self) -> None:
@@ -134,11 +146,12 @@ class Index:
 
     # -- reading ---------------------------------------------------------------------------------------
     def _refresh(self) -> None:
+        """Drops the searcher so the next one reads the new generation. Not ``Searcher.refresh()``: in
+        whoosh-reloaded 2.7.5 it reuses segment readers blind to new deletions (replaced articles twice)."""
         if self._searcher is not None:
-            fresh = self._searcher.refresh()
-            if fresh is not self._searcher:
-                self._facet_table = None
-            self._searcher = fresh
+            self._searcher.close()
+            self._searcher = None
+            self._facet_table = None
 
     def searcher(self) -> Searcher:
         if self._searcher is None:
@@ -163,16 +176,37 @@ class Index:
         until: str | None = None,
         sort: str | None = None,
         facet_limit: int = 10,
+        suggest: bool = True,
+        correct: bool = False,
     ) -> SearchResult:
         """Searches; every word must match, else any word (``result.fallback`` says so).
 
         ``filters={"person": ["Joe Biden"]}``: values of one facet are OR-ed, facets AND-ed;
         facet counts are disjunctive (those of a facet ignore that facet's own filters).
+        The query language is described in `searchidx.querylang`. When a query finds little, a spelling
+        from the index is proposed in ``result.suggestion``; with ``correct`` it is searched instead
+        (``result.query`` is then the corrected query) when it finds more.
         """
-        parsed = self._parser.parse(query)
         searcher = self.searcher()
+        parsed = self._parser.parse(query, searcher.reader())
+        result = self._search(parsed, limit, offset, facets, filters, excludes, since, until, sort, facet_limit)
+        if not suggest or parsed.browse or (result.total >= querylang.SUGGEST_BELOW and not result.fallback):
+            return result
+        better = querylang.suggest(parsed, searcher.reader(), self._parser)
+        if better is None:
+            return result
+        if correct:
+            fixed = self._search(self._parser.parse(better, searcher.reader()), limit, offset, facets, filters,
+                                 excludes, since, until, sort, facet_limit)
+            if fixed.total > result.total or (result.fallback and not fixed.fallback and fixed.total):
+                return dataclasses.replace(fixed, suggestion=better)
+        return dataclasses.replace(result, suggestion=better)
+
+    def _search(self, parsed: querylang.ParsedQuery, limit: int, offset: int, facets: Sequence[str],
+                filters: Mapping[str, Sequence[str] | str] | None, excludes: Mapping[str, Sequence[str] | str] | None,
+                since: str | None, until: str | None, sort: str | None, facet_limit: int) -> SearchResult:
         return searching.search(
-            searcher,
+            self.searcher(),
             self._facets() if facets else None,
             parsed,
             limit=limit,
@@ -215,7 +249,7 @@ class Index:
         (any word of the value, accent- and case-insensitive) and within the articles matching ``query``."""
         table = self._facets()
         searcher = self.searcher()
-        parsed = self._parser.parse(query)
+        parsed = self._parser.parse(query, searcher.reader())
         docs = set(searcher.docs_for_query(parsed.strict))
         if not docs and not parsed.browse:
             docs = set(searcher.docs_for_query(parsed.loose))
@@ -255,5 +289,13 @@ def _as_lists(mapping: Mapping[str, Sequence[str] | str] | None) -> dict[str, li
 
 def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     tmp = folder / (META_FILE + ".tmp")
-    tmp.write_text(json.dumps(meta, indent=2) + "\n", "utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(meta, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, folder / META_FILE)
+
+
+def _is_ours(name: str) -> bool:
+    """Files an index folder may hold: whoosh's, the metadata, the lock, a .gitkeep."""
+    return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or indexing.is_index_file(name)

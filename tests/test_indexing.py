@@ -1,0 +1,216 @@
+"""Incremental indexing: counts, pruning, duplicate ids, batched commits, the crash-safe storage."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from searchidx import indexing
+from searchidx.index import Index
+from searchidx.models import Article, Problem
+
+
+def write_article(folder: Path, name: str, title: str, body: str, id: str | None = None) -> Path:
+    path = folder / name
+    header = f"Id: {id}\n" if id else ""
+    path.write_text(f"{title}\n{header}\n{body}\n", "utf-8")
+    return path
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(5):
+        write_article(folder, f"a{i}.txt", f"Titre numéro {i}", f"Le corps de l'article {i} parle de Lyon.")
+    lines = [json.dumps({"id": f"j{i}", "title": f"Dépêche {i}", "body": "Grève à Marseille."}) for i in range(4)]
+    (folder / "feed.jsonl").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+def new_index(tmp_path: Path) -> Index:
+    return Index.create(tmp_path / "ix", entities="none")
+
+
+def counts(report: object) -> tuple[int, int, int, int]:
+    return (report.added, report.updated, report.removed, report.unchanged)  # type: ignore[attr-defined]
+
+
+def test_incremental_counts(tmp_path: Path, corpus_dir: Path) -> None:
+    with new_index(tmp_path) as idx:
+        assert counts(idx.add(corpus_dir)) == (9, 0, 0, 0)
+        assert len(idx) == 9
+        assert counts(idx.add(corpus_dir)) == (0, 0, 0, 9)
+
+        write_article(corpus_dir, "a1.txt", "Titre modifié", "Nouveau corps à Grenoble.")
+        (corpus_dir / "a2.txt").unlink()
+        write_article(corpus_dir, "new.txt", "Nouvel article", "Un texte inédit.")
+        report = idx.add(corpus_dir)
+        assert counts(report) == (1, 1, 1, 7)
+        assert len(idx) == 9
+        assert idx.search("Grenoble").total == 1
+        assert idx.get("a2.txt") is None
+
+        # a file back to earlier content is read again (its old key belongs to deleted documents)
+        write_article(corpus_dir, "a1.txt", "Titre numéro 1", "Le corps de l'article 1 parle de Lyon.")
+        assert counts(idx.add(corpus_dir)) == (0, 1, 0, 8)
+        assert idx.search("Grenoble").total == 0
+
+
+def test_no_prune_keeps_vanished_files(tmp_path: Path, corpus_dir: Path) -> None:
+    with new_index(tmp_path) as idx:
+        idx.add(corpus_dir)
+        (corpus_dir / "a0.txt").unlink()
+        report = idx.add(corpus_dir, prune=False)
+        assert report.removed == 0 and len(idx) == 9
+        assert idx.add(corpus_dir).removed == 1 and len(idx) == 8
+
+
+def test_prune_only_under_given_folders(tmp_path: Path, corpus_dir: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    write_article(other, "x.txt", "Autre", "Ailleurs.")
+    with new_index(tmp_path) as idx:
+        idx.add([corpus_dir, other])
+        assert idx.add(other).removed == 0  # corpus_dir was not given again: its articles stay
+        assert len(idx) == 10
+
+
+def test_duplicate_ids_first_wins_and_both_named(tmp_path: Path, corpus_dir: Path) -> None:
+    write_article(corpus_dir, "z_dup.txt", "Doublon", "Texte du doublon.", id="j1")
+    problems: list[Problem] = []
+    with new_index(tmp_path) as idx:
+        report = idx.add(corpus_dir, on_problem=problems.append)
+        dup = [p for p in problems if "duplicate id" in p.reason]
+        assert len(dup) == 1
+        assert dup[0].path.endswith("z_dup.txt") and "feed.jsonl:2" in dup[0].reason
+        assert report.added == 9 and len(idx) == 9
+        got = idx.get("j1")
+        assert got is not None and got.title == "Dépêche 1"
+        # later runs keep the rule: the indexed article wins, the duplicate is reported again
+        problems.clear()
+        idx.add(corpus_dir, on_problem=problems.append)
+        assert [p.path for p in problems if "duplicate id" in p.reason] == [dup[0].path]
+        assert "feed.jsonl" in problems[0].reason
+        # once the first file is gone, the other one gets the id
+        (corpus_dir / "feed.jsonl").unlink()
+        idx.add(corpus_dir)
+        got = idx.get("j1")
+        assert got is not None and got.title == "Doublon"
+
+
+def test_article_objects_replace(tmp_path: Path) -> None:
+    with new_index(tmp_path) as idx:
+        idx.add(Article(id="x", title="Un", body="premier"))
+        report = idx.add(Article(id="x", title="Deux", body="second"))
+        assert (report.added, report.updated) == (0, 1)
+        assert len(idx) == 1 and idx.get("x").title == "Deux"  # type: ignore[union-attr]
+
+
+def test_commit_every_makes_generations(tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    commits: list[int] = []
+    original = indexing.Run.commit
+
+    def counting(self: indexing.Run) -> None:
+        if self.writer is not None:
+            commits.append(self.pending)
+        original(self)
+
+    monkeypatch.setattr(indexing.Run, "commit", counting)
+    with new_index(tmp_path) as idx:
+        idx.add(corpus_dir, commit_every=2)
+        assert commits == [2, 2, 2, 2, 1]
+        assert len(idx) == 9
+
+
+def test_file_cut_by_a_crash_is_read_again(tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file half-committed (commit mid-file, then a crash) has no file key, so the next run redoes it."""
+    with new_index(tmp_path) as idx:
+        calls = 0
+        original = indexing.Run.add_article
+
+        def crashing(self: indexing.Run, *args: object, **kwargs: object) -> bool:
+            nonlocal calls
+            calls += 1
+            if calls == 8:  # inside feed.jsonl (files: a0..a4.txt, then feed.jsonl)
+                raise KeyboardInterrupt
+            return original(self, *args, **kwargs)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(indexing.Run, "add_article", crashing)
+        with pytest.raises(KeyboardInterrupt):
+            idx.add(corpus_dir, commit_every=1)
+        monkeypatch.setattr(indexing.Run, "add_article", original)
+    with Index.open(tmp_path / "ix") as idx:
+        assert len(idx) == 7
+        report = idx.add(corpus_dir)
+        assert (report.added, report.updated, report.unchanged) == (2, 2, 5)
+        assert len(idx) == 9
+
+
+def test_walk_problems_are_reported(tmp_path: Path, corpus_dir: Path) -> None:
+    os.symlink(corpus_dir / "missing.txt", corpus_dir / "broken.txt")
+    problems: list[Problem] = []
+    with new_index(tmp_path) as idx:
+        idx.add(corpus_dir, on_problem=problems.append)
+    assert [p.reason for p in problems] == ["broken symbolic link"]
+
+
+def test_huge_article_is_capped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(indexing, "MAX_ARTICLE_CHARS", 1000)
+    problems: list[Problem] = []
+    with new_index(tmp_path) as idx:
+        idx.add(Article(id="big", title="Gros", body="mot " * 1000 + "fin"), on_problem=problems.append)
+        assert len(problems) == 1 and "only the first 1,000" in problems[0].reason
+        assert idx.search("fin").total == 0 and idx.search("gros").total == 1
+
+
+def test_old_files_are_kept_for_readers_then_cleaned(tmp_path: Path, corpus_dir: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    with new_index(tmp_path) as idx:
+        idx.add(corpus_dir, commit_every=1)
+        folder = tmp_path / "ix"
+        tocs = sorted(p.name for p in folder.glob("_MAIN_*.toc"))
+        assert len(tocs) > indexing.KEEP_GENERATIONS  # young generations are kept
+        monkeypatch.setattr(indexing, "KEEP_SECONDS", 0.0)
+        write_article(corpus_dir, "b.txt", "Encore", "Un autre.")
+        idx.add(corpus_dir)
+        assert len(list(folder.glob("_MAIN_*.toc"))) == indexing.KEEP_GENERATIONS
+        assert len(idx) == 10
+
+
+def test_open_falls_back_to_last_complete_generation(tmp_path: Path, corpus_dir: Path) -> None:
+    with new_index(tmp_path) as idx:
+        idx.add(corpus_dir)
+    folder = tmp_path / "ix"
+    newest = max(int(p.name.split("_")[2].split(".")[0]) for p in folder.glob("_MAIN_*.toc"))
+    (folder / f"_MAIN_{newest + 1}.toc").write_bytes(b"\x04\x08torn")  # a torn TOC, as after a power cut
+    with Index.open(folder) as idx:
+        assert len(idx) == 9
+        idx.add(Article(id="n", title="Nouveau", body="texte"))  # the writer replaces the torn TOC
+    with Index.open(folder) as idx:
+        assert len(idx) == 10
+
+
+def test_create_never_deletes_foreign_files(tmp_path: Path) -> None:
+    from searchidx.errors import UsageError
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "thesis.txt").write_text("precious", "utf-8")
+    with pytest.raises(UsageError, match="not empty"):
+        Index.create(folder, entities="none", overwrite=True)
+    assert (folder / "thesis.txt").exists()
+
+
+def test_rebuild_is_one_atomic_step(tmp_path: Path, corpus_dir: Path) -> None:
+    with new_index(tmp_path) as idx:
+        idx.add(corpus_dir)
+    reader = Index.open(tmp_path / "ix")
+    assert len(reader) == 9
+    with Index.create(tmp_path / "ix", entities="none", overwrite=True) as idx:
+        assert len(idx) == 0
+    assert len(reader) == 9  # an open reader keeps its snapshot
+    reader.close()
