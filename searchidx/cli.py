@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -30,7 +29,6 @@ class Exit(IntEnum):
 
 app = typer.Typer(
     name="searchidx",
-    help="Search French news articles: index a folder, then search it with facets on people, organisations and places.",
     no_args_is_help=True,
     add_completion=True,
     rich_markup_mode=None,
@@ -65,15 +63,46 @@ def _open(index: Path) -> Any:
     return Index.open(index)
 
 
-def _is_tty() -> bool:
-    return sys.stdout.isatty()
+_FACET_NAMES = ("person", "org", "place", "source", "year", "month")  # schema.FACET_FIELDS, without importing whoosh
 
 
-_EM = re.compile(r"<em>(.*?)</em>")
+def _complete_facet(incomplete: str) -> list[str]:
+    """Shell completion of facet field names (``--facet pl<TAB>``)."""
+    return [n for n in _FACET_NAMES if n.startswith(incomplete.lower())]
 
 
-def _plain(snippet: str) -> str:
-    return _EM.sub(r"*\1*", snippet)
+def _complete_pair(incomplete: str) -> list[str]:
+    """Shell completion of ``FIELD=`` in --filter/--exclude."""
+    return [n + "=" for n in _FACET_NAMES if n.startswith(incomplete.lower())] if "=" not in incomplete else []
+
+
+def _complete_sort(incomplete: str) -> list[str]:
+    return [s for s in ("relevance", "date", "-date") if s.startswith(incomplete)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from searchidx import __version__
+
+        typer.echo(f"searchidx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
+                                                 help="Print the version and exit.")] = None,
+) -> None:
+    """Search French news articles: index a folder, then search it with facets on people, organisations and places.
+
+    Examples:
+
+    \b
+      searchidx index corpus/
+      searchidx search '"etats unis" OU otan' --facet person
+      searchidx facets person --prefix sto
+      searchidx --install-completion   # then: searchidx search x --facet <TAB>
+    """
 
 
 @app.command()
@@ -90,6 +119,8 @@ def index(
     """Index articles (.txt, .md, .json, .jsonl, gzipped too); only new and changed files are read again.
 
     Examples:
+
+    \b
       searchidx index
       searchidx index ~/archives/lemonde --index ~/idx
       searchidx index articles.jsonl.gz --rebuild --entities none
@@ -144,37 +175,76 @@ def _progress() -> Iterator[Callable[[int], None] | None]:
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help="Words, \"phrases\", -exclusions, field:value.")] = "",
+    query: Annotated[str, typer.Argument(
+        help="Words, \"phrases\", ET/OU/SAUF, +must, -exclude, prefix*, typo~, field:value.")] = "",
     index: IndexOpt = Path(DEFAULT_INDEX),
     limit: Annotated[int, typer.Option("--limit", "-n", help="Number of hits.")] = 10,
     offset: Annotated[int, typer.Option(help="Skip this many hits.")] = 0,
-    facet: Annotated[list[str] | None, typer.Option("--facet", "-f", help="Count this facet (person, org, place, source, year, month).")] = None,
+    facet: Annotated[list[str] | None, typer.Option(
+        "--facet", "-f", help="Count this facet (person, org, place, source, year, month).",
+        autocompletion=_complete_facet)] = None,
     facet_limit: Annotated[int, typer.Option(help="Values shown per facet.")] = 10,
-    filter_: Annotated[list[str] | None, typer.Option("--filter", help='Keep only FIELD=VALUE, e.g. person="Joe Biden".')] = None,
-    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Drop FIELD=VALUE.")] = None,
-    since: Annotated[str | None, typer.Option(help="From this date (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
-    until: Annotated[str | None, typer.Option(help="Up to this date, included.")] = None,
-    sort: Annotated[str | None, typer.Option(help="relevance, date or -date.")] = None,
+    filter_: Annotated[list[str] | None, typer.Option(
+        "--filter", help='Keep only FIELD=VALUE, e.g. person="Joe Biden".', autocompletion=_complete_pair)] = None,
+    exclude: Annotated[list[str] | None, typer.Option(
+        "--exclude", help="Drop FIELD=VALUE.", autocompletion=_complete_pair)] = None,
+    since: Annotated[str | None, typer.Option(
+        help='From this date: 2021, 2021-06, 2021-06-16, "16 juin 2021", "juin 2021".')] = None,
+    until: Annotated[str | None, typer.Option(help="Up to this date, included (same forms).")] = None,
+    sort: Annotated[str | None, typer.Option(
+        help="relevance, date (oldest first) or -date (newest first).", autocompletion=_complete_sort)] = None,
+    fields: Annotated[str | None, typer.Option(
+        "--fields", help="Columns, comma-separated: rank,title,date,source,id,url,score,entities,snippet.")] = None,
+    correct: Annotated[bool, typer.Option(
+        "--correct", help="Search the suggested spelling instead when it finds more.")] = False,
     as_json: JsonOpt = False,
+    as_jsonl: Annotated[bool, typer.Option(
+        "--jsonl", help="One JSON object per hit per line (then one per facet value).")] = False,
 ) -> None:
     """Search the index: every word must match, else any word (and it says so).
 
+    Query syntax: ET/AND, OU/OR, SAUF/NOT, +must, -exclude, (groups), "exact phrase", prefix*, typo~;
+    fields titre/title, texte/body, personne/person, org, lieu/place, source, date, annee/year, mois/month.
+    Exit codes: 0 hits, 1 no hit, 2 bad query or option, 3 no index.
+
     Examples:
+
+    \b
       searchidx search Stoltenberg
-      searchidx search "sécurité nationale" --limit 5
-      searchidx search "Poutine -Biden" --facet person --facet place
+      searchidx search '"etats unis" OU otan -russie' --sort -date
+      searchidx search 'personne:"joe biden" lieu:geneve'
+      searchidx search 'date:"juin 2021" sommet' --since 2021 --fields title,date
+      searchidx search stoltenbreg --correct
+      searchidx search "Poutine SAUF Biden" --facet person --facet place --jsonl
       searchidx search "" --facet person --filter place=geneve
     """
     with _errors():
+        from searchidx import render
+
+        shown_fields = render.parse_fields(fields) if fields else None
         filters = _pairs(filter_, "--filter")
         excludes = _pairs(exclude, "--exclude")
         with _open(index) as idx:
             result = idx.search(query, limit=limit, offset=offset, facets=facet or [], filters=filters,
-                                excludes=excludes, since=since, until=until, sort=sort, facet_limit=facet_limit)
+                                excludes=excludes, since=since, until=until, sort=sort, facet_limit=facet_limit,
+                                correct=correct)
         if as_json:
-            typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+            typer.echo(json.dumps(render.result_record(result, shown_fields), ensure_ascii=False, indent=2))
+        elif as_jsonl:
+            for hit in result.hits:
+                typer.echo(json.dumps(render.hit_record(hit, shown_fields), ensure_ascii=False))
+            for name, values in result.facets.items():
+                for v in values:
+                    typer.echo(json.dumps({"facet": name, "value": v.value, "count": v.count}, ensure_ascii=False))
+            for line in render.summary(result, query):
+                typer.echo(line, err=True)
         else:
-            _print_result(result)
+            for line in render.summary(result, query):
+                typer.echo(line, err=True)
+            if render.is_terminal():
+                render.print_result(result, shown_fields or render.DEFAULT_FIELDS)
+            else:
+                typer.echo(render.plain_result(result, shown_fields or render.DEFAULT_FIELDS), nl=False)
         if not result.hits:
             raise typer.Exit(Exit.NO_RESULT)
 
@@ -191,58 +261,48 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, list[str]]:
     return out
 
 
-def _print_result(result: Any) -> None:
-    if result.fallback:
-        typer.echo("No article has every word; showing articles with any of them.", err=True)
-    shown = f"{result.offset + 1}-{result.offset + len(result.hits)}" if result.hits else "0"
-    typer.echo(f"{result.total} articles match; showing {shown}.", err=True)
-    for hit in result.hits:
-        meta = " · ".join(x for x in (hit.date, hit.source, hit.id) if x)
-        typer.echo(f"{hit.rank:>3}. {hit.title}")
-        typer.echo(f"     {meta}")
-        if hit.snippet:
-            typer.echo(f"     {_plain(hit.snippet)}")
-        typer.echo("")
-    for name, values in result.facets.items():
-        typer.echo(f"{name}:")
-        for v in values:
-            typer.echo(f"  {v.count:>6}  {v.value}")
-
-
 @app.command()
 def show(
     id: Annotated[str, typer.Argument(help="Article id, as printed by search.")],
     index: IndexOpt = Path(DEFAULT_INDEX),
     as_json: JsonOpt = False,
 ) -> None:
-    """Print one article.
+    """Print one article: title, French date, source, entities, text.
 
-    Example:
+    Examples:
+
+    \b
       searchidx show 000_b79cdb675a26dda6.txt
+      searchidx show 000_b79cdb675a26dda6.txt --json
     """
     from dataclasses import asdict
+
+    from searchidx import render
 
     with _errors(), _open(index) as idx:
         article = idx.get(id)
         if article is None:
-            _fail(f"no article with id {id!r}", Exit.NO_RESULT)
+            _fail(f"no article with id {id!r}; `searchidx search` prints the ids", Exit.NO_RESULT)
         if as_json:
             data = asdict(article)
             data["entities"] = article.entities.as_dict()
             typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-            return
-        typer.echo(article.title)
-        typer.echo(" · ".join(x for x in (article.date, article.source, article.id) if x))
-        for kind, names in article.entities.as_dict().items():
-            if names:
-                typer.echo(f"{kind}: {', '.join(names)}")
-        typer.echo("")
-        typer.echo(article.body)
+        elif render.is_terminal():
+            render.print_article(article)
+        else:
+            typer.echo(render.plain_article(article))
 
 
 @app.command()
 def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> None:
-    """Print the number of articles, the index size and the date range."""
+    """Print the number of articles, the index size and the date range.
+
+    Examples:
+
+    \b
+      searchidx stats
+      searchidx stats --index ~/idx --json
+    """
     from dataclasses import asdict
 
     with _errors(), _open(index) as idx:
@@ -265,6 +325,8 @@ def analyze(
     """Print the terms the French analyzer makes of TEXT (as indexed and as queried).
 
     Example:
+
+    \b
       searchidx analyze "Les États-Unis et l’OTAN"
     """
     from searchidx.analysis import analyze as run
@@ -282,6 +344,8 @@ def entities(
     """Print the people, organisations and places extracted from a file or a text.
 
     Examples:
+
+    \b
       searchidx entities corpus/000_b79cdb675a26dda6.txt
       searchidx entities "M. Macron a reçu Angela Merkel à l'Élysée." --json
     """
@@ -302,24 +366,36 @@ def entities(
 
 @app.command()
 def facets(
-    field: Annotated[str, typer.Argument(help="person, org, place, source, year or month.")],
+    field: Annotated[str, typer.Argument(
+        help="person, org, place, source, year or month.", autocompletion=_complete_facet)],
     index: IndexOpt = Path(DEFAULT_INDEX),
     prefix: Annotated[str, typer.Option(help="Values with a word starting so (accents and case ignored).")] = "",
     query: Annotated[str, typer.Option("--query", "-q", help="Count within the articles matching this query.")] = "",
     limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
     as_json: JsonOpt = False,
+    as_jsonl: Annotated[bool, typer.Option("--jsonl", help="One JSON object per value per line.")] = False,
 ) -> None:
-    """List the values of a facet with their article counts.
+    """List the values of a facet with their article counts (bars on a terminal).
 
     Examples:
+
+    \b
       searchidx facets person
       searchidx facets person --prefix sto
-      searchidx facets place --query "Poutine"
+      searchidx facets place --query "Poutine SAUF Biden" --limit 5
+      searchidx facets month --json
     """
+    from searchidx import render
+
     with _errors(), _open(index) as idx:
         values = idx.facet_values(field, prefix=prefix, query=query, limit=limit)
     if as_json:
         typer.echo(json.dumps([{"value": v.value, "count": v.count} for v in values], ensure_ascii=False, indent=2))
+    elif as_jsonl:
+        for v in values:
+            typer.echo(json.dumps({"value": v.value, "count": v.count}, ensure_ascii=False))
+    elif render.is_terminal():
+        render.print_facet_values(field, values)
     else:
         for v in values:
             typer.echo(f"{v.count:>7}  {v.value}")

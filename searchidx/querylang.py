@@ -466,11 +466,11 @@ def _combine(clauses: list[_Clause]) -> tuple[query.Query, query.Query]:
         else wanted[0]
     musts = [c.q for c in clauses if c.kind == "must"]
     plains = [c.q for c in clauses if c.kind == "plain"]
-    if len(plains) <= 1:
+    if not plains or (len(plains) == 1 and not musts):
         return strict, strict
-    loose: query.Query = query.Or(plains)
-    if musts:
-        loose = query.And([*musts, loose])
+    loose: query.Query = _or(list(plains))
+    if musts:  # required clauses select, the plain ones only add to the score
+        loose = query.AndMaybe(query.And(musts) if len(musts) > 1 else musts[0], loose)
     if unwanted:
         loose = query.AndNot(loose, _or(list(unwanted)))
     return strict, loose

@@ -111,7 +111,7 @@ def search(
             Hit(
                 id=stored["id"],
                 title=stored.get("title", ""),
-                score=round(float(results[i].score or 0.0), 4),
+                score=round(float(results[i].score or 0.0), 4) if sort == "relevance" else 0.0,  # else a date key
                 snippet=_snippet(results, i, stored.get("body", "")),
                 date=stored.get("date") or None,
                 source=extra.get("source"),
