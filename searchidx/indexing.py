@@ -429,7 +429,8 @@ class Run:
             self.replaced_paths.add(path_key)
         complete = True
         last: tuple[Article, dict[str, Any]] | None = None
-        for item in parallel.prepare(corpus.read_file(path, root, self.on_problem), self.extractor):
+        articles = (_capped(a, shown, self.on_problem) for a in corpus.read_file(path, root, self.on_problem))
+        for item in parallel.prepare(articles, self.extractor):
             if last is not None:
                 complete = self.add_article(last[0], path_key, "", shown, last[1]) and complete
             last = item
