@@ -64,6 +64,8 @@ _WORD = re.compile(r"[^\s()\"«»“”„]+")
 _FUZZY = re.compile(r"(.+?)~(\d)?")
 _SLOP = re.compile(r"~(\d+)")
 _MAX_EXPANSION = 64  # names a partial entity value may expand to
+MAX_TOKENS = 256  # words and operators in one query; whoosh's matcher trees recurse once per clause
+MAX_DEPTH = 32  # nested parentheses (the parser recurses once per level)
 SUGGEST_BELOW = 3  # a query with fewer hits than this (or the any-word fallback) gets a spelling suggestion
 KNOWN_FIELDS = "titre/title, texte/body, personne/person, org, lieu/place, source, date, annee/year, mois/month"
 
@@ -190,7 +192,16 @@ class QueryParser:
         text = " ".join(text.split())
         if not text:
             return ParsedQuery(text, query.Every(), query.Every())
-        run = _Run(self, text, _lex(text), reader)
+        toks = _lex(text)
+        if len(toks) > MAX_TOKENS:
+            raise _error(f"query too long ({len(toks)} words and operators, at most {MAX_TOKENS})", text,
+                         toks[MAX_TOKENS].pos)
+        depth = 0
+        for tok in toks:
+            depth += (tok.kind == "LP") - (tok.kind == "RP")
+            if depth > MAX_DEPTH:
+                raise _error(f"more than {MAX_DEPTH} nested parentheses", text, tok.pos)
+        run = _Run(self, text, toks, reader)
         clauses = run.clauses(DEFAULT_FIELDS)
         if run.i < len(run.toks):
             tok = run.toks[run.i]
