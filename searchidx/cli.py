@@ -114,7 +114,7 @@ def index(
     prune: Annotated[bool, typer.Option(help="Remove articles of files no longer in the given folders.")] = True,
     commit_every: Annotated[int, typer.Option(help="Commit every N articles (0: once at the end).")] = 5000,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another writer to finish.")] = 0.0,
-    strict: Annotated[bool, typer.Option("--strict", help="Exit 1 instead of 5 when a file or line had a problem.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 1, not 5, when a file or line had a problem.")] = False,
 ) -> None:
     """Index articles (.txt, .md, .json, .jsonl, gzipped too); only new and changed files are read again.
 
@@ -139,7 +139,7 @@ def index(
                 idx = Index.open(index)
             except IndexNotFoundError:
                 idx = Index.create(index, entities=entities, overwrite=True, wait=wait)
-        with idx, _progress() as tick:
+        with idx, _progress(sources) as tick:
             report = idx.add(
                 sources,
                 on_problem=lambda p: typer.echo(str(p), err=True),  # "path:line: reason", once each
@@ -160,17 +160,49 @@ def index(
 
 
 @contextmanager
-def _progress() -> Iterator[Callable[[int], None] | None]:
+def _progress(sources: list[str] | None = None) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar on stderr (articles, docs/s, ETA) when it is a terminal; nothing otherwise."""
     if not sys.stderr.isatty():
         yield None
         return
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.console import Console
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
 
-    columns = (TextColumn("indexing"), BarColumn(), TextColumn("{task.completed} articles"),
-               TextColumn("{task.speed:.0f} docs/s" if False else ""), TimeElapsedColumn())
-    with Progress(*columns, transient=True) as bar:
-        task = bar.add_task("index", total=None)
-        yield lambda n: bar.advance(task, n)
+    total = _expected_articles(sources or [])
+    columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn() if total else TextColumn("{task.completed}"),
+               TextColumn("articles"), TaskProgressColumn(), TextColumn("{task.fields[rate]} docs/s"),
+               TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True, speed_estimate_period=10) as bar:
+        task = bar.add_task("index", total=total, rate="-")
+
+        def tick(n: int) -> None:
+            speed = bar.tasks[task].speed
+            bar.update(task, advance=n, rate=f"{speed:,.0f}" if speed else "-")
+
+        yield tick
+
+
+def _expected_articles(sources: list[str]) -> int | None:
+    """About how many articles ``sources`` hold (lines of .jsonl, one per .txt/.md), for the ETA; None if unknown."""
+    import gzip
+
+    from searchidx import corpus
+
+    total = 0
+    try:
+        for path, _ in corpus.iter_files(sources):
+            name = path.name.lower().removesuffix(".gz")
+            if name.endswith(".jsonl"):
+                with (gzip.open(path) if path.name.lower().endswith(".gz") else path.open("rb")) as f:
+                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+            elif name.endswith(".json"):
+                return None
+            else:
+                total += 1
+    except Exception:  # an estimate only: the run itself reports unreadable files
+        return None
+    return total or None
 
 
 @app.command()

@@ -10,7 +10,7 @@ from whoosh.analysis import Analyzer, Token
 
 from searchidx.analysis import analyzer, fold
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: text fields are `FrenchText` (accept pre-analysed values from worker processes)
 TITLE_BOOST = 2.0
 
 #: Facet fields: each is indexed (folded keys, for filtering) and packed in the ``facets`` column (for counting).
@@ -42,13 +42,50 @@ class FacetKeyAnalyzer(Analyzer):
             offset += len(part) + 1
 
 
+class PreAnalyzed(list):  # type: ignore[type-arg]
+    """A text field's postings ``(term bytes, freq, weight, encoded positions)``, computed by a worker process
+    (`searchidx.parallel`) so the single writer does not spend its time analysing."""
+
+    __slots__ = ()
+
+
+class FrenchText(fields.TEXT):  # type: ignore[misc]
+    """A TEXT field that takes either a string or a `PreAnalyzed` value (then used as is)."""
+
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+        if isinstance(value, PreAnalyzed):
+            return iter(value)
+        return super().index(value, **kwargs)  # type: ignore[no-any-return]
+
+
+def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
+    """``doc`` with its text fields analysed into `PreAnalyzed` values (their stored text kept aside)."""
+    for name in TEXT_FIELDS:
+        value = doc.get(name)
+        if isinstance(value, str):
+            doc.setdefault(f"_stored_{name}", value)
+            doc[name] = PreAnalyzed(_TEXT_FIELDS[name].index(value))
+    return doc
+
+
 def facet_key(value: str) -> str:
     """The comparison key of a facet value: folded, single-spaced ("Saint-Étienne" -> "saint-etienne")."""
     return " ".join(fold(value).split())
 
 
-def build_schema() -> fields.Schema:
+def _text_fields() -> dict[str, FrenchText]:
     text = analyzer()
+    return {
+        "title": FrenchText(analyzer=text, stored=True, phrase=True, field_boost=TITLE_BOOST,
+                            multitoken_query="and"),
+        "body": FrenchText(analyzer=text, stored=True, phrase=True, multitoken_query="and"),
+    }
+
+
+TEXT_FIELDS: tuple[str, ...] = ("title", "body")
+
+
+def build_schema() -> fields.Schema:
     keys = FacetKeyAnalyzer()
     facet_fields = {
         name: fields.KEYWORD(analyzer=keys, scorable=False) for name in FACET_FIELDS
@@ -57,14 +94,15 @@ def build_schema() -> fields.Schema:
         id=fields.ID(stored=True, unique=True),
         path=fields.ID(stored=True),  # the file an article came from, for incremental updates
         file_key=fields.ID(),  # path + content digest: present means the file is indexed as it is now
-        title=fields.TEXT(analyzer=text, stored=True, phrase=True, field_boost=TITLE_BOOST,
-                          multitoken_query="and"),
-        body=fields.TEXT(analyzer=text, stored=True, phrase=True, multitoken_query="and"),
+        **_text_fields(),
         date=fields.ID(stored=True, sortable=True),
         extra=fields.STORED(),  # source, url, author, section, lede, entities
         facets=fields.COLUMN(columns.VarBytesColumn()),
         **facet_fields,
     )
+
+
+_TEXT_FIELDS = _text_fields()
 
 
 def join_values(values: list[str] | tuple[str, ...]) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from whoosh import highlight, query, scoring
+from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
 from searchidx.dates import since_range, until_range
@@ -135,9 +136,50 @@ def search(
     )
 
 
+#: Pruning of long any-word queries (a pasted lede has ~30 words): Whoosh scores every posting of every
+#: term in Python, so common words cost most of the time while deciding little.  As Lucene's common-terms
+#: query does, clauses whose words appear in more than ``PRUNE_DF`` of the documents stop *selecting*
+#: documents: they only add their score to documents a rarer clause matched (``AndMaybe``).  Scores of the
+#: documents kept are unchanged.  Quality check (MRR@10 pruned vs not): BENCHMARKS.md, bench/speed.py.
+PRUNE_MIN_TERMS = 8  # queries with fewer clauses than this are run as they are
+PRUNE_DF = 0.02
+
+
+def _prune(q: query.Query, reader: IndexReader) -> query.Query:
+    """``q`` with its common clauses made optional, when it is a long OR (possibly with exclusions)."""
+    if isinstance(q, query.AndNot):
+        positive = _prune(q.a, reader)
+        return q if positive is q.a else query.AndNot(positive, q.b)
+    if type(q) is not query.Or or len(q.subqueries) < PRUNE_MIN_TERMS:
+        return q
+    cutoff = PRUNE_DF * reader.doc_count_all()
+    rare: list[query.Query] = []
+    common: list[query.Query] = []
+    for sub in q.subqueries:
+        (common if _doc_frequency(sub, reader) > cutoff else rare).append(sub)
+    if not rare or not common:
+        return q
+    pruned = query.AndMaybe(
+        query.Or(rare) if len(rare) > 1 else rare[0], query.Or(common) if len(common) > 1 else common[0]
+    )
+    pruned.boost = q.boost
+    return pruned
+
+
+def _doc_frequency(q: query.Query, reader: IndexReader) -> int:
+    """The largest document frequency of a word clause (a term, or the same word OR-ed over fields); 0 for
+    any other clause (phrases, prefixes...), which therefore always selects."""
+    terms = [q] if isinstance(q, query.Term) else q.subqueries if type(q) is query.Or else []
+    if not terms or not all(type(t) is query.Term for t in terms):
+        return 0
+    return max(reader.doc_frequency(t.fieldname, t.text) for t in terms)
+
+
 def _run(searcher: Searcher, q: query.Query, top: int, allowed: set[int] | None, masked: set[int],
          sort: str) -> Results:
     kwargs: dict[str, Any] = {"limit": max(top, 1), "terms": True}
+    if sort == "relevance":
+        q = _prune(q, searcher.reader())
     if allowed is not None:
         kwargs["filter"] = allowed
     if masked:

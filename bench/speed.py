@@ -1,0 +1,439 @@
+"""Speed and scale of searchidx against the engines a user would pick instead, in ONE command run.
+
+    python bench/speed.py --data ../shared/data                       # 36k, all engines
+    python bench/speed.py --data ../shared/data --sizes 1000,10000,36152 --big   # + 360k growth point
+
+Every (engine, size) job runs in a fresh *spawned* child process (so its peak RSS is its own), reads the
+same JSON Lines file, builds its index in a temporary folder, then measures warm query latency on the
+short (``news-dev-short``) and long (``news-dev``, whole ledes) query sets.  For searchidx it also times
+the cold CLI (``python -m searchidx search``, process start to exit) and, for the long queries, MRR@10
+with and without document-frequency pruning (README protocol: first 500 news-dev queries).
+
+Peers: SQLite FTS5 (stdlib sqlite3, unicode61 remove_diacritics 2), Tantivy (pip ``tantivy``: lowercase,
+French stop words, Snowball French, ASCII folding), plain Whoosh ``LanguageAnalyzer("fr")``.
+Prints markdown tables; writes ``speed.png`` (index time and short-query p50 against size) when
+matplotlib is installed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import multiprocessing as mp
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+ENGINES = ("sqlite", "tantivy", "whoosh", "searchidx", "searchidx-none")
+NEWS_SIZE = 36152
+FACETS = ("person", "org", "place")
+_WORD = re.compile(r"\w+")
+
+
+# ----------------------------------------------------------------------------------------------- data
+
+
+def records(path: Path) -> Iterator[dict[str, Any]]:
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def make_corpus(news: Path, size: int, folder: Path) -> Path:
+    """The first ``size`` articles (or the corpus replicated with distinct ids), as a .jsonl.gz file."""
+    if size == NEWS_SIZE:
+        return news
+    out = folder / f"news-{size}.jsonl.gz"
+    n = 0
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=1) as f:
+        copy = 0
+        while n < size:
+            for rec in records(news):
+                if n >= size:
+                    break
+                if copy:
+                    rec = {**rec, "id": f"{rec['id']}-c{copy}"}
+                f.write(json.dumps(rec, ensure_ascii=False) + "\n")
+                n += 1
+            copy += 1
+    return out
+
+
+def load_queries(path: Path, n: int) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as f:
+        return [json.loads(line) for line, _ in zip(f, range(n), strict=False)]
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
+
+
+def timed(fn: Callable[[str], list[str]], queries: list[dict[str, Any]]) -> tuple[list[float], list[list[str]]]:
+    """Warm latencies in ms (each query run once after one warm-up pass over the first 20)."""
+    for q in queries[:20]:
+        fn(q["query"])
+    lat, ids = [], []
+    for q in queries:
+        t = time.perf_counter()
+        top = fn(q["query"])
+        lat.append((time.perf_counter() - t) * 1000)
+        ids.append(top)
+    return lat, ids
+
+
+def mrr(queries: list[dict[str, Any]], ranked: list[list[str]]) -> tuple[float, float]:
+    rr = hit = 0.0
+    for q, top in zip(queries, ranked, strict=True):
+        rel = set(q["relevant"])
+        for rank, doc in enumerate(top[:10], 1):
+            if doc in rel:
+                rr += 1 / rank
+                hit += 1
+                break
+    return rr / max(len(queries), 1), hit / max(len(queries), 1)
+
+
+def folder_size(path: Path) -> int:
+    if path.is_file():
+        return path.stat().st_size
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# -------------------------------------------------------------------------------------------- engines
+
+
+class Engine:
+    """Build an index from a .jsonl.gz file, then answer a query with the top 10 ids."""
+
+    def build(self, corpus: Path, where: Path) -> None:
+        raise NotImplementedError
+
+    def search(self, text: str) -> list[str]:
+        raise NotImplementedError
+
+
+class SQLite(Engine):
+    def build(self, corpus: Path, where: Path) -> None:
+        import sqlite3
+
+        self.path = where / "fts.db"
+        self.db = sqlite3.connect(self.path)
+        self.db.execute(
+            "CREATE VIRTUAL TABLE docs USING fts5(id UNINDEXED, title, body, "
+            "tokenize='unicode61 remove_diacritics 2')"
+        )
+        rows = ((r["id"], r.get("title") or "", r.get("body") or "") for r in records(corpus))
+        self.db.executemany("INSERT INTO docs VALUES (?, ?, ?)", rows)
+        self.db.commit()
+        self.db.execute("INSERT INTO docs(docs) VALUES ('optimize')")
+        self.db.commit()
+
+    def search(self, text: str) -> list[str]:
+        words = _WORD.findall(text)
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
+        sql = "SELECT id FROM docs WHERE docs MATCH ? ORDER BY bm25(docs, 2.0, 1.0) LIMIT 10"
+        return [row[0] for row in self.db.execute(sql, (match,))]
+
+
+class Tantivy(Engine):
+    def build(self, corpus: Path, where: Path) -> None:
+        import tantivy
+
+        fr = (
+            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+            .filter(tantivy.Filter.remove_long(40))
+            .filter(tantivy.Filter.lowercase())
+            .filter(tantivy.Filter.stopword("french"))
+            .filter(tantivy.Filter.stemmer("french"))
+            .filter(tantivy.Filter.ascii_fold())
+            .build()
+        )
+        sb = tantivy.SchemaBuilder()
+        sb.add_text_field("id", stored=True, tokenizer_name="raw")
+        sb.add_text_field("title", stored=False, tokenizer_name="fr")
+        sb.add_text_field("body", stored=False, tokenizer_name="fr")
+        self.index = tantivy.Index(sb.build(), path=str(where))
+        self.index.register_tokenizer("fr", fr)
+        writer = self.index.writer(heap_size=256_000_000, num_threads=2)
+        for r in records(corpus):
+            writer.add_document(tantivy.Document(id=r["id"], title=r.get("title") or "", body=r.get("body") or ""))
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        self.searcher = self.index.searcher()
+
+    def search(self, text: str) -> list[str]:
+        words = _WORD.findall(text)
+        if not words:
+            return []
+        q = self.index.parse_query(" ".join(words), ["title", "body"], field_boosts={"title": 2.0})
+        hits = self.searcher.search(q, 10).hits
+        return [self.searcher.doc(addr)["id"][0] for _, addr in hits]
+
+
+class PlainWhoosh(Engine):
+    def build(self, corpus: Path, where: Path) -> None:
+        from whoosh import fields, index, qparser
+        from whoosh.analysis import LanguageAnalyzer
+
+        ana = LanguageAnalyzer("fr")
+        schema = fields.Schema(id=fields.ID(stored=True, unique=True),
+                               title=fields.TEXT(analyzer=ana, field_boost=2.0), body=fields.TEXT(analyzer=ana))
+        self.ix = index.create_in(str(where), schema)
+        writer = self.ix.writer(limitmb=256)
+        for r in records(corpus):
+            writer.add_document(id=r["id"], title=r.get("title") or "", body=r.get("body") or "")
+        writer.commit()
+        self.searcher = self.ix.searcher()
+        self.parser = qparser.MultifieldParser(["title", "body"], schema, group=qparser.OrGroup)
+
+    def search(self, text: str) -> list[str]:
+        q = self.parser.parse(" ".join(_WORD.findall(text)))
+        return [hit["id"] for hit in self.searcher.search(q, limit=10)]
+
+
+class Searchidx(Engine):
+    def __init__(self, entities: str) -> None:
+        self.entities = entities
+
+    def build(self, corpus: Path, where: Path) -> None:
+        from searchidx import Index
+
+        self.idx = Index.create(where, entities=self.entities, overwrite=True)
+        self.report = self.idx.add([str(corpus)], commit_every=0)
+        self.idx.search("x")
+
+    def search(self, text: str) -> list[str]:
+        return [h.id for h in self.idx.search(text, limit=10).hits]
+
+    def search_facets(self, text: str) -> list[str]:
+        return [h.id for h in self.idx.search(text, limit=10, facets=FACETS).hits]
+
+
+def make_engine(name: str) -> Engine:
+    if name == "sqlite":
+        return SQLite()
+    if name == "tantivy":
+        return Tantivy()
+    if name == "whoosh":
+        return PlainWhoosh()
+    if name == "searchidx":
+        return Searchidx("builtin")
+    if name == "searchidx-none":
+        return Searchidx("none")
+    raise SystemExit(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
+
+
+# ------------------------------------------------------------------------------------------------ jobs
+
+
+def cold_cli(index: Path, runs: int = 5) -> float:
+    """Median wall time of ``python -m searchidx search`` on the built index (process start to exit)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    walls = []
+    for word in ("Macron", "incendie Australie", "parquet Paris ouvert enquête", "football", "élection")[:runs]:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "searchidx", "search", word, "--index", str(index), "-n", "10"],
+                       env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        walls.append(time.perf_counter() - t)
+    return statistics.median(walls)
+
+
+def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> None:
+    """One (engine, size) measurement, run in a spawned child; sends a dict of figures to ``out``."""
+    sys.path.insert(0, str(ROOT))
+    data = Path(args["data"])
+    where = Path(tempfile.mkdtemp(prefix=f"speed-{name}-", dir=args["tmp"]))
+    try:
+        engine = make_engine(name)
+        t = time.perf_counter()
+        engine.build(Path(corpus), where)
+        row: dict[str, Any] = {"engine": name, "size": size, "index_s": time.perf_counter() - t,
+                               "rss_mb": rss_mb(), "disk_mb": folder_size(where) / 1e6}
+        nq = args["queries"]
+        short = load_queries(data / "relevance" / "news-dev-short.jsonl", nq)
+        long = load_queries(data / "relevance" / "news-dev.jsonl", nq)
+        lat, _ = timed(engine.search, short)
+        row["short_p50"], row["short_p95"] = pct(lat, 50), pct(lat, 95)
+        if isinstance(engine, Searchidx):
+            lat, _ = timed(engine.search_facets, short)
+            row["facet_p50"], row["facet_p95"] = pct(lat, 50), pct(lat, 95)
+        nl = nq if size <= NEWS_SIZE else min(nq, 100)
+        lat, ranked = timed(engine.search, long[:nl])
+        row["long_p50"], row["long_p95"] = pct(lat, 50), pct(lat, 95)
+        if isinstance(engine, Searchidx) and size == NEWS_SIZE:
+            if args["quality"]:
+                from searchidx import searching
+
+                qual = load_queries(data / "relevance" / "news-dev.jsonl", args["quality"])
+                _, ranked = timed(engine.search, qual)
+                row["mrr_pruned"], row["hit_pruned"] = mrr(qual, ranked)
+                saved = searching.PRUNE_MIN_TERMS
+                searching.PRUNE_MIN_TERMS = 10**9
+                try:
+                    lat, ranked = timed(engine.search, qual)
+                finally:
+                    searching.PRUNE_MIN_TERMS = saved
+                row["mrr_full"], row["hit_full"] = mrr(qual, ranked)
+                row["long_full_p50"] = pct(lat, 50)
+            engine.idx.close()
+            row["cold_cli_s"] = cold_cli(where)
+        out.send(row)
+    except BaseException as exc:  # report, so one failing peer does not sink the whole run
+        out.send({"engine": name, "size": size, "error": f"{type(exc).__name__}: {exc}"})
+        raise
+    finally:
+        shutil.rmtree(where, ignore_errors=True)
+
+
+def run_job(name: str, corpus: Path, size: int, args: dict[str, Any]) -> dict[str, Any]:
+    ctx = mp.get_context("spawn")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=job, args=(name, str(corpus), size, args, send))
+    proc.start()
+    send.close()
+    try:
+        row = recv.recv()
+    except EOFError:
+        row = {"engine": name, "size": size, "error": f"child died (exit {proc.exitcode})"}
+    proc.join()
+    print(f"  {name} @ {size}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+                                         for k, v in row.items() if k not in ("engine", "size")), flush=True)
+    return row
+
+
+# --------------------------------------------------------------------------------------------- output
+
+
+def fmt(v: Any, digits: int = 1) -> str:
+    return "–" if v is None else f"{v:.{digits}f}"
+
+
+def print_tables(rows: list[dict[str, Any]], raw_mb: dict[int, float]) -> None:
+    main = [r for r in rows if r["size"] == NEWS_SIZE and "error" not in r]
+    if main:
+        base = next((r["index_s"] for r in main if r["engine"] == "whoosh"), None)
+        print(f"\n### {NEWS_SIZE:,} articles (raw text {raw_mb.get(NEWS_SIZE, 0):.1f} MB)\n")
+        print("| engine | index s | docs/s | × plain Whoosh | disk MB | × raw | peak RSS MB | short p50/p95 ms "
+              "| +3 facets p50/p95 ms | long p50/p95 ms |")
+        print("|---|---|---|---|---|---|---|---|---|---|")
+        for r in main:
+            ratio = fmt(r["index_s"] / base, 2) if base else "–"
+            facet = f"{fmt(r.get('facet_p50'))} / {fmt(r.get('facet_p95'))}" if "facet_p50" in r else "–"
+            print(f"| {r['engine']} | {r['index_s']:.1f} | {r['size'] / r['index_s']:.0f} | {ratio} "
+                  f"| {r['disk_mb']:.1f} | {r['disk_mb'] / raw_mb[NEWS_SIZE]:.2f} | {r['rss_mb']:.0f} "
+                  f"| {fmt(r['short_p50'])} / {fmt(r['short_p95'])} | {facet} "
+                  f"| {fmt(r['long_p50'])} / {fmt(r['long_p95'])} |")
+        for r in main:
+            if "mrr_full" in r:
+                print(f"\n{r['engine']}: long-query pruning — MRR@10 {r['mrr_pruned']:.4f} pruned vs "
+                      f"{r['mrr_full']:.4f} unpruned (hit@10 {r['hit_pruned']:.3f} vs {r['hit_full']:.3f}; "
+                      f"unpruned long p50 {r['long_full_p50']:.0f} ms); cold CLI search {r['cold_cli_s']:.2f} s")
+            elif "cold_cli_s" in r:
+                print(f"\n{r['engine']}: cold CLI search {r['cold_cli_s']:.2f} s")
+    sizes = sorted({r["size"] for r in rows})
+    if len(sizes) > 1:
+        print("\n### Growth\n")
+        print("| engine | size | index s | disk MB | peak RSS MB | short p50 ms | long p50 ms |")
+        print("|---|---|---|---|---|---|---|")
+        for r in sorted((r for r in rows if "error" not in r), key=lambda r: (r["engine"], r["size"])):
+            print(f"| {r['engine']} | {r['size']:,} | {r['index_s']:.1f} | {r['disk_mb']:.1f} | {r['rss_mb']:.0f} "
+                  f"| {fmt(r['short_p50'])} | {fmt(r['long_p50'])} |")
+    for r in rows:
+        if "error" in r:
+            print(f"\n{r['engine']} @ {r['size']}: FAILED {r['error']}")
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(matplotlib not installed: no plot)")
+        return
+    fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
+    for name in sorted({r["engine"] for r in rows}):
+        pts = sorted((r["size"], r["index_s"], r["short_p50"]) for r in rows if r["engine"] == name and "error" not in r)
+        if not pts:
+            continue
+        a.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)
+        b.plot([p[0] for p in pts], [p[2] for p in pts], marker="o", label=name)
+    for ax, label in ((a, "index time (s)"), (b, "short query p50 (ms)")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("documents")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+    a.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    print(f"(plot written to {path})")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"), help="the shared data folder")
+    ap.add_argument("--sizes", default=str(NEWS_SIZE), help="comma-separated corpus sizes (36152 = the news corpus)")
+    ap.add_argument("--big", action="store_true", help="add the 360k-document growth point (long)")
+    ap.add_argument("--engines", default=",".join(ENGINES), help=f"comma-separated, from {', '.join(ENGINES)}")
+    ap.add_argument("--growth-engines", default="searchidx-none,whoosh,sqlite,tantivy",
+                    help="engines measured at sizes other than 36152")
+    ap.add_argument("--queries", type=int, default=300, help="queries per latency set")
+    ap.add_argument("--quality", type=int, default=500, help="news-dev queries for the pruning MRR check (0: skip)")
+    ap.add_argument("--plot", default="speed.png", help="PNG path (needs matplotlib)")
+    ap.add_argument("--tmp", default=None, help="folder for the temporary indexes")
+    ns = ap.parse_args()
+    data = Path(ns.data).resolve()
+    news = data / "news" / "orangesum.jsonl.gz"
+    if not news.exists():
+        raise SystemExit(f"{news} not found; pass --data PATH/TO/shared/data")
+    sizes = [int(s) for s in ns.sizes.split(",") if s]
+    if ns.big:
+        sizes.append(10 * NEWS_SIZE)
+    engines = [e for e in ns.engines.split(",") if e]
+    growth = set(ns.growth_engines.split(","))
+    args = {"data": str(data), "queries": ns.queries, "quality": ns.quality, "tmp": ns.tmp}
+    rows: list[dict[str, Any]] = []
+    raw_mb: dict[int, float] = {}
+    with tempfile.TemporaryDirectory(prefix="speed-data-", dir=ns.tmp) as tmp:
+        for size in sizes:
+            corpus = make_corpus(news, size, Path(tmp))
+            raw_mb[size] = sum(len((r.get("title") or "").encode()) + len((r.get("body") or "").encode())
+                               for r in records(corpus)) / 1e6
+            print(f"{size:,} articles, {raw_mb[size]:.1f} MB of title+body text", flush=True)
+            for name in engines:
+                if size == NEWS_SIZE or name in growth:
+                    rows.append(run_job(name, corpus, size, args))
+            if corpus != news:
+                corpus.unlink()
+    print(f"\ncommand: python {' '.join(sys.argv)}  (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
+    print_tables(rows, raw_mb)
+    if ns.plot and len(sizes) > 1:
+        plot(rows, Path(ns.plot))
+
+
+if __name__ == "__main__":
+    main()

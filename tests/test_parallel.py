@@ -1,0 +1,89 @@
+"""Documents prepared in worker processes index exactly as sequentially prepared ones; long-query pruning."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from whoosh import query
+
+from searchidx import parallel, searching
+from searchidx.index import Index
+from searchidx.models import Article
+from searchidx.schema import PreAnalyzed, build_schema, pre_analyze
+
+WORDS = ("grève", "Marseille", "port", "dockers", "ministre", "Lyon", "tramway", "Élysée", "syndicat", "accord")
+
+
+def articles(n: int) -> list[Article]:
+    return [
+        Article(id=f"a{i}", title=f"{WORDS[i % 10]} {WORDS[(i * 3) % 10]} numéro {i}",
+                body=" ".join(WORDS[(i + k) % 10] for k in range(i % 7 + 3)) + f". Article {i}.")
+        for i in range(n)
+    ]
+
+
+def test_pre_analyzed_equals_whoosh_analysis() -> None:
+    doc = pre_analyze({"title": "Les grévistes de l'Élysée", "body": "Grève à Marseille, grève à Lyon."})
+    field = build_schema()["body"]
+    assert isinstance(doc["body"], PreAnalyzed)
+    assert list(field.index(doc["body"])) == list(field.index("Grève à Marseille, grève à Lyon."))
+    assert doc["_stored_title"] == "Les grévistes de l'Élysée"
+
+
+def test_prepare_in_workers_keeps_order_and_documents(monkeypatch: pytest.MonkeyPatch) -> None:
+    items = articles(40)
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 4)
+    monkeypatch.setattr(parallel, "CHUNK", 3)
+    monkeypatch.setenv("SEARCHIDX_WORKERS", "2")
+    out = list(parallel.prepare(iter(items), None))
+    assert [a.id for a, _ in out] == [a.id for a in items]
+    assert [d for _, d in out] == [parallel.prepare_one(a, None) for a in items]
+
+
+def test_parallel_index_searches_like_sequential(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text("".join(json.dumps({"id": a.id, "title": a.title, "body": a.body}) + "\n"
+                            for a in articles(60)), "utf-8")
+    results = []
+    for workers, minimum in (("0", 10**6), ("2", 4)):
+        monkeypatch.setenv("SEARCHIDX_WORKERS", workers)
+        monkeypatch.setattr(parallel, "MIN_PARALLEL", minimum)
+        with Index.create(tmp_path / f"idx{workers}", entities="none") as idx:
+            report = idx.add([feed])
+            assert report.added == 60
+            res = idx.search("grève Marseille", limit=5)
+            results.append([(h.id, h.score, h.snippet) for h in res.hits] + [res.total])
+    assert results[0] == results[1]
+    assert len(results[0]) == 6
+
+
+def _or(*words: str) -> query.Or:
+    return query.Or([query.Or([query.Term("title", w), query.Term("body", w)]) for w in words])
+
+
+def test_prune_makes_common_words_optional(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Index.create(tmp_path / "idx", entities="none") as idx:
+        idx.add(articles(60))
+        reader = idx.searcher().reader()
+        common = [w.lower() for w in ("grev", "marseil", "port", "docker", "ministr", "lyon", "tramway")]
+        q = _or("numero", *common)  # "numero" is in every title: common too
+        monkeypatch.setattr(searching, "PRUNE_DF", 0.5)
+        assert searching._prune(q, reader) is q  # nothing rare: run as it is
+        rare = _or("zzz", "numero", *common)
+        monkeypatch.setattr(searching, "PRUNE_DF", 0.02)
+        pruned = searching._prune(rare, reader)
+        assert isinstance(pruned, query.AndMaybe)
+        assert searching._prune(_or("numero", "lyon"), reader) == _or("numero", "lyon")  # short: untouched
+
+
+def test_pruned_scores_equal_unpruned_scores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Index.create(tmp_path / "idx", entities="none") as idx:
+        idx.add(articles(200))
+        text = "article 7 grève Marseille port dockers ministre Lyon tramway Élysée syndicat accord"
+        monkeypatch.setattr(searching, "PRUNE_DF", 0.1)
+        pruned = {h.id: h.score for h in idx.search(text, limit=10).hits}
+        monkeypatch.setattr(searching, "PRUNE_MIN_TERMS", 10**9)
+        full = {h.id: h.score for h in idx.search(text, limit=200).hits}
+    assert pruned and all(full[i] == s for i, s in pruned.items())
