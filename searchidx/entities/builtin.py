@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 import bisect
+from functools import lru_cache
 
 from searchidx.models import Entities
 
@@ -44,6 +45,48 @@ TITLE_CUES = frozenset(
     ex-président ex-ministre ex-femme ex-mari ex-compagne ex-compagnon petit petite""".split()
 )
 PLACE_PREPS = frozenset("à en au aux vers via depuis".split())
+# nouns that introduce the name of an organisation or publication ("le quotidien Reforma", "la marque Sodilac")
+ORG_CUES = frozenset(
+    """quotidien quotidiens hebdomadaire hebdomadaires mensuel mensuels magazine magazines journal journaux site sites
+    chaîne chaînes radio radios station agence agences groupe groupes société sociétés entreprise entreprises firme
+    firmes marque marques enseigne enseignes association associations fédération syndicat syndicats collectif
+    collectifs laboratoire laboratoires labo constructeur constructeurs opérateur opérateurs fabricant fabricants géant
+    club clubs équipe parti partis mouvement mouvements groupuscule groupuscules start-up startup banque banques
+    assureur assureurs distributeur distributeurs compagnie compagnies éditions éditeur éditeurs label ong institut
+    cabinet holding filiale filiales organisation organisations fondation application plateforme hebdo tabloïd
+    média médias studio studios écurie supermarché hypermarché magasin think-tank boîte""".split()
+)
+# adjectives/complements allowed between a cue noun and the name ("le quotidien en ligne X", "le groupe fromager X")
+_CUE_FILLERS = frozenset("en ligne d'information d'informations d'opposition de presse public publique privé privée "
+                          "britannique américain américaine allemand allemande espagnol espagnole italien italienne "
+                          "belge suisse japonais chinois russe local locale régional régionale national nationale "
+                          "satirique économique gratuit spécialisé spécialisée people".split())
+# a title followed by "de/du/d'" + name: the name is what the person heads (an org) or represents (a place)
+ORG_TITLES = frozenset(
+    """président présidente directeur directrice patron patronne pdg fondateur fondatrice cofondateur cofondatrice
+    dirigeant dirigeante porte-parole secrétaire responsable salarié salariée salariés employé employée employés
+    membre membres actionnaire actionnaires chef cheffe leader gérant gérante administrateur administratrice
+    rédacteur rédactrice journaliste journalistes avocat avocate avocats conseiller conseillère entraîneur
+    sélectionneur joueur joueuse attaquant défenseur gardien capitaine numéro patrons dirigeants""".split()
+)
+PLACE_TITLES = frozenset("maire préfet préfète député députée sénateur sénatrice évêque archevêque élu élue habitant "
+                         "habitants habitante conseillers curé gouverneur gouverneure consul ambassadeur".split())
+# speech verbs whose inverted subject or dative is a medium ("rapporte franceinfo", "a raconté à Ekathimerini")
+SPEECH_VERBS = frozenset(
+    """rapporte rapportent rapportait révèle révèlent révélait indique indiquent indiquait précise précisent précisait
+    affirme affirment affirmait annonce annoncent annonçait écrit écrivent écrivait raconte racontait relate relève
+    explique confie confié raconté expliqué déclaré indiqué précisé affirmé assuré révélé souligné détaillé
+    annoncé rapporté dit""".split()
+)
+# last word marking a company / club name ("Savencia SA", "Acme Inc", "Leeds United")
+ORG_SUFFIXES = frozenset(
+    """sa sas sarl inc ltd llc plc corp corporation group groupe holding ag gmbh airlines airways bank motors pharma
+    technologies telecom télécom media médias capital partners industries energy énergie assurances foods systems
+    labs studios records productions entertainment network news united""".split()
+)
+ORG_PREFIXES = frozenset("fc as rc sc us ac stade olympique racing sporting real atlético atletico inter "
+                         "éditions editions".split())
+_ARTICLE_WORDS = frozenset("le la les l' un une des du au aux".split())
 ORG_HEADS = (
     "Institut|Agence|Association|Fondation|Fédération|Comité|Conseil|Office|Observatoire|Syndicat|Union|Ordre|"
     "Compagnie|Société|Groupe|Collectif|Mouvement|Parti|Front|Banque|Université|École|Ecole|Académie|Direction|"
@@ -52,7 +95,7 @@ ORG_HEADS = (
     "Coalition|Laboratoire|Lycée|Collège|Club|Église|Eglise|Mutuelle|Fonds|Ministère|Assemblée|Sénat|Cellule|"
     "Délégation|Département|Service|Bureau|Préfecture|Parquet|Mairie|Régie|Entreprise|Maison"
 )
-_ADJ = r"[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|arabe|ouvrière|ouvrier|unies|uni|unie)"
+_ADJ = r"(?:arabes?\b|[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|ouvrière|ouvrier|unies|uni|unie))"
 _CAPW = r"[" + _UP + r"][\w'’-]*"
 _CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |sur la |en )"
 _ORGCAP = re.compile(
@@ -212,6 +255,10 @@ class BuiltinExtractor:
                 if hit and hit[0] == "place":
                     found.append((m.start() + 1, "place", w.split("'")[-1]))
 
+        if gaz.lower_names:
+            for m in _lower_names_re(gaz.lower_names).finditer(text):
+                found.append((m.start(), "org", m.group()))
+
         toks = _tokenize(text)
         if consumed:
             consumed.sort()
@@ -276,10 +323,17 @@ class BuiltinExtractor:
                     for w in words:
                         if not w.conn:
                             persons_tokens.add(fold(w.text))
+        # a surname seen alone elsewhere ("Pierre Zorn ... Zorn a dit") makes an unknown "X Zorn" a person
+        alone: set[str] = {toks[i].key for i, j, _ in segments if j - i == 1}
+        pending.sort(key=lambda p: p[1] - p[2])  # multi-word first: they teach the single words
         for pos, i, j in pending:
             words = toks[i:j]
-            if all(fold(w.text) in persons_tokens for w in words if not w.conn):
+            content = [w for w in words if not w.conn]
+            if all(fold(w.text) in persons_tokens for w in content) or (
+                    len(content) > 1 and content[-1].key in alone and not content[-1].sent):
                 classified.append((pos, "person", self._surface(text, words)))
+                for w in content:
+                    persons_tokens.add(fold(w.text))
                 continue
             k = self._weak(toks, i, j, gaz)
             if k:
@@ -374,6 +428,44 @@ class BuiltinExtractor:
             k -= 1
         return res
 
+    @staticmethod
+    def _left_cue(prev: list[_Tok]) -> str | None:
+        """Kind implied by the words just before a name (nearest first in `prev`): "org" after a cue noun
+        ("le quotidien en ligne X", "la marque X") or an org title + de ("dirigeant de X"), "place" after a
+        place title + de ("maire de X"), "none" after a ministry-like title ("ministre de la Ville"), else None."""
+        words = [p for p in prev if p.kind == "word"]
+        if len(words) != len(prev[: len(words)]):
+            words = words[: next(k for k, p in enumerate(prev) if p.kind != "word")]
+        if not words:
+            return None
+        k = 0
+        # coordination: "les quotidiens Reforma et El Universal" -> look before the first conjunct
+        if words[0].text in ("et", "ou") and len(words) > 1 and words[1].cap:
+            k = 1
+            while k < len(words) and (words[k].cap or words[k].conn and words[k].text[:1].isupper()):
+                k += 1
+        low = [w.text.lower() for w in words[k : k + 5]]
+        if not low:
+            return None
+        if low[0] in ("de", "du", "des", "d'") or (low[0] in ("l'", "la") and len(low) > 1 and low[1] == "de"):
+            q = 1 if low[0] != "l'" and low[0] != "la" else 2
+            for t in low[q : q + 3]:
+                if t in ("ministre", "ministres", "ministère", "secrétaire", "secrétariat", "état", "fête", "place"):
+                    return "none" if t != "secrétaire" else ("none" if "état" in low[q : q + 4] else "org")
+                if t in ORG_TITLES:
+                    return "org"
+                if t in PLACE_TITLES:
+                    return "place"
+                if t in TITLE_CUES or not t.isalpha() or t in _ARTICLE_WORDS:
+                    return None
+            return None
+        for t in low[:3]:
+            if t in ORG_CUES:
+                return "org"
+            if t not in _CUE_FILLERS:
+                return None
+        return None
+
     def _classify(self, toks: list[_Tok], i: int, j: int, gaz) -> str | None:  # type: ignore[no-untyped-def]
         words = [t for t in toks[i:j]]
         first = words[0]
@@ -381,6 +473,7 @@ class BuiltinExtractor:
         content = [w for w in words if not w.conn]
         prev = self._prev_words(toks, i)
         p1 = prev[0] if prev else None
+        after_article = p1 is not None and p1.kind == "word" and p1.text in _ARTICLE_WORDS
         if len(content) == 1:
             w = first.text
             if f in gaz.nonentities or f in gaz.demonyms or (first.sent and f in gaz.stopwords):
@@ -389,13 +482,19 @@ class BuiltinExtractor:
                 return "place"
             if p1 is not None and p1.kind == "hon":
                 return "person"
+            cue = self._left_cue(prev)
             if _is_acronym(w):
-                return "org" if len(w) <= 8 else None
-            if is_firstname(w) and not first.sent:
+                if f in gaz.acronym_stop:
+                    return None
+                return "org" if len(w) <= 6 or cue == "org" else None
+            if cue in ("org", "place"):
+                return cue
+            if is_firstname(w) and not first.sent and not after_article and cue is None:
                 return "person"
             if p1 is not None and p1.kind == "word" and fold(p1.text) in HONORIFICS:
                 return "person"
-            if any(p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
+            if cue is None and not after_article and any(
+                    p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
                 return "person"
             return "?"
         # multi-word
@@ -403,9 +502,15 @@ class BuiltinExtractor:
             return None
         if p1 is not None and (p1.kind == "hon" or fold(p1.text) in HONORIFICS):
             return "person"
-        if is_firstname(first.text):
+        last = fold(content[-1].text.rstrip("."))
+        if last in ORG_SUFFIXES or f in ORG_PREFIXES:
+            return "org"
+        if is_firstname(first.text) and not after_article:
             return "person"
-        if any(p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
+        cue = self._left_cue(prev)
+        if cue in ("org", "place"):
+            return cue
+        if cue is None and not after_article and any(p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
             return "person"
         if p1 is not None and p1.kind == "word" and p1.text.lower() in PLACE_PREPS:
             return "place"
@@ -413,15 +518,37 @@ class BuiltinExtractor:
                 and len(content) <= 3 and not any(_is_acronym(w.text) for w in content):
             if any(fold(w.text) in gaz.nonentities or fold(w.text) in gaz.stopwords for w in content):
                 return None
-            return "person"
+            return "?"  # person only with more evidence: a second mention of the surname (see mentions)
         return None
 
     def _weak(self, toks: list[_Tok], i: int, j: int, gaz) -> str | None:  # type: ignore[no-untyped-def]
         first = toks[i]
         prev = self._prev_words(toks, i)
         p1 = prev[0] if prev else None
-        if p1 is not None and p1.kind == "word" and p1.text.lower() in PLACE_PREPS and not first.sent:
-            return "place"
-        if p1 is not None and p1.text == "(" and not first.sent:
+        if p1 is None or p1.kind != "word":
             return None
+        w1 = p1.text.lower()
+        if w1 in PLACE_PREPS and not first.sent:
+            if w1 == "à" and len(prev) > 1 and _verb(prev[1].text) in SPEECH_VERBS:
+                return "org"  # "a raconté à Ekathimerini"
+            return "place"
+        if w1 == "selon" or _verb(w1) in SPEECH_VERBS and not first.sent:
+            return "org"  # "selon Reforma", "rapporte Mediapart": a medium quoted by name alone
+        if w1 == "par" and len(prev) > 1 and prev[1].text.lower().startswith("interrog"):
+            return "org"
         return None
+
+
+@lru_cache(maxsize=4)
+def _lower_names_re(forms: tuple[str, ...]) -> re.Pattern[str]:
+    """Names that run in lowercase (franceinfo): invisible to the capitalised-chain scan."""
+    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+
+
+def _verb(word: str) -> str:
+    """Speech verb without an inverted pronoun (raconte-t-il -> raconte)."""
+    low = word.lower()
+    for suffix in ("-t-il", "-t-elle", "-t-on", "-il", "-elle", "-ils", "-elles"):
+        if low.endswith(suffix):
+            return low[: -len(suffix)]
+    return low

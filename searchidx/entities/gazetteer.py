@@ -35,6 +35,8 @@ class Gazetteer:
     nonentities: frozenset[str]
     demonyms: frozenset[str]
     stopwords: frozenset[str]
+    acronym_stop: frozenset[str]  # folded all-caps abbreviations of common nouns (IRM, AVC, BD)
+    lower_names: tuple[str, ...]  # gazetteer forms written in lowercase in running text (franceinfo)
 
 
 def _read(name: str) -> list[str]:
@@ -50,6 +52,7 @@ def _words(name: str) -> frozenset[str]:
 def load() -> Gazetteer:
     names: dict[str, tuple[str, str]] = {}
     max_tokens = 1
+    lower_forms: set[str] = set()
     # later files do not override earlier ones: orgs first (Le Monde, OTAN), then places
     for filename, kind in (
         ("orgs.txt", "org"),
@@ -66,6 +69,8 @@ def load() -> Gazetteer:
                 if key and key not in names:
                     names[key] = (kind, canonical)
                     max_tokens = max(max_tokens, len(key.split()))
+                if form[:1].islower() and " " not in form and len(form) > 3 and (canonical[:1].islower() or "." in form):
+                    lower_forms.add(form.rstrip(":"))
     demonyms: set[str] = set()
     for word in _words("demonyms.txt"):
         demonyms.update({word, word + "s", word + "e", word + "es"})
@@ -83,6 +88,8 @@ def load() -> Gazetteer:
         nonentities=_words("nonentities.txt"),
         demonyms=frozenset(demonyms),
         stopwords=_words("stopwords.txt"),
+        acronym_stop=_words("acronyms_stop.txt"),
+        lower_names=tuple(sorted(lower_forms, key=len, reverse=True)),
     )
 
 
