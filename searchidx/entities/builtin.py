@@ -69,6 +69,14 @@ ORG_TITLES = frozenset(
     rédacteur rédactrice journaliste journalistes avocat avocate avocats conseiller conseillère entraîneur
     sélectionneur joueur joueuse attaquant défenseur gardien capitaine numéro patrons dirigeants""".split()
 )
+# "<noun> de X": X is a place ("la commune de X", "à l'ouest de X", "originaire de X")
+PLACE_NOUNS = frozenset(
+    """ville villes village villages commune communes municipalité localité bourg hameau quartier quartiers banlieue
+    région province état etat département canton district comté île archipel périphérie environs alentours
+    centre-ville faubourg agglomération métropole large ouest est nord sud nord-est nord-ouest sud-est sud-ouest
+    près proximité loin domicile originaire originaires natif native diocèse capitale frontière frontières
+    rues habitants""".split()
+)
 PLACE_TITLES = frozenset("maire préfet préfète député députée sénateur sénatrice évêque archevêque élu élue habitant "
                          "habitants habitante conseillers curé gouverneur gouverneure consul ambassadeur".split())
 # speech verbs whose inverted subject or dative is a medium ("rapporte franceinfo", "a raconté à Ekathimerini")
@@ -200,6 +208,8 @@ class BuiltinExtractor:
             head = m.group("head")
             name = m.group("name")
             parts = name.split(" ")
+            if len(parts) > 1 and is_firstname(parts[0]):
+                continue  # "le conseil départemental Mathieu Klein": a person after a generic head
             for q in range(1, len(parts)):
                 if parts[q][:1].isupper() and is_firstname(parts[q]):
                     name = " ".join(parts[:q])
@@ -274,7 +284,7 @@ class BuiltinExtractor:
         i = 0
         while i < n:
             t = toks[i]
-            if t.kind != "word" or not t.cap or t.conn:
+            if t.kind != "word" or not t.cap or (t.conn and (t.sent or i + 1 >= n or not toks[i + 1].cap)):
                 i += 1
                 continue
             # build a chain of capitalised words joined by particles
@@ -297,6 +307,15 @@ class BuiltinExtractor:
             if end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2:
                 if norm_key(toks[end - 1].text + " " + toks[end].text) in names:
                     end += 1
+            for s0 in range(max(i, end - 3), end):
+                for extra in (2, 1):
+                    if end + extra <= n and all(t.kind == "word" for t in toks[end : end + extra]) and \
+                            " ".join(t.key for t in toks[s0 : end + extra]).replace("' ", "'") in names:
+                        end += extra
+                        break
+                else:
+                    continue
+                break
             self._segment(toks, i, end, segments)
             i = end
 
@@ -357,7 +376,7 @@ class BuiltinExtractor:
             if i + 1 < end:
                 toks[i + 1].sent = True
             i += 1
-        while i < end and toks[i].conn:
+        while i < end and toks[i].conn and not toks[i].cap:
             i += 1
         k = i
         span_start = i
@@ -411,7 +430,7 @@ class BuiltinExtractor:
     def _unknown(toks: list[_Tok], i: int, j: int, out: list[tuple[int, int, str | None]]) -> None:
         while j > i and toks[j - 1].conn:
             j -= 1
-        while i < j and toks[i].conn:
+        while i < j and toks[i].conn and not toks[i].cap:
             i += 1
         if i < j:
             out.append((i, j, None))
@@ -440,10 +459,14 @@ class BuiltinExtractor:
             return None
         k = 0
         # coordination: "les quotidiens Reforma et El Universal" -> look before the first conjunct
-        if words[0].text in ("et", "ou") and len(words) > 1 and words[1].cap:
-            k = 1
+        while k < len(words) and words[k].text in ("de", "du", "des", "d'", "l'", "la", "le", "les"):
+            k += 1
+        if k < len(words) - 1 and words[k].text in ("et", "ou") and words[k + 1].cap:
+            k += 1
             while k < len(words) and (words[k].cap or words[k].conn and words[k].text[:1].isupper()):
                 k += 1
+        else:
+            k = 0
         low = [w.text.lower() for w in words[k : k + 5]]
         if not low:
             return None
@@ -454,7 +477,7 @@ class BuiltinExtractor:
                     return "none" if t != "secrétaire" else ("none" if "état" in low[q : q + 4] else "org")
                 if t in ORG_TITLES:
                     return "org"
-                if t in PLACE_TITLES:
+                if t in PLACE_TITLES or t in PLACE_NOUNS:
                     return "place"
                 if t in TITLE_CUES or not t.isalpha() or t in _ARTICLE_WORDS:
                     return None
@@ -473,7 +496,7 @@ class BuiltinExtractor:
         content = [w for w in words if not w.conn]
         prev = self._prev_words(toks, i)
         p1 = prev[0] if prev else None
-        after_article = p1 is not None and p1.kind == "word" and p1.text in _ARTICLE_WORDS
+        after_article = p1 is not None and p1.kind == "word" and p1.text in ("le", "la", "les", "l'", "un", "une")
         if len(content) == 1:
             w = first.text
             if f in gaz.nonentities or f in gaz.demonyms or (first.sent and f in gaz.stopwords):
@@ -493,8 +516,7 @@ class BuiltinExtractor:
                 return "person"
             if p1 is not None and p1.kind == "word" and fold(p1.text) in HONORIFICS:
                 return "person"
-            if cue is None and not after_article and any(
-                    p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
+            if cue is None and not after_article and _title_before(prev[:6]):
                 return "person"
             return "?"
         # multi-word
@@ -543,6 +565,20 @@ class BuiltinExtractor:
 def _lower_names_re(forms: tuple[str, ...]) -> re.Pattern[str]:
     """Names that run in lowercase (franceinfo): invisible to the capitalised-chain scan."""
     return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+
+
+def _title_before(prev: list[_Tok]) -> bool:
+    """A title cue just before a single name, with no "de X" in between (le président Macron, not
+    le patron de l'Intermarché de Villemagne)."""
+    for p in prev:
+        if p.kind != "word":
+            continue
+        low = p.text.lower()
+        if low in TITLE_CUES:
+            return True
+        if low in ("de", "du", "des", "d'", "à", "au", "aux", "pour", "par", "avec", "et", "chez") or p.cap:
+            return False
+    return False
 
 
 def _verb(word: str) -> str:
