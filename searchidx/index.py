@@ -190,7 +190,7 @@ class Index:
         searcher = self.searcher()
         parsed = self._parser.parse(query, searcher.reader())
         result = self._search(parsed, limit, offset, facets, filters, excludes, since, until, sort, facet_limit)
-        if not suggest or parsed.browse or (result.total >= querylang.SUGGEST_BELOW and not result.fallback):
+        if not suggest or parsed.browse or not querylang.wants_suggestion(parsed, result):
             return result
         better = querylang.suggest(parsed, searcher.reader(), self._parser)
         if better is None:

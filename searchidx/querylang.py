@@ -35,6 +35,8 @@ from searchidx.schema import facet_key
 if TYPE_CHECKING:
     from whoosh.reading import IndexReader
 
+    from searchidx.models import SearchResult
+
 __all__ = ["FIELD_NAMES", "OPERATORS", "ParsedQuery", "QueryParser", "suggest"]
 
 DEFAULT_FIELDS: tuple[str, ...] = ("title", "body")
@@ -66,7 +68,8 @@ _SLOP = re.compile(r"~(\d+)")
 _MAX_EXPANSION = 64  # names a partial entity value may expand to
 MAX_TOKENS = 256  # words and operators in one query; whoosh's matcher trees recurse once per clause
 MAX_DEPTH = 32  # nested parentheses (the parser recurses once per level)
-SUGGEST_BELOW = 3  # a query with fewer hits than this (or the any-word fallback) gets a spelling suggestion
+SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion...
+SUGGEST_WORDS = 6  # ...and so does a short query that needed the any-word fallback (long ones are not typos)
 KNOWN_FIELDS = "titre/title, texte/body, personne/person, org, lieu/place, source, date, annee/year, mois/month"
 
 
@@ -548,6 +551,11 @@ def _surface(reader: IndexReader, parser: QueryParser, fieldname: str, term: str
         tried += 1
         postings.next()
     return None
+
+
+def wants_suggestion(parsed: ParsedQuery, result: SearchResult) -> bool:
+    """Whether a spelling suggestion is worth looking for: few hits, or a short query that lost a word."""
+    return result.total < SUGGEST_BELOW or (result.fallback and len(parsed.words) <= SUGGEST_WORDS)
 
 
 def suggest(parsed: ParsedQuery, reader: IndexReader, parser: QueryParser, rare: int = 1) -> str | None:
