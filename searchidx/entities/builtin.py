@@ -321,6 +321,7 @@ class BuiltinExtractor:
 
         # classify segments
         persons_tokens: set[str] = set()
+        person_end: set[int] = set()  # token index just after a name classified as a person
         pending: list[tuple[int, int, int]] = []  # (pos, i, j) unknown single words
         for i, j, kind in segments:
             if kind is not None:
@@ -339,6 +340,7 @@ class BuiltinExtractor:
             if k:
                 classified.append((words[0].start, k, surface))
                 if k == "person":
+                    person_end.add(j)
                     for w in words:
                         if not w.conn:
                             persons_tokens.add(fold(w.text))
@@ -348,7 +350,8 @@ class BuiltinExtractor:
         for pos, i, j in pending:
             words = toks[i:j]
             content = [w for w in words if not w.conn]
-            if all(fold(w.text) in persons_tokens for w in content) or (
+            coordinated = len(content) > 1 and i >= 2 and toks[i - 1].text in ("et", "ou", ",") and i - 1 in person_end
+            if coordinated or all(fold(w.text) in persons_tokens for w in content) or (
                     len(content) > 1 and content[-1].key in alone and not content[-1].sent):
                 classified.append((pos, "person", self._surface(text, words)))
                 for w in content:
@@ -406,8 +409,8 @@ class BuiltinExtractor:
             if match == k + 1 and k + 1 < end and is_firstname(toks[k].text) and not toks[k + 1].conn:
                 match = 0
             elif match and match - k == 1 and len(toks[k].text) > 1 and k > span_start and is_firstname(toks[k - 1].text) \
-                    and not toks[k - 1].conn and names[matched_key][0] == "place":
-                match = 0  # Jean Paris, Laurent Nancy: surname, not a city
+                    and not toks[k - 1].conn:
+                match = 0  # Jean Paris, Laurent Nancy, Harrison Ford: a surname, not the city or the firm
             if match:
                 if span_start < k:
                     self._unknown(toks, span_start, k, out)
@@ -545,6 +548,14 @@ class BuiltinExtractor:
 
     def _weak(self, toks: list[_Tok], i: int, j: int, gaz) -> str | None:  # type: ignore[no-untyped-def]
         first = toks[i]
+        if j + 2 < len(toks) and toks[j].text == "(" and toks[j + 1].kind == "word" and toks[j + 1].cap:
+            k = j + 1
+            while k < len(toks) and toks[k].kind == "word" and k < j + 6:
+                k += 1
+            if k < len(toks) and toks[k].text == ")":
+                hit = gaz.names.get(" ".join(t.key for t in toks[j + 1 : k]).replace("' ", "'"))
+                if hit is not None and hit[0] == "place":
+                    return "place"  # "Aubussargues (Gard)"
         prev = self._prev_words(toks, i)
         p1 = prev[0] if prev else None
         if p1 is None or p1.kind != "word":
