@@ -182,3 +182,107 @@ def test_spacy_backend_canonicalises() -> None:
     e = ex.extract("Sommet", "Le président Joe Biden a rencontré M. Biden à Genève avec l'OTAN.")
     assert "M. Biden" not in e.person
     assert pickle.loads(pickle.dumps(ex)).name == ex.name
+
+
+# --- round two rules -------------------------------------------------------------------------------------------
+
+
+def test_org_cue_nouns() -> None:
+    e = ents("Presse", "Selon le quotidien en ligne Kalimera, la marque Zorblac rappelle ses produits.")
+    assert "Kalimera" in e.org and "Zorblac" in e.org
+    assert not e.person
+
+
+def test_org_cue_coordination() -> None:
+    e = ents("Enlèvement", "Ils ont disparu, selon les quotidiens Reformix et El Diarito.")
+    assert {"Reformix", "El Diarito"} <= set(e.org)
+
+
+def test_title_de_name_is_org_or_place() -> None:
+    e = ents("Mode", "Le directeur artistique de Vermillon Olivier Durand a parlé. Le maire de Trifouillis aussi.")
+    assert "Vermillon" in e.org
+    assert "Olivier Durand" in e.person
+    assert "Trifouillis" in e.place
+    assert "Vermillon" not in e.person and "Trifouillis" not in e.person
+
+
+def test_ministry_domain_is_not_a_person() -> None:
+    e = ents("Gouvernement", "Le ministre de l'Action et des Comptes publics a répondu.")
+    assert not e.person
+
+
+def test_speech_verbs_name_media() -> None:
+    e = ents("Social", "Il a été suspendu, rapporte Mediazur. Il a confié à Kathimeria sa colère.")
+    assert "Mediazur" in e.org and "Kathimeria" in e.org
+
+
+def test_lowercase_media_name() -> None:
+    e = ents("Santé", "Un médecin a raconté son agression à franceinfo jeudi.")
+    assert "franceinfo" in e.org
+
+
+def test_gazetteer_name_with_lowercase_tail() -> None:
+    e = ents("Radio", "Elle l'a dit sur France inter mardi.")
+    assert any(n.lower() == "france inter" for n in e.org)
+
+
+def test_acronym_stop_list() -> None:
+    e = ents("Santé", "Elle a passé une IRM après un AVC. La CGT proteste, la BD aussi.")
+    assert "IRM" not in e.org and "AVC" not in e.org and "BD" not in e.org
+    assert "CGT" in e.org
+
+
+def test_unknown_bigram_without_evidence_is_not_a_person() -> None:
+    e = ents("Télévision", "Le feuilleton Macadam Express revient. On a aimé Pif Gadget dans notre enfance.")
+    assert not e.person
+
+
+def test_unknown_bigram_with_surname_second_mention_is_person() -> None:
+    e = ents("Portrait", "Zorvan Kapelski a gagné. Interrogé, Kapelski s'est dit ravi.")
+    assert e.person == ("Zorvan Kapelski",)
+
+
+def test_first_name_lexicon_international() -> None:
+    e = ents("Monde", "Les réunions avec Oleksandr Brovko, Kwame Asante et Siobhan Murtagh ont eu lieu.")
+    assert {"Oleksandr Brovko", "Kwame Asante"} <= set(e.person)
+
+
+def test_coordinated_person() -> None:
+    e = ents("Débat", "Il s'oppose à Jean-Luc Mélenchon et Zébulon Trapu sur la laïcité.")
+    assert "Zébulon Trapu" in e.person
+
+
+def test_locality_with_departement_in_brackets() -> None:
+    e = ents("Faits divers", "Il a quitté son domicile de Brizouille (Gard) dimanche, puis Trucville (Hérault).")
+    assert {"Brizouille", "Trucville"} <= set(e.place)
+
+
+def test_place_cue_nouns() -> None:
+    e = ents("Mexique", "La zone fait partie de la municipalité de Zinacantopec, à l'ouest de Mexico.")
+    assert "Zinacantopec" in e.place and "Mexico" in e.place
+
+
+def test_title_does_not_reach_past_de() -> None:
+    e = ents("Commerce", "Le patron de l'Intermarché de Villebrune-l'Argentière a lancé un référendum.")
+    assert "Villebrune-l'Argentière" not in e.person
+
+
+def test_org_suffix_and_prefix() -> None:
+    e = ents("Économie", "Le groupe Zenitex SA a racheté Lumora Inc et sponsorise le FC Bourgville.")
+    assert "Zenitex SA" in e.org and "Lumora Inc" in e.org and "FC Bourgville" in e.org
+
+
+def test_first_name_then_gazetteer_org_is_a_surname() -> None:
+    e = ents("Cinéma", "L'acteur Harrison Ford était présent, comme Nicolas Orange.")
+    assert "Harrison Ford" in e.person and "Ford" not in e.org
+    assert "Nicolas Orange" in e.person
+
+
+def test_article_blocks_first_name_person() -> None:
+    e = ents("Fête", "Il a parlé à l'occasion de la fête de la Victoire.")
+    assert "Victoire" not in e.person
+
+
+def test_capitalised_particle_opens_a_name() -> None:
+    e = ents("Football", "Le milieu Paulo Da Silva a marqué.")
+    assert "Paulo Da Silva" in e.person
