@@ -307,7 +307,9 @@ class BuiltinExtractor:
             if end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2:
                 if norm_key(toks[end - 1].text + " " + toks[end].text) in names:
                     end += 1
-            for s0 in range(max(i, end - 3), end):
+            tails = _name_tails()
+            for s0 in range(max(i, end - 3), end) if end < n and toks[end].kind == "word" and not toks[end].cap \
+                    and (toks[end].key in tails or end + 1 < n and toks[end + 1].key.rsplit(" ", 1)[-1] in tails) else ():
                 for extra in (2, 1):
                     if end + extra <= n and all(t.kind == "word" for t in toks[end : end + extra]) and \
                             " ".join(t.key for t in toks[s0 : end + extra]).replace("' ", "'") in names:
@@ -570,6 +572,12 @@ class BuiltinExtractor:
         if w1 == "par" and len(prev) > 1 and prev[1].text.lower().startswith("interrog"):
             return "org"
         return None
+
+
+@lru_cache(maxsize=1)
+def _name_tails() -> frozenset[str]:
+    """Last words of multi-word gazetteer names: a lowercase word after a chain may end one (France inter)."""
+    return frozenset(key.rsplit(" ", 1)[1] for key in load().names if " " in key)
 
 
 @lru_cache(maxsize=4)
