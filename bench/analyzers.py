@@ -14,7 +14,9 @@ import argparse
 import gzip
 import json
 import random
+import shutil
 import sys
+import tempfile
 import time
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -23,7 +25,7 @@ from typing import Any
 
 from whoosh import scoring  # noqa: E402
 from whoosh.fields import ID, TEXT, Schema  # noqa: E402
-from whoosh.filedb.filestore import RamStorage  # noqa: E402
+from whoosh.filedb.filestore import FileStorage  # noqa: E402
 from whoosh.query import Or, Term  # noqa: E402
 
 
@@ -74,7 +76,10 @@ def evaluate(variant: str, docs: list[dict[str, Any]], qsets: dict[str, list[dic
         title=TEXT(analyzer=an, phrase=False, field_boost=2.0),
         body=TEXT(analyzer=an, phrase=False),
     )
-    ix = RamStorage().create_index(schema)
+    # A temp directory, not RamStorage: whoosh's RamStorage spills to a fixed /tmp/MAIN.tmp shared by
+    # every process, so parallel runs delete each other's files.
+    tmp = tempfile.mkdtemp(prefix="bench-analyzers-")
+    ix = FileStorage(tmp).create().create_index(schema)
     t0 = time.perf_counter()
     w = ix.writer(limitmb=512)
     for d in docs:
@@ -98,6 +103,8 @@ def evaluate(variant: str, docs: list[dict[str, Any]], qsets: dict[str, list[dic
                         break
             n = len(queries)
             out["sets"][name] = (rr / n, hits / n, n, (time.perf_counter() - t0) / n * 1000)
+    shutil.rmtree(tmp, ignore_errors=True)
+    print(table([out]), flush=True)
     return out
 
 
