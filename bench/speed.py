@@ -83,17 +83,30 @@ def pct(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, int(round(p / 100 * (len(s) - 1))))]
 
 
+CPU: list[float] = []  # CPU ms of the last `timed` call's queries: latency without the other tenants' load
+
+
 def timed(fn: Callable[[str], list[str]], queries: list[dict[str, Any]]) -> tuple[list[float], list[list[str]]]:
-    """Warm latencies in ms (each query run once after one warm-up pass over the first 20)."""
+    """Warm wall latencies in ms (each query once, after a warm-up pass over the first 20); a query the
+    engine rejects counts as no result (its time is still measured)."""
     for q in queries[:20]:
-        fn(q["query"])
+        _safe(fn, q["query"])
     lat, ids = [], []
+    CPU.clear()
     for q in queries:
-        t = time.perf_counter()
-        top = fn(q["query"])
+        t, c = time.perf_counter(), time.process_time()
+        top = _safe(fn, q["query"])
         lat.append((time.perf_counter() - t) * 1000)
+        CPU.append((time.process_time() - c) * 1000)
         ids.append(top)
     return lat, ids
+
+
+def _safe(fn: Callable[[str], list[str]], text: str) -> list[str]:
+    try:
+        return fn(text)
+    except Exception:  # e.g. a lede with an unbalanced quote: a syntax error for a strict query language
+        return []
 
 
 def mrr(queries: list[dict[str, Any]], ranked: list[list[str]]) -> tuple[float, float]:
@@ -115,7 +128,8 @@ def folder_size(path: Path) -> int:
 
 
 def rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """Peak RSS of this process or of any of its (waited-for) children, e.g. searchidx's worker pool."""
+    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
 
 
 # -------------------------------------------------------------------------------------------- engines
@@ -270,20 +284,24 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
         t = time.perf_counter()
         engine.build(Path(corpus), where)
         row: dict[str, Any] = {"engine": name, "size": size, "index_s": time.perf_counter() - t,
-                               "rss_mb": rss_mb(), "disk_mb": folder_size(where) / 1e6}
+                               "rss_mb": rss_mb(), "disk_mb": folder_size(where) / 1e6,
+                               "load": os.getloadavg()[0]}
         nq = args["queries"]
         short = load_queries(data / "relevance" / "news-dev-short.jsonl", nq)
         long = load_queries(data / "relevance" / "news-dev.jsonl", nq)
         lat, _ = timed(engine.search, short)
         row["short_p50"], row["short_p95"] = pct(lat, 50), pct(lat, 95)
+        row["short_cpu_p50"], row["short_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
         if isinstance(engine, Searchidx):
             lat, _ = timed(engine.search_facets, short)
             row["facet_p50"], row["facet_p95"] = pct(lat, 50), pct(lat, 95)
+            row["facet_cpu_p50"], row["facet_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
         nl = nq if size <= NEWS_SIZE else min(nq, 100)
         lat, ranked = timed(engine.search, long[:nl])
         row["long_p50"], row["long_p95"] = pct(lat, 50), pct(lat, 95)
+        row["long_cpu_p50"], row["long_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
         if isinstance(engine, Searchidx) and size == NEWS_SIZE:
-            if args["quality"]:
+            if args["quality"] and name == "searchidx-none":  # entities do not change the text ranking
                 from searchidx import searching
 
                 qual = load_queries(data / "relevance" / "news-dev.jsonl", args["quality"])
@@ -345,6 +363,14 @@ def print_tables(rows: list[dict[str, Any]], raw_mb: dict[int, float]) -> None:
                   f"| {r['disk_mb']:.1f} | {r['disk_mb'] / raw_mb[NEWS_SIZE]:.2f} | {r['rss_mb']:.0f} "
                   f"| {fmt(r['short_p50'])} / {fmt(r['short_p95'])} | {facet} "
                   f"| {fmt(r['long_p50'])} / {fmt(r['long_p95'])} |")
+        print("\nSame queries, CPU time of the searching process (what the latency is without other load on the "
+              "machine; load average at index end in the last column):\n")
+        print("| engine | short p50/p95 CPU ms | +3 facets p50/p95 CPU ms | long p50/p95 CPU ms | load |")
+        print("|---|---|---|---|---|")
+        for r in main:
+            facet = f"{fmt(r.get('facet_cpu_p50'))} / {fmt(r.get('facet_cpu_p95'))}" if "facet_p50" in r else "–"
+            print(f"| {r['engine']} | {fmt(r['short_cpu_p50'])} / {fmt(r['short_cpu_p95'])} | {facet} "
+                  f"| {fmt(r['long_cpu_p50'])} / {fmt(r['long_cpu_p95'])} | {r['load']:.1f} |")
         for r in main:
             if "mrr_full" in r:
                 print(f"\n{r['engine']}: long-query pruning — MRR@10 {r['mrr_pruned']:.4f} pruned vs "
