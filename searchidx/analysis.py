@@ -8,7 +8,9 @@ one regex match and one dict lookup.  News text repeats its words, so the cache 
 
 Why fold before stemming: Snowball French keys its rules on accents, so "élysée"→"elys" but
 "elysee"→"elyse"; folding first makes "securite" and "sécurité" (and every accent-less query) produce the
-same term.  The stemmer was chosen by measurement (bench/analyzers.py, report in bench/README or commit).
+same term.  Stemmer chosen by measurement (bench/analyzers.py, MRR@10): Snowball 0.710 on piaf-dev vs light
+0.711, minimal 0.717, none 0.712; news subset (200 q) 0.934 vs 0.936 / 0.925 / 0.928 -- all within noise,
+so the reference-exact, C-fast Snowball (PyStemmer) stays.
 """
 
 from __future__ import annotations
