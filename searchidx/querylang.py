@@ -112,7 +112,7 @@ def _error(what: str, text: str, pos: int) -> QuerySyntaxError:
 
 
 def _lex(text: str) -> list[_Tok]:  # noqa: C901
-    """Tokens of ``text``; raises on an unclosed quote."""
+    """Tokens of ``text``; an unmatched quote is dropped (pasted text has stray ones)."""
     toks: list[_Tok] = []
     i, n = 0, len(text)
     at_start = True  # a +/- here is an operator, not part of a word ("Saint-Denis")
@@ -139,8 +139,10 @@ def _lex(text: str) -> list[_Tok]:  # noqa: C901
                 j = -1
             if j < 0 and ch != '"':  # « ... " and “ ... " are tolerated
                 j = text.find('"', i + 1)
-            if j < 0:
-                raise _error("unclosed quote " + ch, text, i)
+            if j < 0:  # a stray quote in pasted text: forgive it, search the words
+                i += 1
+                at_start = True
+                continue
             end = j + 1
             slop = 1
             if m := _SLOP.match(text, end):
@@ -149,8 +151,10 @@ def _lex(text: str) -> list[_Tok]:  # noqa: C901
             i = end
             at_start = False
             continue
-        if ch in _CLOSERS:
-            raise _error("closing quote " + ch + " without an opening one", text, i)
+        if ch in _CLOSERS:  # a closing quote without its opening one: forgiven likewise
+            i += 1
+            at_start = True
+            continue
         if at_start and ch in "+-" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in "+-)":
             toks.append(_Tok("MUST" if ch == "+" else "NOT", ch, i, i + 1))
             i += 1
