@@ -239,8 +239,8 @@ def create_dir(folder: str | os.PathLike[str], schema: Schema) -> SafeFileIndex:
 
 def lock_for(ix: WhooshIndex, wait: float = 0.0) -> WriterLock | None:
     """The `WriterLock` of an on-disk index (None for an in-memory one)."""
-    folder = getattr(getattr(ix, "storage", None), "folder", None)
-    return WriterLock(folder, wait) if isinstance(folder, str) else None
+    storage = getattr(ix, "storage", None)
+    return WriterLock(storage.folder, wait) if isinstance(storage, FileStorage) and storage.folder else None
 
 
 def to_document(article: Article, entities: Entities | None, path_key: str = "", file_key: str = "") -> dict[str, Any]:

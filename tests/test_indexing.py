@@ -214,3 +214,10 @@ def test_rebuild_is_one_atomic_step(tmp_path: Path, corpus_dir: Path) -> None:
         assert len(idx) == 0
     assert len(reader) == 9  # an open reader keeps its snapshot
     reader.close()
+
+
+def test_in_memory_index_takes_no_lock_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    idx = Index.create(None, entities="none")
+    idx.add(Article(id="x", title="Un", body="texte"))
+    assert list(tmp_path.iterdir()) == []
