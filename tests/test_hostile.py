@@ -66,8 +66,8 @@ def build_hostile(root: Path) -> tuple[Path, set[str], dict[str, int | None]]:
     text("feed.jsonl", "\n".join(lines) + "\n", ok=False)
     good.update({"l1", "l3", "l5", "l8"})
     bad.update({"feed.jsonl:2": 2, "feed.jsonl:4": 4, "feed.jsonl:6": 6, "feed.jsonl:8": 8})
-    text("types.json", json.dumps([{"id": "j1", "title": "Liste", "body": ["a", "b"]}, {"id": 7, "body": "Id numérique"}]),
-         ok=False)
+    records = [{"id": "j1", "title": "Liste", "body": ["a", "b"]}, {"id": 7, "body": "Id numérique"}]
+    text("types.json", json.dumps(records), ok=False)
     good.update({"j1", "7"})
     text("broken.json", '{"title": "x", "body": ', ok=False)
     bad["broken.json"] = 1

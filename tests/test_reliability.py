@@ -20,7 +20,8 @@ from searchidx.index import Index
 from searchidx.locking import LOCK_FILE, WriterLock
 
 KILLS = 20
-WORDS = "commun politique gouvernement ministre élection Paris Lyon grève économie santé école justice".split()
+WORDS = ["commun", "politique", "gouvernement", "ministre", "élection", "Paris", "Lyon", "grève", "économie",
+         "santé", "école", "justice"]
 
 
 def make_corpus(folder: Path, texts: int = 80, feeds: int = 2, lines: int = 20) -> dict[str, set[str]]:
@@ -158,9 +159,8 @@ def test_second_writer_is_told_within_a_second(tmp_path: Path) -> None:
         assert result.exit_code == Exit.LOCKED
         assert f"the index is being updated by another process (pid {holder.pid})" in result.output
         assert elapsed < 1.0
-        with pytest.raises(IndexLockedError):  # --wait gives up after its delay
-            with Index.open(ix) as idx:
-                idx.add(tmp_path / "a.txt", wait=0.3)
+        with pytest.raises(IndexLockedError), Index.open(ix) as idx:  # --wait gives up after its delay
+            idx.add(tmp_path / "a.txt", wait=0.3)
     finally:
         holder.kill()
         holder.wait()
