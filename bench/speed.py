@@ -304,17 +304,20 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
             if args["quality"] and name == "searchidx-none":  # entities do not change the text ranking
                 from searchidx import searching
 
-                qual = load_queries(data / "relevance" / "news-dev.jsonl", args["quality"])
-                _, ranked = timed(engine.search, qual)
-                row["mrr_pruned"], row["hit_pruned"] = mrr(qual, ranked)
-                saved = searching.PRUNE_MIN_TERMS
-                searching.PRUNE_MIN_TERMS = 10**9
-                try:
-                    lat, ranked = timed(engine.search, qual)
-                finally:
-                    searching.PRUNE_MIN_TERMS = saved
-                row["mrr_full"], row["hit_full"] = mrr(qual, ranked)
-                row["long_full_p50"] = pct(lat, 50)
+                row["quality"] = args["quality"]
+                for key, file in (("", "news-dev.jsonl"), ("short_", "news-dev-short.jsonl")):
+                    qual = load_queries(data / "relevance" / file, args["quality"])
+                    _, ranked = timed(engine.search, qual)
+                    row[f"{key}mrr_pruned"], row[f"{key}hit_pruned"] = mrr(qual, ranked)
+                    saved = searching.PRUNE_MIN_TERMS
+                    searching.PRUNE_MIN_TERMS = 10**9
+                    try:
+                        lat, ranked = timed(engine.search, qual)
+                    finally:
+                        searching.PRUNE_MIN_TERMS = saved
+                    row[f"{key}mrr_full"], row[f"{key}hit_full"] = mrr(qual, ranked)
+                    row[f"{key}full_p50"], row[f"{key}full_p95"] = pct(lat, 50), pct(lat, 95)
+                    row[f"{key}full_cpu_p50"], row[f"{key}full_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
             engine.idx.close()
             row["cold_cli_s"] = cold_cli(where)
         out.send(row)
@@ -373,9 +376,13 @@ def print_tables(rows: list[dict[str, Any]], raw_mb: dict[int, float]) -> None:
                   f"| {fmt(r['long_cpu_p50'])} / {fmt(r['long_cpu_p95'])} | {r['load']:.1f} |")
         for r in main:
             if "mrr_full" in r:
-                print(f"\n{r['engine']}: long-query pruning — MRR@10 {r['mrr_pruned']:.4f} pruned vs "
-                      f"{r['mrr_full']:.4f} unpruned (hit@10 {r['hit_pruned']:.3f} vs {r['hit_full']:.3f}; "
-                      f"unpruned long p50 {r['long_full_p50']:.0f} ms); cold CLI search {r['cold_cli_s']:.2f} s")
+                for key, label in (("", "long (news-dev)"), ("short_", "short (news-dev-short)")):
+                    print(f"\n{r['engine']}: pruning on {label}, first {ns_quality(r)} queries: MRR@10 "
+                          f"{r[key + 'mrr_pruned']:.4f} pruned vs {r[key + 'mrr_full']:.4f} unpruned (hit@10 "
+                          f"{r[key + 'hit_pruned']:.3f} vs {r[key + 'hit_full']:.3f}); unpruned p50/p95 "
+                          f"{r[key + 'full_p50']:.0f}/{r[key + 'full_p95']:.0f} ms wall, "
+                          f"{r[key + 'full_cpu_p50']:.0f}/{r[key + 'full_cpu_p95']:.0f} ms CPU")
+                print(f"\n{r['engine']}: cold CLI search {r['cold_cli_s']:.2f} s")
             elif "cold_cli_s" in r:
                 print(f"\n{r['engine']}: cold CLI search {r['cold_cli_s']:.2f} s")
     sizes = sorted({r["size"] for r in rows})
@@ -391,6 +398,10 @@ def print_tables(rows: list[dict[str, Any]], raw_mb: dict[int, float]) -> None:
             print(f"\n{r['engine']} @ {r['size']}: FAILED {r['error']}")
 
 
+def ns_quality(row: dict[str, Any]) -> int:
+    return int(row.get("quality", 0))
+
+
 def plot(rows: list[dict[str, Any]], path: Path) -> None:
     try:
         import matplotlib
@@ -402,7 +413,8 @@ def plot(rows: list[dict[str, Any]], path: Path) -> None:
         return
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
     for name in sorted({r["engine"] for r in rows}):
-        pts = sorted((r["size"], r["index_s"], r["short_p50"]) for r in rows if r["engine"] == name and "error" not in r)
+        pts = sorted((r["size"], r["index_s"], r["short_p50"])
+                     for r in rows if r["engine"] == name and "error" not in r)
         if not pts:
             continue
         a.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=name)

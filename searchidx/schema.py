@@ -110,8 +110,9 @@ class FrenchText(fields.TEXT):  # type: ignore[misc]
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        if isinstance(self.format, formats.Positions):
-            self.format = CompactPositions(field_boost=self.format.field_boost)
+        current: Any = self.format  # type: ignore[has-type]
+        if isinstance(current, formats.Positions):
+            self.format = CompactPositions(field_boost=current.field_boost)
 
     def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
         if isinstance(value, PreAnalyzed):

@@ -136,12 +136,13 @@ def search(
     )
 
 
-#: Pruning of long any-word queries (a pasted lede has ~30 words): Whoosh scores every posting of every
-#: term in Python, so common words cost most of the time while deciding little.  As Lucene's common-terms
-#: query does, clauses whose words appear in more than ``PRUNE_DF`` of the documents stop *selecting*
-#: documents: they only add their score to documents a rarer clause matched (``AndMaybe``).  Scores of the
-#: documents kept are unchanged.  Quality check (MRR@10 pruned vs not): BENCHMARKS.md, bench/speed.py.
-PRUNE_MIN_TERMS = 8  # queries with fewer clauses than this are run as they are
+#: Pruning of any-word queries (the fallback of short queries; a pasted lede has ~30 words): Whoosh scores
+#: every posting of every term in Python, so common words cost most of the time while deciding little.  As
+#: Lucene's common-terms query does, clauses whose words appear in more than ``PRUNE_DF`` of the documents
+#: stop *selecting* documents: they only add their score to documents a rarer clause matched (``AndMaybe``).
+#: Scores of the documents kept are unchanged; ``total`` counts the documents kept.  Quality check (MRR@10
+#: pruned vs not, long and short news-dev queries): BENCHMARKS.md, bench/speed.py.
+PRUNE_MIN_TERMS = 3  # queries with fewer clauses than this are run as they are
 PRUNE_DF = 0.02
 
 
@@ -172,7 +173,7 @@ def _doc_frequency(q: query.Query, reader: IndexReader) -> int:
     terms = [q] if isinstance(q, query.Term) else q.subqueries if type(q) is query.Or else []
     if not terms or not all(type(t) is query.Term for t in terms):
         return 0
-    return max(reader.doc_frequency(t.fieldname, t.text) for t in terms)
+    return max(int(reader.doc_frequency(t.fieldname, t.text)) for t in terms)
 
 
 def _run(searcher: Searcher, q: query.Query, top: int, allowed: set[int] | None, masked: set[int],
