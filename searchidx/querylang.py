@@ -199,7 +199,7 @@ class QueryParser:
         text = " ".join(text.split())
         if not text:
             return ParsedQuery(text, query.Every(), query.Every())
-        toks = _lex(text)
+        toks = _balance(_lex(text))
         if len(toks) > MAX_TOKENS:
             raise _error(f"query too long ({len(toks)} words and operators, at most {MAX_TOKENS})", text,
                          toks[MAX_TOKENS].pos)
@@ -293,6 +293,22 @@ class QueryParser:
         if self._names_cache is None or self._names_cache[0] is not reader:
             self._names_cache = (reader, {})
         return self._names_cache[1]
+
+
+def _balance(toks: list[_Tok]) -> list[_Tok]:
+    """Drops the parentheses that have no partner: pasted text has stray ones, and they group nothing."""
+    opened: list[int] = []
+    unmatched: set[int] = set()
+    for i, tok in enumerate(toks):
+        if tok.kind == "LP":
+            opened.append(i)
+        elif tok.kind == "RP":
+            if opened:
+                opened.pop()
+            else:
+                unmatched.add(i)
+    unmatched.update(opened)
+    return [t for i, t in enumerate(toks) if i not in unmatched] if unmatched else toks
 
 
 class _Run:

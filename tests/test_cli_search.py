@@ -77,8 +77,8 @@ def test_exit_codes(index_dir: Path, tmp_path: Path) -> None:
     assert run(index_dir, "search", "introuvable")[0] == 1
     code, _, err = run(index_dir, "search", "foo:bar")
     assert code == 2 and err.startswith("Error: unknown field 'foo'") and err.count("\n") == 1
-    code, _, err = run(index_dir, "search", "(otan")
-    assert code == 2 and "never closed" in err
+    code, _, err = run(index_dir, "search", "otan ()")
+    assert code == 2 and "empty parentheses" in err
     assert run(index_dir, "search", "otan", "--since", "hier")[0] == 2
     assert run(index_dir, "search", "otan", "--fields", "nope")[0] == 2
     assert run(index_dir, "search", "otan", "--sort", "nope")[0] == 2
