@@ -286,3 +286,8 @@ def test_article_blocks_first_name_person() -> None:
 def test_capitalised_particle_opens_a_name() -> None:
     e = ents("Football", "Le milieu Paulo Da Silva a marqué.")
     assert "Paulo Da Silva" in e.person
+
+
+def test_dotted_acronym_is_the_acronym() -> None:
+    found = extract_entities("Titre\nL'O.N.U. a réuni ses membres. Le porte-parole de l'ONU a parlé.")
+    assert found["org"] == ["ONU"]

@@ -23,6 +23,7 @@ _LOWER_ARTICLES = ("l'", "d'", "le ", "la ", "les ", "du ", "des ", "de ", "au "
 _CAP_ARTICLES = ("Le ", "La ", "Les ", "L'")
 _STRIP = " \t\n\r.,;:!?«»\"“”()[]{}'’*|/-–—"
 _APOS = re.compile(r"[’ʼ‘＇`´]")
+_DOTTED_ACRONYM = re.compile(r"^(?:[A-Z]\.){2,}[A-Z]?\.?$")
 
 
 def canonical_alias(kind: str, name: str) -> str:
@@ -41,6 +42,8 @@ def kind_of(name: str) -> str | None:
 def clean_name(text: str) -> str:
     """Drop surrounding punctuation, honorifics, titles and a leading lowercase article/elision."""
     name = _APOS.sub("'", " ".join(text.split())).strip(_STRIP)
+    if _DOTTED_ACRONYM.match(name + "."):  # O.N.U. -> ONU
+        name = name.replace(".", "")
     changed = True
     while changed and name:
         changed = False
