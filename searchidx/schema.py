@@ -19,7 +19,7 @@ _SEP_VALUE = "\x1f"
 _SEP_FIELD = "\x1e"
 
 
-class FacetKeyAnalyzer(Analyzer):
+class FacetKeyAnalyzer(Analyzer):  # type: ignore[misc]
     """Splits a ``\\x1f``-joined list of names and folds each one, so "Genève" and "geneve" are the same key."""
 
     def __call__(self, value: str, positions: bool = False, chars: bool = False, keeporiginal: bool = False,

@@ -325,43 +325,40 @@ class BuiltinExtractor:
         persons_tokens: set[str] = set()
         person_end: set[int] = set()  # token index just after a name classified as a person
         pending: list[tuple[int, int, int]] = []  # (pos, i, j) unknown single words
-        for i, j, kind in segments:
-            if kind is not None:
-                continue
         classified: list[tuple[int, str, str]] = []
         for i, j, kind in segments:
-            words = toks[i:j]
-            surface = self._surface(text, words)
+            span = toks[i:j]
+            surface = self._surface(text, span)
             if kind is not None:
-                classified.append((words[0].start, kind, self._article_names.get(words[0].start, surface)))
+                classified.append((span[0].start, kind, self._article_names.get(span[0].start, surface)))
                 continue
             k = self._classify(toks, i, j, gaz)
             if k == "?":
-                pending.append((words[0].start, i, j))
+                pending.append((span[0].start, i, j))
                 continue
             if k:
-                classified.append((words[0].start, k, surface))
+                classified.append((span[0].start, k, surface))
                 if k == "person":
                     person_end.add(j)
-                    for w in words:
-                        if not w.conn:
-                            persons_tokens.add(fold(w.text))
+                    for tok in span:
+                        if not tok.conn:
+                            persons_tokens.add(fold(tok.text))
         # a surname seen alone elsewhere ("Pierre Zorn ... Zorn a dit") makes an unknown "X Zorn" a person
         alone: set[str] = {toks[i].key for i, j, _ in segments if j - i == 1}
         pending.sort(key=lambda p: p[1] - p[2])  # multi-word first: they teach the single words
         for pos, i, j in pending:
-            words = toks[i:j]
-            content = [w for w in words if not w.conn]
+            span = toks[i:j]
+            content = [w for w in span if not w.conn]
             coordinated = len(content) > 1 and i >= 2 and toks[i - 1].text in ("et", "ou", ",") and i - 1 in person_end
             if coordinated or all(fold(w.text) in persons_tokens for w in content) or (
                     len(content) > 1 and content[-1].key in alone and not content[-1].sent):
-                classified.append((pos, "person", self._surface(text, words)))
-                for w in content:
-                    persons_tokens.add(fold(w.text))
+                classified.append((pos, "person", self._surface(text, span)))
+                for tok in content:
+                    persons_tokens.add(fold(tok.text))
                 continue
             k = self._weak(toks, i, j, gaz)
             if k:
-                classified.append((pos, k, self._surface(text, words)))
+                classified.append((pos, k, self._surface(text, span)))
         found.extend(classified)
         found.sort(key=lambda x: x[0])
         return [(k, nm) for _, k, nm in found]
@@ -442,7 +439,7 @@ class BuiltinExtractor:
 
     @staticmethod
     def _prev_words(toks: list[_Tok], i: int, limit: int = 7) -> list[_Tok]:
-        res = []
+        res: list[_Tok] = []
         k = i - 1
         while k >= 0 and len(res) < limit:
             t = toks[k]
