@@ -159,7 +159,8 @@ def _lex(text: str) -> list[_Tok]:  # noqa: C901
             toks.append(_Tok("MUST" if ch == "+" else "NOT", ch, i, i + 1))
             i += 1
             continue
-        if at_start and (m := _FIELD.match(text, i)):
+        # a lowercase word (or a known field) before a colon is a field; "Isaac:Rebirth" is text
+        if at_start and (m := _FIELD.match(text, i)) and (m.group(1).islower() or fold(m.group(1)) in FIELD_NAMES):
             toks.append(_Tok("FIELD", m.group(1), i, m.end()))
             i = m.end()
             at_start = False  # "titre:-x" is the word "-x"

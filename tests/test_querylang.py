@@ -144,6 +144,7 @@ def test_stray_quotes_are_forgiven(idx: Index) -> None:
     assert ids(idx, 'secrétaire général »') == ids(idx, "secrétaire général") != set()
     assert ids(idx, "(otan OR nato") == ids(idx, "otan OR nato") != set()
     assert ids(idx, "sommet) otan") == ids(idx, "sommet otan") != set()
+    assert ids(idx, "Sommet:Genève") == ids(idx, "sommet genève") != set()  # not a field: capitalised
 
 
 @pytest.mark.parametrize(
