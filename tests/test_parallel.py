@@ -69,12 +69,15 @@ def test_prune_makes_common_words_optional(tmp_path: Path, monkeypatch: pytest.M
         reader = idx.searcher().reader()
         common = [w.lower() for w in ("grev", "marseil", "port", "docker", "ministr", "lyon", "tramway")]
         q = _or("numero", *common)  # "numero" is in every title: common too
+        monkeypatch.setattr(searching, "PRUNE_MIN_DF", 0)
         monkeypatch.setattr(searching, "PRUNE_DF", 0.5)
         assert searching._prune(q, reader) is q  # nothing rare: run as it is
-        rare = _or("zzz", "numero", *common)
         monkeypatch.setattr(searching, "PRUNE_DF", 0.02)
-        pruned = searching._prune(rare, reader)
+        assert searching._prune(_or("zzz", "numero", *common), reader) == _or("zzz", "numero", *common)  # one rare
+        pruned = searching._prune(_or("zzz", "yyy", "numero", *common), reader)
         assert isinstance(pruned, query.AndMaybe)
+        monkeypatch.setattr(searching, "PRUNE_MIN_DF", 1000)  # a small collection is never pruned
+        assert searching._prune(_or("zzz", "yyy", "numero", *common), reader) == _or("zzz", "yyy", "numero", *common)
         assert searching._prune(_or("numero", "lyon"), reader) == _or("numero", "lyon")  # short: untouched
 
 
@@ -83,6 +86,7 @@ def test_pruned_scores_equal_unpruned_scores(tmp_path: Path, monkeypatch: pytest
         idx.add(articles(200))
         text = "article 7 grève Marseille port dockers ministre Lyon tramway Élysée syndicat accord"
         monkeypatch.setattr(searching, "PRUNE_DF", 0.1)
+        monkeypatch.setattr(searching, "PRUNE_MIN_DF", 0)
         pruned = {h.id: h.score for h in idx.search(text, limit=10).hits}
         monkeypatch.setattr(searching, "PRUNE_MIN_TERMS", 10**9)
         full = {h.id: h.score for h in idx.search(text, limit=200).hits}
