@@ -281,6 +281,74 @@ def search(
             raise typer.Exit(Exit.NO_RESULT)
 
 
+
+@app.command()
+def shell(index: IndexOpt = Path(DEFAULT_INDEX)) -> None:
+    """Search interactively: type queries, add or drop filters, and watch the facets change.
+
+    Examples:
+
+    \b
+      searchidx shell
+      > Poutine
+      > +place:Genève
+      > -person:Joe Biden
+      > :facets person org
+    """
+    from searchidx import render
+    from searchidx.shell import HELP, Session
+
+    with _errors(), _open(index) as idx:
+        _history()
+        session = Session()
+        typer.echo(HELP, err=True)
+        while True:
+            try:
+                line = input(f"searchidx {session.describe()}> ".replace("  ", " "))
+            except EOFError:
+                typer.echo("", err=True)
+                return
+            try:
+                action = session.apply(line)
+                if action == "quit":
+                    return
+                if action == "help":
+                    typer.echo(HELP, err=True)
+                    continue
+                result = idx.search(session.query, offset=session.offset, facets=session.facets,
+                                    filters=session.filters, excludes=session.excludes)
+            except SearchidxError as exc:
+                typer.echo(f"Error: {exc}", err=True)
+                continue
+            for text in render.summary(result, session.query):
+                typer.echo(text, err=True)
+            if render.is_terminal():
+                render.print_result(result)
+            else:
+                typer.echo(render.plain_result(result), nl=False)
+
+
+def _history() -> None:
+    """Line editing and a history file, where the platform has readline."""
+    try:
+        import atexit
+        import readline
+    except ImportError:
+        return
+    path = Path.home() / ".searchidx_history"
+    try:
+        readline.read_history_file(path)
+    except OSError:
+        pass
+    atexit.register(lambda: _save_history(readline, path))
+
+
+def _save_history(readline: Any, path: Path) -> None:
+    try:
+        readline.write_history_file(path)
+    except OSError:
+        pass
+
 def _pairs(items: list[str] | None, option: str) -> dict[str, list[str]]:
     from searchidx.errors import UsageError
 
