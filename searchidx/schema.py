@@ -11,7 +11,9 @@ from whoosh.analysis import Analyzer, Token
 from searchidx.analysis import analyzer, fold
 
 SCHEMA_VERSION = 3  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`
-TITLE_BOOST = 2.0
+#: Title weight in BM25F. Measured on news-dev (300 ledes, 36k articles, OR of terms): 2.0 -> MRR@10 0.743,
+#: 1.0 -> 0.768, 0 (body only) -> 0.754. The title's own, higher idf already favours title matches.
+TITLE_BOOST = 1.0
 
 #: Facet fields: each is indexed (folded keys, for filtering) and packed in the ``facets`` column (for counting).
 FACET_FIELDS: tuple[str, ...] = ("person", "org", "place", "source", "year", "month")
