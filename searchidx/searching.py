@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
+from itertools import chain
 from typing import Any
 
 from whoosh import highlight, query, scoring
 from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
+from searchidx.analysis import APOSTROPHES, HYPHENS, fold
 from searchidx.dates import since_range, until_range
 from searchidx.errors import UsageError
-from searchidx.facets import FacetTable, disjunctive_sets, docs_with
+from searchidx.facets import FacetTable, disjunctive_sets, docs_with, matching_docs
 from searchidx.models import Entities, Hit, SearchResult
 from searchidx.querylang import DEFAULT_FIELDS, ParsedQuery, QueryParser, _loosen, _normalise, date_query
 
@@ -32,20 +35,110 @@ class _MarkFormatter(highlight.Formatter):
 
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
 _FORMATTER = _MarkFormatter()
+_SCORER = highlight.BasicFragmentScorer()
+#: Text analysed around each place a query word may occur: the fragmenter looks back ``surround`` chars
+#: for context and a fragment ends at most ``surround`` token chars after its last match (or at
+#: ``maxchars``), so these margins give it the same tokens it would see in the whole body.
+_BEFORE = 2 * _FRAGMENTER.surround
+_AFTER = _FRAGMENTER.maxchars + _FRAGMENTER.surround
+#: A place where no chunk of the analyzer can continue (whitespace not after a digit: "1 000" is a chunk).
+_CUT = re.compile(r"(?<!\d)\s")
+_JOIN = "[" + re.escape(APOSTROPHES + HYPHENS + ".") + "]?"  # l'État, États-Unis, O.N.U.
+_LIGATURES = {"oe": "(?:oe|\u0153)", "ae": "(?:ae|\u00e6)", "ss": "(?:ss|\u00df)"}
+_folds: dict[int, str] | None = None
 
 
-def _snippet(results: Results, index: int, body: str) -> str:
-    text = ""
-    if body:
-        try:
-            text = results[index].highlights("body", text=body, top=2)
-        except Exception:  # a snippet is a nicety: never fail a search for it
-            text = ""
-    if not text:
-        text = body[:SNIPPET_CHARS]
-        if len(body) > SNIPPET_CHARS:
-            text = text.rsplit(" ", 1)[0] + " …"
-    return " ".join(text.split())
+def _fold_table() -> dict[int, str]:
+    """One-for-one accent folding (``str.translate`` keeps offsets): É→E, ç→c; ligatures are left to the
+    pattern (``_LIGATURES``)."""
+    global _folds
+    if _folds is None:
+        table: dict[int, str] = {}
+        for code in range(0xC0, 0x250):
+            folded = fold(chr(code))
+            if len(folded) == 1 and folded.isalnum() and folded != chr(code):
+                table[code] = folded
+        _folds = table
+    return _folds
+
+
+class _Snippets:
+    """Snippets of one result page: the query's body words are looked up once, and each body is analysed
+    only around the places where those words may occur (whoosh's highlighter re-analyses the whole body,
+    a quarter of a short query).  The places are found by a regex over the accent-folded body that matches
+    the start of each word's stem at a word start; same fragmenter, scorer and formatter as whoosh's
+    ``highlights(top=2)``."""
+
+    def __init__(self, results: Results) -> None:
+        terms = results.query_terms(expand=True, fieldname="body")
+        self.words = frozenset(t[1].decode("utf-8") if isinstance(t[1], bytes) else t[1] for t in terms)
+        self.analyzer = results.searcher.schema["body"].analyzer
+        self.pattern: re.Pattern[str] | None = None
+        self.whole = any(not w.isalpha() for w in self.words)  # numbers: analyse all (1 000 → 1000)
+        if self.words and not self.whole:
+            prefixes = sorted({w[:-1] if len(w) > 3 else w for w in self.words}, key=len, reverse=True)
+            self.pattern = re.compile(
+                r"(?<![^\W_])(?:" + "|".join(_prefix_pattern(p) for p in prefixes) + ")", re.IGNORECASE
+            )
+
+    def __call__(self, body: str) -> str:
+        text = ""
+        if body and self.words:
+            try:
+                text = self._highlight(body)
+            except Exception:  # a snippet is a nicety: never fail a search for it
+                text = ""
+        if not text:
+            text = body[:SNIPPET_CHARS]
+            if len(body) > SNIPPET_CHARS:
+                text = text.rsplit(" ", 1)[0] + " …"
+        return " ".join(text.split())
+
+    def _windows(self, body: str) -> list[tuple[int, int]]:
+        if self.pattern is None:
+            return [(0, len(body))]
+        windows: list[tuple[int, int]] = []
+        limit = _FRAGMENTER.charlimit or len(body)
+        for m in self.pattern.finditer(body.translate(_fold_table()), 0, limit):
+            at = m.start()
+            if windows and at - _BEFORE <= windows[-1][1]:
+                start = windows[-1][0]
+                windows.pop()
+            elif at <= _BEFORE:
+                start = 0
+            else:
+                cut = _CUT.search(body, at - _BEFORE, at)
+                start = cut.end() if cut else 0
+            cut = _CUT.search(body, at + _AFTER)
+            windows.append((start, cut.start() if cut else len(body)))
+        return windows
+
+    def _highlight(self, body: str) -> str:
+        analyzer = self.analyzer
+        tokens = chain.from_iterable(
+            analyzer(body[s:e], positions=True, chars=True, mode="index", removestops=False, start_char=s)
+            for s, e in self._windows(body)
+        )
+        matched = highlight.Highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, self.words))
+        fragments = highlight.top_fragments(
+            _FRAGMENTER.fragment_tokens(body, matched), 2, _SCORER, highlight.FIRST, minscore=1
+        )
+        return str(_FORMATTER.format(fragments))
+
+
+def _prefix_pattern(word: str) -> str:
+    """A folded stem prefix as a pattern over folded text: connectors may sit between letters."""
+    out = []
+    i = 0
+    while i < len(word):
+        pair = word[i:i + 2]
+        if pair in _LIGATURES:
+            out.append(_LIGATURES[pair])
+            i += 2
+        else:
+            out.append("[iy]" if word[i] == "i" else re.escape(word[i]))  # Snowball: royer → roi
+            i += 1
+    return _JOIN.join(out)
 
 
 def _range_docs(searcher: Searcher, since: str | None, until: str | None) -> set[int] | None:
@@ -100,9 +193,7 @@ def search(
         loose = _run(searcher, parsed.loose, offset + limit, allowed, masked, sort)
         if not loose.is_empty():
             results, fallback = loose, True
-    results.fragmenter = _FRAGMENTER
-    results.formatter = _FORMATTER
-
+    snippet = _Snippets(results)
     hits = []
     for i in range(offset, min(offset + limit, results.scored_length())):
         stored = results[i].fields()
@@ -113,7 +204,7 @@ def search(
                 id=stored["id"],
                 title=stored.get("title", ""),
                 score=round(float(results[i].score or 0.0), 4) if sort == "relevance" else 0.0,  # else a date key
-                snippet=_snippet(results, i, stored.get("body", "")),
+                snippet=snippet(stored.get("body", "")),
                 date=stored.get("date") or None,
                 source=extra.get("source"),
                 url=extra.get("url"),
@@ -125,7 +216,7 @@ def search(
     counted: dict[str, Any] = {}
     if facets and facet_table is not None:
         q = parsed.loose if fallback else parsed.strict
-        matched = set(searcher.docs_for_query(q)) - masked
+        matched = matching_docs(searcher, q) - masked
         for name in facets:
             counted[name] = facet_table.count(name, disjunctive_sets(matched, filter_sets, name), facet_limit)
         total = len(disjunctive_sets(matched, filter_sets, ""))
