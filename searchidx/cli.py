@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -166,8 +167,15 @@ def _progress(sources: list[str] | None = None) -> Iterator[Callable[[int], None
         yield None
         return
     from rich.console import Console
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskProgressColumn, TextColumn,
-                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     total = _expected_articles(sources or [])
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn() if total else TextColumn("{task.completed}"),
@@ -336,18 +344,14 @@ def _history() -> None:
     except ImportError:
         return
     path = Path.home() / ".searchidx_history"
-    try:
+    with contextlib.suppress(OSError):
         readline.read_history_file(path)
-    except OSError:
-        pass
     atexit.register(lambda: _save_history(readline, path))
 
 
 def _save_history(readline: Any, path: Path) -> None:
-    try:
+    with contextlib.suppress(OSError):
         readline.write_history_file(path)
-    except OSError:
-        pass
 
 def _pairs(items: list[str] | None, option: str) -> dict[str, list[str]]:
     from searchidx.errors import UsageError

@@ -167,7 +167,10 @@ def test_import_does_not_load_spacy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, searchidx, searchidx.entities; searchidx.entities.get_extractor('builtin'); print('spacy' in sys.modules)"
+    code = (
+        "import sys, searchidx, searchidx.entities; "
+        "searchidx.entities.get_extractor('builtin'); print('spacy' in sys.modules)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

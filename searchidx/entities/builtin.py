@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
-
-import bisect
 from functools import lru_cache
 
 from searchidx.models import Entities
@@ -245,7 +244,7 @@ class BuiltinExtractor:
             # cut before a first name (Conseil constitutionnel Laurent Fabius)
             words = phrase.split(" ")
             for i in range(1, len(words)):
-                if words[i][:1].isupper() and is_firstname(words[i]) and not norm_key(" ".join(words[: i + 1])) in names:
+                if words[i][:1].isupper() and is_firstname(words[i]) and norm_key(" ".join(words[: i + 1])) not in names:
                     words = words[:i]
                     break
             while words and (words[-1] in ("de", "du", "des", "la", "et", "en", "pour", "sur", "contre", "le", "les")
@@ -304,9 +303,9 @@ class BuiltinExtractor:
                 break
             end = last + 1
             # France 3, Europe 1, 20 Minutes
-            if end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2:
-                if norm_key(toks[end - 1].text + " " + toks[end].text) in names:
-                    end += 1
+            if (end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2
+                    and norm_key(toks[end - 1].text + " " + toks[end].text) in names):
+                end += 1
             tails = _name_tails()
             for s0 in range(max(i, end - 3), end) if end < n and toks[end].kind == "word" and not toks[end].cap \
                     and (toks[end].key in tails or end + 1 < n and toks[end + 1].key.rsplit(" ", 1)[-1] in tails) else ():

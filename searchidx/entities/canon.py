@@ -110,9 +110,9 @@ def finalize(mentions: Iterable[tuple[str, str]], *, clean: bool = True) -> Enti
             otoks = other.split()
             if len(otoks) <= len(toks):
                 continue
-            if otoks[-len(toks) :] == toks or (len(toks) == 1 and otoks[0] == toks[0]):
-                if best is None or len(otoks) > len(best.split()):
-                    best = other
+            names_it = otoks[-len(toks) :] == toks or (len(toks) == 1 and otoks[0] == toks[0])
+            if names_it and (best is None or len(otoks) > len(best.split())):
+                best = other
         if best is not None:
             full[key] = best
     for key in list(full):  # follow chains

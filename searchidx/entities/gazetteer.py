@@ -69,7 +69,8 @@ def load() -> Gazetteer:
                 if key and key not in names:
                     names[key] = (kind, canonical)
                     max_tokens = max(max_tokens, len(key.split()))
-                if form[:1].islower() and " " not in form and len(form) > 3 and (canonical[:1].islower() or "." in form):
+                lowercase_brand = canonical[:1].islower() or "." in form
+                if form[:1].islower() and " " not in form and len(form) > 3 and lowercase_brand:
                     lower_forms.add(form.rstrip(":"))
     demonyms: set[str] = set()
     for word in _words("demonyms.txt"):
