@@ -1,0 +1,115 @@
+"""Facets: counts over every match, disjunctive counts, filters and exclusions (accent-insensitive),
+facet-value search, browsing, and the entities of the given article in the bundled corpus."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from searchidx import Index, UsageError
+from searchidx.analysis import fold
+
+from search_fixture import build
+
+
+@pytest.fixture(scope="module")
+def idx() -> Iterator[Index]:
+    index = build()
+    yield index
+    index.close()
+
+
+def counts(result: object, name: str) -> dict[str, int]:
+    return {v.value: v.count for v in result.facets[name]}  # type: ignore[attr-defined]
+
+
+def test_counts_cover_every_match_not_just_the_page(idx: Index) -> None:
+    result = idx.search("", limit=1, facets=["place", "source"])
+    assert len(result.hits) == 1 and result.total == 6
+    assert counts(result, "place")["Genève"] == 2
+    assert counts(result, "source") == {"Le Temps": 3, "Le Monde": 2, "Ouest-France": 1}
+
+
+def test_values_sorted_by_count_then_name(idx: Index) -> None:
+    values = idx.search("", facets=["place"]).facets["place"]
+    keys = [(-v.count, fold(v.value)) for v in values]  # names compared without accents: États before Genève
+    assert keys == sorted(keys) and values[0].value == "États-Unis"
+    assert [v.value for v in idx.search("", facets=["place"], facet_limit=2).facets["place"]] == [
+        values[0].value, values[1].value]
+
+
+def test_filters_of_one_facet_or_of_several_and(idx: Index) -> None:
+    one = idx.search("", filters={"place": ["Genève", "Marseille"]})
+    assert {h.id for h in one.hits} == {"otan-geneve", "geneve-lac", "macron-ecoles"}
+    both = idx.search("", filters={"place": ["Genève"], "person": ["Joe Biden"]})
+    assert {h.id for h in both.hits} == {"otan-geneve"}
+
+
+def test_filters_ignore_case_and_accents(idx: Index) -> None:
+    for value in ("geneve", "GENÈVE", "Genève"):
+        assert {h.id for h in idx.search("", filters={"place": value}).hits} == {"otan-geneve", "geneve-lac"}
+    assert {h.id for h in idx.search("", filters={"person": "joe biden"}).hits} == {"otan-geneve"}
+
+
+def test_exclude(idx: Index) -> None:
+    result = idx.search("", excludes={"place": ["geneve"]}, facets=["place"])
+    assert "otan-geneve" not in {h.id for h in result.hits} and result.total == 4
+    assert "Genève" not in counts(result, "place")
+
+
+def test_counts_are_disjunctive(idx: Index) -> None:
+    result = idx.search("", filters={"place": ["Genève"]}, facets=["place", "person"])
+    # place counts ignore the place filter: the other places stay visible, with their own counts
+    assert counts(result, "place")["Moscou"] == 1 and counts(result, "place")["Genève"] == 2
+    # person counts apply it: only people of the Geneva articles
+    assert counts(result, "person") == {"Joe Biden": 1, "Jens Stoltenberg": 1, "Vladimir Poutine": 1}
+    assert result.total == 2
+
+
+def test_query_and_date_range_narrow_the_counts(idx: Index) -> None:
+    result = idx.search("Poutine", facets=["person"], since="2022")
+    assert counts(result, "person") == {"Vladimir Poutine": 1, "Jake Sullivan": 1}
+    assert {v.value for v in idx.search("", facets=["year"]).facets["year"]} == {"2020", "2021", "2022"}
+
+
+def test_browse_is_newest_first(idx: Index) -> None:
+    dates = [h.date for h in idx.search("").hits]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_facet_value_search_by_any_word(idx: Index) -> None:
+    assert [(v.value, v.count) for v in idx.facet_values("person", prefix="sto")] == [("Jens Stoltenberg", 2)]
+    assert [v.value for v in idx.facet_values("place", prefix="GEN")] == ["Genève"]
+    assert [v.value for v in idx.facet_values("person", prefix="biden")] == ["Joe Biden"]
+    within = idx.facet_values("place", query="vendanges")
+    assert {v.value for v in within} == {"Bourgogne", "Beaune"}
+
+
+def test_unknown_facet_is_a_usage_error(idx: Index) -> None:
+    with pytest.raises(UsageError, match="unknown facet"):
+        idx.search("", facets=["colour"])
+
+
+def test_hits_carry_their_entities(idx: Index) -> None:
+    hit = idx.search("Sullivan").hits[0]
+    assert hit.entities.person == ("Vladimir Poutine", "Jake Sullivan")
+
+
+def test_given_article_entities(corpus_index: Index) -> None:
+    article = corpus_index.get("000_b79cdb675a26dda6.txt")
+    assert article is not None
+    people = set(article.entities.person)
+    assert {"Jens Stoltenberg", "Joe Biden", "Vladimir Poutine", "Jake Sullivan"} <= people
+    assert not people & {"M. Biden", "Stoltenberg", "Biden"}
+    assert "OTAN" in article.entities.org
+    assert {"Union européenne", "UE"} & set(article.entities.org)
+    assert {"Genève", "Russie", "Moscou"} <= set(article.entities.place)
+
+
+def test_corpus_facets_merge_the_same_entity(corpus_index: Index) -> None:
+    people = {v.value: v.count for v in corpus_index.facet_values("person", limit=None)}
+    assert people["Jens Stoltenberg"] >= 3
+    assert "Stoltenberg" not in people and "M. Stoltenberg" not in people
+    result = corpus_index.search("Stoltenberg", facets=["person"], filters={"place": "geneve"})
+    assert all("Genève" in h.entities.place for h in result.hits)
