@@ -6,11 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from search_fixture import build
 
 from searchidx import Index, UsageError
 from searchidx.analysis import fold
-
-from search_fixture import build
 
 
 @pytest.fixture(scope="module")
