@@ -96,6 +96,11 @@ class _View:
         self._pos = max(end, start)
         return bytes(self._buf[start:end])
 
+    def peek(self, n: int = 0) -> bytes:
+        """Bytes ahead, not consumed: pickle's C unpickler then reads a block header in two calls, not
+        one Python call per opcode (``read_pickle`` of each posting block)."""
+        return bytes(self._buf[self._pos:self._pos + max(1, min(n, 512))])
+
     def readinto(self, b: Any) -> int:
         data = self.read(len(b))
         b[: len(data)] = data

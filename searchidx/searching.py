@@ -43,14 +43,16 @@ _BEFORE = 2 * _FRAGMENTER.surround
 _AFTER = _FRAGMENTER.maxchars + _FRAGMENTER.surround
 #: A place where no chunk of the analyzer can continue (whitespace not after a digit: "1 000" is a chunk).
 _CUT = re.compile(r"(?<!\d)\s")
-_JOIN = "[" + re.escape(APOSTROPHES + HYPHENS + ".") + "]?"  # l'État, États-Unis, O.N.U.
+_SPACE = re.compile(r"\s")
+_JOINERS = APOSTROPHES + HYPHENS + "."  # l'État, États-Unis, O.N.U.: folded to "'" (a literal compiles fast)
+_JOIN = "'?"
 _LIGATURES = {"oe": "(?:oe|\u0153)", "ae": "(?:ae|\u00e6)", "ss": "(?:ss|\u00df)"}
 _folds: dict[int, str] | None = None
 
 
 def _fold_table() -> dict[int, str]:
-    """One-for-one accent folding (``str.translate`` keeps offsets): É→E, ç→c; ligatures are left to the
-    pattern (``_LIGATURES``)."""
+    """One-for-one accent folding (``str.translate`` keeps offsets): É→E, ç→c, connectors → "'";
+    ligatures are left to the pattern (``_LIGATURES``)."""
     global _folds
     if _folds is None:
         table: dict[int, str] = {}
@@ -58,6 +60,7 @@ def _fold_table() -> dict[int, str]:
             folded = fold(chr(code))
             if len(folded) == 1 and folded.isalnum() and folded != chr(code):
                 table[code] = folded
+        table.update((ord(c), "'") for c in _JOINERS)
         _folds = table
     return _folds
 
@@ -74,6 +77,7 @@ class _Snippets:
         self.words = frozenset(t[1].decode("utf-8") if isinstance(t[1], bytes) else t[1] for t in terms)
         self.analyzer = results.searcher.schema["body"].analyzer
         self.pattern: re.Pattern[str] | None = None
+        self._pieces: dict[str, bool] = {}
         self.whole = any(not w.isalpha() for w in self.words)  # numbers: analyse all (1 000 → 1000)
         if self.words and not self.whole:
             prefixes = sorted({w[:-1] if len(w) > 3 else w for w in self.words}, key=len, reverse=True)
@@ -101,6 +105,8 @@ class _Snippets:
         limit = _FRAGMENTER.charlimit or len(body)
         for m in self.pattern.finditer(body.translate(_fold_table()), 0, limit):
             at = m.start()
+            if not self._matches_at(body, at):
+                continue
             if windows and at - _BEFORE <= windows[-1][1]:
                 start = windows[-1][0]
                 windows.pop()
@@ -112,6 +118,20 @@ class _Snippets:
             cut = _CUT.search(body, at + _AFTER)
             windows.append((start, cut.start() if cut else len(body)))
         return windows
+
+    def _matches_at(self, body: str, at: int) -> bool:
+        """Whether the whitespace-delimited piece holding ``at`` has a query word (the prefix pattern
+        also finds "Londres" for "long"); pieces repeat, so their answers are kept."""
+        start = at
+        while start > 0 and not body[start - 1].isspace():
+            start -= 1
+        end = _SPACE.search(body, at)
+        piece = body[start:end.start() if end else len(body)]
+        found = self._pieces.get(piece)
+        if found is None:
+            found = any(t.text in self.words for t in self.analyzer(piece, mode="index", removestops=False))
+            self._pieces[piece] = found
+        return found
 
     def _highlight(self, body: str) -> str:
         analyzer = self.analyzer
