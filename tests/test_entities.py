@@ -294,3 +294,16 @@ def test_capitalised_particle_opens_a_name() -> None:
 def test_dotted_acronym_is_the_acronym() -> None:
     found = extract_entities("Titre\nL'O.N.U. a réuni ses membres. Le porte-parole de l'ONU a parlé.")
     assert found["org"] == ["ONU"]
+
+
+def test_gazetteer_name_with_accented_lowercase_tail() -> None:
+    # lowercase words of a known name are compared folded: "frontières"/"cœur" vs the gazetteer keys
+    e = ents("", "Ils sont distribués via des associations - Restos du cœur, Médecins sans frontières - et ailleurs.")
+    assert "Restos du cœur" in e.org
+    assert "Médecins sans frontières" in e.org
+
+
+def test_lowercase_tribunal_of_a_city() -> None:
+    e = ents("", "Il a été relaxé mardi par le tribunal correctionnel de Reims. Cet homme était poursuivi.")
+    assert "tribunal correctionnel de Reims" in e.org
+    assert "Reims" in e.place

@@ -109,7 +109,7 @@ _ORGCAP = re.compile(
     r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
 _LOWER_ORG = re.compile(
-    r"\b(?=[mpsracuhdbCFUS])(?P<head>mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
+    r"\b(?=[mpsracuhdbtCFUS])(?P<head>mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
     r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
     r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
     r"cour d['’]appel|cour d['’]assises|cour administrative d['’]appel|conseil départemental|conseil régional|"
@@ -308,10 +308,10 @@ class BuiltinExtractor:
                 end += 1
             tails = _name_tails()
             for s0 in range(max(i, end - 3), end) if end < n and toks[end].kind == "word" and not toks[end].cap \
-                    and (toks[end].key in tails or end + 1 < n and toks[end + 1].key.rsplit(" ", 1)[-1] in tails) else ():
+                    and (fold(toks[end].key) in tails or end + 1 < n and fold(toks[end + 1].key).rsplit(" ", 1)[-1] in tails) else ():
                 for extra in (2, 1):
                     if end + extra <= n and all(t.kind == "word" for t in toks[end : end + extra]) and \
-                            " ".join(t.key for t in toks[s0 : end + extra]).replace("' ", "'") in names:
+                            fold(" ".join(t.key for t in toks[s0 : end + extra])).replace("' ", "'") in names:
                         end += extra
                         break
                 else:
@@ -392,7 +392,7 @@ class BuiltinExtractor:
             for m in range(min(end, k + gaz.max_tokens), k, -1):
                 if toks[m - 1].conn:
                     continue
-                key = " ".join(t.key for t in toks[k:m]).replace("' ", "'")
+                key = fold(" ".join(t.key for t in toks[k:m])).replace("' ", "'")
                 if key in names:
                     match, matched_key = m, key
                     break
