@@ -307,3 +307,15 @@ def test_lowercase_tribunal_of_a_city() -> None:
     e = ents("", "Il a été relaxé mardi par le tribunal correctionnel de Reims. Cet homme était poursuivi.")
     assert "tribunal correctionnel de Reims" in e.org
     assert "Reims" in e.place
+
+
+def test_lowercase_multiword_institution() -> None:
+    # gazetteer names written in lowercase in running text ("la gendarmerie nationale") are found as written
+    e = ents("", "À l'époque, la gendarmerie nationale avait indiqué qu'une mission était en cours.")
+    assert "gendarmerie nationale" in e.org
+
+
+def test_hospital_named_without_cue() -> None:
+    e = ents("", "Le médecin hospitalisé à la Pitié-Salpêtrière, à Paris, est guéri.")
+    assert "Pitié-Salpêtrière" in e.org
+    assert "Pitié-Salpêtrière" not in e.place

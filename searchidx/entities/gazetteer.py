@@ -70,7 +70,7 @@ def load() -> Gazetteer:
                     names[key] = (kind, canonical)
                     max_tokens = max(max_tokens, len(key.split()))
                 lowercase_brand = canonical[:1].islower() or "." in form
-                if form[:1].islower() and " " not in form and len(form) > 3 and lowercase_brand:
+                if form[:1].islower() and len(form) > 3 and lowercase_brand:  # also "police nationale"
                     lower_forms.add(form.rstrip(":"))
     demonyms: set[str] = set()
     for word in _words("demonyms.txt"):
