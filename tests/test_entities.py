@@ -319,3 +319,20 @@ def test_hospital_named_without_cue() -> None:
     e = ents("", "Le médecin hospitalisé à la Pitié-Salpêtrière, à Paris, est guéri.")
     assert "Pitié-Salpêtrière" in e.org
     assert "Pitié-Salpêtrière" not in e.place
+
+
+def test_quoted_group_after_org_cue() -> None:
+    e = ents("", 'Ces individus appartenant au groupuscule d\'ultradroite baptisé "les Barjols", voulaient agir. '
+                 'Trois membres des "Barjols" sont incarcérés.')
+    assert "Barjols" in e.org
+
+
+def test_quoted_title_after_place_preposition_is_not_a_place() -> None:
+    e = ents("", 'Il a joué à "Game of Thrones" pendant six ans.')
+    assert not e.place
+
+
+def test_adjective_between_cue_and_name() -> None:
+    e = ents("", "Selon l'association mexicaine Alto Al Secuestro. Sodilac appartient au groupe fromager Savencia.")
+    assert "Alto Al Secuestro" in e.org
+    assert "Savencia" in e.org

@@ -128,6 +128,21 @@ _PLACE_HEAD = re.compile(
 _ARROND = re.compile(
     r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
 )
+_OPEN_QUOTES = frozenset('«"“')
+_NAMING = frozenset("baptisé baptisée baptisés baptisées dénommé dénommée dénommés nommé nommée appelé appelée "
+                    "appelés surnommé surnommée intitulé intitulée".split())
+# a lowercase adjective between a cue noun and the name ("l'association mexicaine X", "le groupe fromager X")
+_CUE_ADJ = re.compile(r"[a-zà-ÿœ-]{3,}(?:aine|ain|ais|aise|ien|ienne|ique|al|ale|el|elle|ier|ière|er|ère|if|ive|aire|"
+                      r"ois|oise|an|ane|and|ande)")
+
+
+def _is_cue_adjective(word: str) -> bool:
+    """A nationality or relational adjective (cheap suffix test; the name must still be capitalised)."""
+    return _CUE_ADJ.fullmatch(word) is not None and word not in _NOT_ADJ
+
+
+_NOT_ADJ = frozenset("avait était serait aurait fait mais jamais désormais pourtant quand avant pendant durant "
+                     "selon dernier dernière premier première".split())
 _UNIT_HEADS = frozenset("ministère secrétariat".split())
 _GENERIC_PLACE_NAMES = frozenset("cours pont port col fort palais château".split())
 
@@ -437,9 +452,17 @@ class BuiltinExtractor:
             out.append((i, j, None))
 
     @staticmethod
-    def _prev_words(toks: list[_Tok], i: int, limit: int = 7) -> list[_Tok]:
+    def _prev_words(toks: list[_Tok], i: int, limit: int = 7, quoted: bool = False) -> list[_Tok]:
         res: list[_Tok] = []
         k = i - 1
+        if quoted:  # look through the opening quote of a quoted name ("membres des « Barjols »")
+            if k >= 1 and toks[k].text in _OPEN_QUOTES:
+                k -= 1
+            elif k >= 2 and toks[k].text in ("le", "la", "les") and toks[k - 1].text in _OPEN_QUOTES:
+                res.append(toks[k])
+                k -= 2
+            else:
+                return []
         while k >= 0 and len(res) < limit:
             t = toks[k]
             if t.kind == "punct" and t.text not in (",", "(", ")"):
@@ -483,12 +506,25 @@ class BuiltinExtractor:
                 if t in TITLE_CUES or not t.isalpha() or t in _ARTICLE_WORDS:
                     return None
             return None
+        if low[0] in _NAMING or len(low) > 1 and low[0] in ("le", "la", "les") and low[1] in _NAMING:
+            # "le groupuscule d'ultradroite baptisé « les Barjols »": the cue noun may sit a few words back
+            return "org" if any(t in ORG_CUES for t in low[1:5]) else None
         for t in low[:3]:
             if t in ORG_CUES:
                 return "org"
-            if t not in _CUE_FILLERS:
+            if t not in _CUE_FILLERS and not _is_cue_adjective(t):
                 return None
         return None
+
+    def _cue(self, toks: list[_Tok], i: int, prev: list[_Tok]) -> str | None:
+        """_left_cue, or "org" for a quoted name after an org cue (only org: a quoted title after "à" or a
+        person title is a work or a list, not a place or a person)."""
+        cue = self._left_cue(prev)
+        if cue is None and len(prev) <= 1:
+            quoted = self._prev_words(toks, i, quoted=True)
+            if quoted and self._left_cue(quoted) == "org":
+                return "org"
+        return cue
 
     def _classify(self, toks: list[_Tok], i: int, j: int, gaz) -> str | None:  # type: ignore[no-untyped-def]
         words = [t for t in toks[i:j]]
@@ -506,7 +542,7 @@ class BuiltinExtractor:
                 return "place"
             if p1 is not None and p1.kind == "hon":
                 return "person"
-            cue = self._left_cue(prev)
+            cue = self._cue(toks, i, prev)
             if _is_acronym(w):
                 if f in gaz.acronym_stop:
                     return None
@@ -530,7 +566,7 @@ class BuiltinExtractor:
             return "org"
         if is_firstname(first.text) and not after_article:
             return "person"
-        cue = self._left_cue(prev)
+        cue = self._cue(toks, i, prev)
         if cue in ("org", "place"):
             return cue
         if cue is None and not after_article and any(p.kind == "word" and p.text.lower() in TITLE_CUES for p in prev[:6]):
