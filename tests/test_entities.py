@@ -336,3 +336,9 @@ def test_adjective_between_cue_and_name() -> None:
     e = ents("", "Selon l'association mexicaine Alto Al Secuestro. Sodilac appartient au groupe fromager Savencia.")
     assert "Alto Al Secuestro" in e.org
     assert "Savencia" in e.org
+
+
+def test_association_name_with_lowercase_complement() -> None:
+    e = ents("", "Me Marie Grimaud, avocate de l'association Innocence en danger, avait demandé des poursuites.")
+    assert "Innocence en danger" in e.org
+    assert "Innocence" not in e.org

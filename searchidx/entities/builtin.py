@@ -128,6 +128,8 @@ _PLACE_HEAD = re.compile(
 _ARROND = re.compile(
     r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
 )
+_ASSOC_CUES = frozenset("association associations collectif ong fondation".split())
+_ASSOC_PREPS = frozenset("en sans pour contre au aux à du des de".split())
 _OPEN_QUOTES = frozenset('«"“')
 _NAMING = frozenset("baptisé baptisée baptisés baptisées dénommé dénommée dénommés nommé nommée appelé appelée "
                     "appelés surnommé surnommée intitulé intitulée".split())
@@ -321,6 +323,13 @@ class BuiltinExtractor:
             if (end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2
                     and norm_key(toks[end - 1].text + " " + toks[end].text) in names):
                 end += 1
+            # "l'association Innocence en danger," : a lowercase complement ends the name of an association
+            if (i > 0 and toks[i - 1].key in _ASSOC_CUES and end + 1 < n and toks[end].text in _ASSOC_PREPS
+                    and toks[end + 1].kind == "word" and not toks[end + 1].cap and len(toks[end + 1].text) > 2
+                    and toks[end + 1].text.isalpha() and (end + 2 >= n or toks[end + 2].kind == "punct")):
+                segments.append((i, end + 2, "org"))
+                i = end + 2
+                continue
             tails = _name_tails()
             for s0 in range(max(i, end - 3), end) if end < n and toks[end].kind == "word" and not toks[end].cap \
                     and (fold(toks[end].key) in tails or end + 1 < n and fold(toks[end + 1].key).rsplit(" ", 1)[-1] in tails) else ():
