@@ -342,3 +342,8 @@ def test_association_name_with_lowercase_complement() -> None:
     e = ents("", "Me Marie Grimaud, avocate de l'association Innocence en danger, avait demandé des poursuites.")
     assert "Innocence en danger" in e.org
     assert "Innocence" not in e.org
+
+
+def test_bracketed_acronym_merged_into_full_name() -> None:
+    e = ents("", "Il préside l'Institut du monde arabe (IMA). L'IMA a réagi jeudi.")
+    assert e.org == ("Institut du monde arabe",)

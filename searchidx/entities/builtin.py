@@ -384,6 +384,8 @@ class BuiltinExtractor:
                 classified.append((pos, k, self._surface(text, span)))
         found.extend(classified)
         found.sort(key=lambda x: x[0])
+        if "(" in text:
+            found = _merge_bracketed_acronyms(text, found)
         return [(k, nm) for _, k, nm in found]
 
     @staticmethod
@@ -613,6 +615,29 @@ class BuiltinExtractor:
         if w1 == "par" and len(prev) > 1 and prev[1].text.lower().startswith("interrog"):
             return "org"
         return None
+
+
+_BRACKET_ACR = re.compile(r"\(([" + _UP + r"][" + _UP + r"0-9&-]{1,8})[),]")
+
+
+def _merge_bracketed_acronyms(text: str, found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
+    """"Institut du monde arabe (IMA)": the text links the acronym to the full name just before it, so the
+    acronym is the same organisation (one entity, under the full name), wherever it appears in the article."""
+    orgs = [(pos, nm) for pos, k, nm in found if k == "org"]
+    alias: dict[str, str] = {}
+    for m in _BRACKET_ACR.finditer(text):
+        acr = m.group(1)
+        before = [(pos, nm) for pos, nm in orgs if pos < m.start() and pos + len(nm) >= m.start() - 2]
+        if not before:
+            continue
+        full = before[-1][1]
+        initials = "".join(w[0] for w in re.split(r"[\s'’-]+", full)
+                           if w and (w[0].isupper() or w.lower() not in CONNECTORS and w.lower() not in _ARTICLE_WORDS))
+        if " " in full and initials.upper().startswith(acr.replace("-", "")[:2]):
+            alias[acr] = full
+    if not alias:
+        return found
+    return [(pos, k, alias.get(nm, nm) if k == "org" else nm) for pos, k, nm in found]
 
 
 @lru_cache(maxsize=1)
