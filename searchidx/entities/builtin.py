@@ -332,10 +332,10 @@ class BuiltinExtractor:
                 continue
             tails = _name_tails()
             for s0 in range(max(i, end - 3), end) if end < n and toks[end].kind == "word" and not toks[end].cap \
-                    and (fold(toks[end].key) in tails or end + 1 < n and fold(toks[end + 1].key).rsplit(" ", 1)[-1] in tails) else ():
+                    and (_folded(toks[end]) in tails or end + 1 < n and _folded(toks[end + 1]).rsplit(" ", 1)[-1] in tails) else ():
                 for extra in (2, 1):
                     if end + extra <= n and all(t.kind == "word" for t in toks[end : end + extra]) and \
-                            fold(" ".join(t.key for t in toks[s0 : end + extra])).replace("' ", "'") in names:
+                            " ".join(t.key for t in toks[s0 : end + extra]).replace("' ", "'") in names:
                         end += extra
                         break
                 else:
@@ -418,7 +418,7 @@ class BuiltinExtractor:
             for m in range(min(end, k + gaz.max_tokens), k, -1):
                 if toks[m - 1].conn:
                     continue
-                key = fold(" ".join(t.key for t in toks[k:m])).replace("' ", "'")
+                key = " ".join(t.key for t in toks[k:m]).replace("' ", "'")
                 if key in names:
                     match, matched_key = m, key
                     break
@@ -638,6 +638,14 @@ def _merge_bracketed_acronyms(text: str, found: list[tuple[int, str, str]]) -> l
     if not alias:
         return found
     return [(pos, k, alias.get(nm, nm) if k == "org" else nm) for pos, k, nm in found]
+
+
+def _folded(tok: _Tok) -> str:
+    """Fold a lowercase word's key in place, like the gazetteer's ("frontières" -> "frontieres"), only when a
+    chain may end with it (folding every word in _tokenize costs ~0.1 ms/article)."""
+    if not tok.key.isascii():
+        tok.key = fold(tok.key)
+    return tok.key
 
 
 @lru_cache(maxsize=1)
