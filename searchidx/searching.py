@@ -206,6 +206,8 @@ def search(
     allowed: set[int] | None = None
     for docs in filter_sets.values():
         allowed = docs if allowed is None else allowed & docs
+    if allowed is not None and not allowed:
+        allowed = {-1}  # no document passes the filters; Whoosh reads an empty filter as no filter at all
 
     fallback = False
     results = _run(searcher, parsed.strict, offset + limit, allowed, masked, sort)
@@ -234,14 +236,16 @@ def search(
         )
 
     counted: dict[str, Any] = {}
+    q = parsed.loose if fallback else parsed.strict
     if facets and facet_table is not None:
-        q = parsed.loose if fallback else parsed.strict
         matched = matching_docs(searcher, q) - masked
         for name in facets:
             counted[name] = facet_table.count(name, disjunctive_sets(matched, filter_sets, name), facet_limit)
         total = len(disjunctive_sets(matched, filter_sets, ""))
-    else:
-        total = len(results)
+    elif sort != "relevance" or parsed.browse or results.scored_length() < offset + limit:
+        total = len(results)  # every match was collected
+    else:  # the scoring pass drops documents that cannot reach the page, so its count falls short: count them
+        total = len(disjunctive_sets(matching_docs(searcher, q) - masked, filter_sets, ""))
     return SearchResult(
         query=parsed.text, total=total, hits=hits, facets=counted, fallback=fallback, offset=offset, limit=limit
     )

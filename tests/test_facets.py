@@ -112,3 +112,17 @@ def test_corpus_facets_merge_the_same_entity(corpus_index: Index) -> None:
     assert "Stoltenberg" not in people and "M. Stoltenberg" not in people
     result = corpus_index.search("Stoltenberg", facets=["person"], filters={"place": "geneve"})
     assert all("Genève" in h.entities.place for h in result.hits)
+
+
+def test_total_counts_every_match_beyond_the_page(idx: Index) -> None:
+    every = idx.search("otan OR lac OR écoles OR vendanges", limit=100)
+    page = idx.search("otan OR lac OR écoles OR vendanges", limit=1)
+    assert page.total == every.total == len(every.hits) > 1
+    one = idx.search("otan OR lac", limit=1)
+    assert one.total == idx.search("otan OR lac", limit=1, facets=["place"]).total == len(
+        idx.search("otan OR lac", limit=100).hits) > 1
+
+
+def test_a_filter_no_article_passes_finds_nothing(idx: Index) -> None:
+    result = idx.search("otan", filters={"person": ["Personne Inconnue"]})
+    assert result.total == 0 and result.hits == []
