@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from itertools import chain
 from typing import Any
 
-from whoosh import highlight, query, scoring
+from whoosh import collectors, highlight, query, scoring
 from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
@@ -242,9 +242,9 @@ def search(
         for name in facets:
             counted[name] = facet_table.count(name, disjunctive_sets(matched, filter_sets, name), facet_limit)
         total = len(disjunctive_sets(matched, filter_sets, ""))
-    elif sort != "relevance" or parsed.browse or results.scored_length() < offset + limit:
-        total = len(results)  # every match was collected
-    else:  # the scoring pass drops documents that cannot reach the page, so its count falls short: count them
+    elif not fallback or results.scored_length() < offset + limit:
+        total = len(results)  # every match was visited
+    else:  # a pruned any-word query skips the articles having only common words: count them too
         total = len(disjunctive_sets(matching_docs(searcher, q) - masked, filter_sets, ""))
     return SearchResult(
         query=parsed.text, total=total, hits=hits, facets=counted, fallback=fallback, offset=offset, limit=limit
@@ -296,18 +296,19 @@ def _doc_frequency(q: query.Query, reader: IndexReader) -> int:
 
 def _run(searcher: Searcher, q: query.Query, top: int, allowed: set[int] | None, masked: set[int],
          sort: str) -> Results:
-    # optimize=False: one pass that scores every match and counts them. Whoosh's block-quality skipping
-    # saves little on news-sized posting lists, and then `len(results)` walks the matches a second time.
-    # No terms=True: recording matched terms per document costs a fifth of the search, and snippets only
-    # need the query's words (the highlighter finds which of them a text holds).
-    kwargs: dict[str, Any] = {"limit": max(top, 1), "optimize": False}
-    if sort == "relevance":
-        q = _prune(q, searcher.reader())
-    if allowed is not None:
-        kwargs["filter"] = allowed
-    if masked:
-        kwargs["mask"] = masked
+    """One scoring pass. Ranked searches use a collector that visits every match (no block-quality skipping,
+    no matcher replacement): Whoosh's shortcuts save little on news-sized postings and leave ``len(results)``
+    short of the true count. No matched-term tracking: it costs a fifth of the search, and snippets only need
+    the query's words."""
     if sort != "relevance":
-        kwargs["sortedby"] = "date"
-        kwargs["reverse"] = sort == "-date"
-    return searcher.search(q, **kwargs)
+        kwargs: dict[str, Any] = {"limit": max(top, 1), "sortedby": "date", "reverse": sort == "-date"}
+        if allowed is not None:
+            kwargs["filter"] = allowed
+        if masked:
+            kwargs["mask"] = masked
+        return searcher.search(q, **kwargs)
+    collector: collectors.Collector = collectors.TopCollector(limit=max(top, 1), usequality=False, replace=0)
+    if allowed is not None or masked:
+        collector = collectors.FilterCollector(collector, allowed, masked or None)
+    searcher.search_with_collector(_prune(q, searcher.reader()), collector)
+    return collector.results()
