@@ -16,7 +16,7 @@ from whoosh.searching import Searcher
 
 from searchidx import indexing, querylang, searching
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
-from searchidx.facets import FacetTable
+from searchidx.facets import FacetTable, matching_docs
 from searchidx.locking import LOCK_FILE, WriterLock
 from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, SearchResult
 from searchidx.schema import SCHEMA_VERSION, build_schema, facet_key
@@ -250,9 +250,9 @@ class Index:
         table = self._facets()
         searcher = self.searcher()
         parsed = self._parser.parse(query, searcher.reader())
-        docs = set(searcher.docs_for_query(parsed.strict))
+        docs = matching_docs(searcher, parsed.strict)
         if not docs and not parsed.browse:
-            docs = set(searcher.docs_for_query(parsed.loose))
+            docs = matching_docs(searcher, parsed.loose)
         wanted = table.matching_values(name, prefix)
         counted = [v for v in table.count(name, docs, None) if facet_key(v.value) in wanted]
         return counted if limit is None else counted[:limit]

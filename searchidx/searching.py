@@ -24,13 +24,13 @@ SNIPPET_CHARS = 240
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
 
-class _MarkFormatter(highlight.Formatter):
+class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
     """Wraps matched words in ``<em>…</em>`` (the convention of hit snippets)."""
 
     between = " … "
 
     def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return "<em>" + highlight.get_text(text, token, replace) + "</em>"
+        return "<em>" + str(highlight.get_text(text, token, replace)) + "</em>"
 
 
 _FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
@@ -169,8 +169,7 @@ def _range_docs(searcher: Searcher, since: str | None, until: str | None) -> set
     if until:
         r = until_range(until) if r is None else r & until_range(until)
     assert r is not None
-    q: query.Query = date_query(r)
-    return set(searcher.docs_for_query(q))
+    return matching_docs(searcher, date_query(r))
 
 
 def search(
