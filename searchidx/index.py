@@ -14,7 +14,7 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import RamStorage
 from whoosh.searching import Searcher
 
-from searchidx import indexing, querylang, searching
+from searchidx import indexing, querylang, searching, storage
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
 from searchidx.facets import FacetTable, matching_docs
 from searchidx.locking import LOCK_FILE, WriterLock
@@ -68,7 +68,7 @@ class Index:
                 raise UsageError(f"an index already exists at {folder}; open it, or pass overwrite=True")
         folder.mkdir(parents=True, exist_ok=True)
         with WriterLock(folder, wait):
-            ix = indexing.create_dir(folder, schema)  # one more generation: atomic for readers
+            ix = storage.create_dir(folder, schema)  # one more generation: atomic for readers
             _write_meta(folder, meta)
         return cls(ix, folder, meta)
 
@@ -90,7 +90,7 @@ class Index:
                 f"(schema {meta.get('schema_version')}, this one reads {SCHEMA_VERSION}); {REBUILD_HINT}"
             )
         try:
-            ix = indexing.open_dir(folder)
+            ix = storage.open_dir(folder)
             ix.reader().close()  # opens every segment: a truncated or missing file shows up now
         except whoosh_index.EmptyIndexError as exc:
             raise IndexNotFoundError(f"no index at {folder}; run `searchidx index` to build one") from exc
@@ -298,4 +298,4 @@ def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
 
 def _is_ours(name: str) -> bool:
     """Files an index folder may hold: whoosh's, the metadata, the lock, a .gitkeep."""
-    return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or indexing.is_index_file(name)
+    return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or storage.is_index_file(name)

@@ -1,47 +1,26 @@
-"""Writing articles into the index: incremental by file content, batched commits, crash-safe, one writer at a time.
-
-Crash safety. Whoosh keeps an index as immutable segment files plus a table of contents (``_MAIN_<gen>.toc``)
-per commit; the newest TOC is the index. Whoosh alone writes the TOC through a temporary file and a rename,
-but never fsyncs, and deletes the files of older generations right after a commit, while a reader that has
-just read the older TOC may be about to open them (whoosh-community issue 323). Here:
-
-* `SafeStorage` fsyncs every index file when it is closed and the folder after each rename, so a TOC only
-  ever names segment files that are complete on disk, even after a power cut;
-* `SafeSegmentWriter` keeps the files of recent generations (`KEEP_GENERATIONS`, and any younger than
-  `KEEP_SECONDS`) instead of deleting them at once, so concurrent readers never miss a file;
-* `SafeFileIndex` opens the newest generation whose TOC reads and whose segment files are all present,
-  falling back to an older one otherwise.
-
-A ``kill -9`` at any moment therefore leaves the last committed generation, and the next run, which sees
-which files are fully indexed (see `Run.add_file`), completes the work.
-"""
+"""Writing articles into the index: incremental by file content, batched commits, one writer at a time
+(the crash-safe storage underneath is `searchidx.storage`)."""
 
 from __future__ import annotations
 
-import contextlib
-import mmap
 import os
-import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from whoosh.filedb.filestore import FileStorage
-from whoosh.filedb.structfile import BufferFile, StructFile
-from whoosh.index import TOC, EmptyIndexError, FileIndex, LockError
 from whoosh.index import Index as WhooshIndex
+from whoosh.index import LockError
 from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
 from searchidx import corpus, parallel
 from searchidx.errors import IndexLockedError
-from searchidx.locking import WriterLock
 from searchidx.models import Article, Entities, IndexReport, Problem
 from searchidx.schema import FACET_FIELDS, join_values, pack_facets
+from searchidx.storage import lock_for
 
 if TYPE_CHECKING:
-    from whoosh.fields import Schema
 
     from searchidx.entities import Extractor
 
@@ -49,287 +28,8 @@ Source = str | os.PathLike[str] | Article
 ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
 WRITER_MB = 256
-INDEX_NAME = "MAIN"
-KEEP_GENERATIONS = 3
-KEEP_SECONDS = 10.0
 #: Article text beyond this many characters is not indexed (a 50 MB "article" is a dump, not an article).
 MAX_ARTICLE_CHARS = 2_000_000
-_TOC_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
-_TOC_TMP_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc\.[0-9.]+$")
-_SEG_RE = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
-
-
-# ------------------------------------------------------------------------------------------- storage
-
-def _fsync_dir(folder: str) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _fsync_on_close(f: StructFile) -> None:
-    f.flush()
-    fileno = getattr(f.file, "fileno", None)
-    if fileno is not None:
-        os.fsync(fileno())
-
-
-class _View:
-    """A read-only file over a memoryview of the mapped segment: read/seek/tell without copying it."""
-
-    __slots__ = ("_buf", "_pos")
-
-    def __init__(self, buf: memoryview) -> None:
-        self._buf = buf
-        self._pos = 0
-
-    def read(self, n: int | None = -1) -> bytes:
-        start = self._pos
-        end = len(self._buf) if n is None or n < 0 else min(start + n, len(self._buf))
-        self._pos = max(end, start)
-        return bytes(self._buf[start:end])
-
-    def peek(self, n: int = 0) -> bytes:
-        """Bytes ahead, not consumed: pickle's C unpickler then reads a block header in two calls, not
-        one Python call per opcode (``read_pickle`` of each posting block)."""
-        return bytes(self._buf[self._pos:self._pos + max(1, min(n, 512))])
-
-    def readinto(self, b: Any) -> int:
-        data = self.read(len(b))
-        b[: len(data)] = data
-        return len(data)
-
-    def readline(self, size: int | None = -1) -> bytes:
-        buf, start = self._buf, self._pos
-        end = len(buf) if size is None or size < 0 else min(start + size, len(buf))
-        i = start
-        while i < end:  # lines are only read by pickle's text opcodes: short
-            i += 1
-            if buf[i - 1] == 10:
-                break
-        self._pos = max(i, start)
-        return bytes(buf[start:i])
-
-    def seek(self, pos: int, whence: int = 0) -> int:
-        base = 0 if whence == 0 else self._pos if whence == 1 else len(self._buf)
-        self._pos = max(base + pos, 0)
-        return self._pos
-
-    def tell(self) -> int:
-        return self._pos
-
-    def close(self) -> None:
-        self._buf = memoryview(b"")
-
-
-class _ViewFile(BufferFile):  # type: ignore[misc]
-    """whoosh's `BufferFile` without its ``BytesIO(buf)``, which copies the whole sub-file (postings,
-    stored fields: 150 MB for 36k articles) each time a segment is opened."""
-
-    def __init__(self, buf: memoryview, name: str | None = None) -> None:
-        super().__init__(b"", name=name)
-        self._buf = buf
-        self.file = _View(buf)
-
-
-class _SegmentFile(StructFile):  # type: ignore[misc]
-    """A compound segment file whose sub-files are views of one read-only mmap (whoosh's own mmap path
-    goes through ``BufferFile``, see `_ViewFile`)."""
-
-    def __init__(self, fileobj: Any, name: str | None = None) -> None:
-        super().__init__(fileobj, name=name)
-        self._map: mmap.mmap | None = None
-
-    def subset(self, position: int, length: int, name: str | None = None) -> StructFile:
-        if self._map is None:
-            self._map = mmap.mmap(self.file.fileno(), 0, access=mmap.ACCESS_READ)
-        return _ViewFile(memoryview(self._map)[position:position + length], name=name or self._name)
-
-    def close(self) -> None:
-        if self._map is not None:
-            with contextlib.suppress(BufferError):  # views still held: unmapped when they are freed
-                self._map.close()
-        super().close()
-
-
-class SafeStorage(FileStorage):  # type: ignore[misc]
-    """A whoosh `FileStorage` whose files reach the disk before any TOC can name them, and whose compound
-    segments are read through a map without copies (`_SegmentFile`)."""
-
-    sync = True
-
-    def __init__(self, path: str, **kwargs: Any) -> None:
-        super().__init__(path, **kwargs)
-        self.supports_mmap = False  # whoosh's CompoundStorage then asks our file for each sub-file
-
-    def open_file(self, name: str, **kwargs: Any) -> StructFile:
-        if not name.endswith(".seg") or kwargs:
-            return super().open_file(name, **kwargs)
-        return _SegmentFile(open(self._fpath(name), "rb"), name=name)  # noqa: SIM115 (closed by whoosh)
-
-    def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> StructFile:
-        f = super().create_file(name, excl=excl, mode=mode, **kwargs)
-        if self.sync:
-            f.onclose = _fsync_on_close
-        return f
-
-    def rename_file(self, oldname: str, newname: str, safe: bool = False) -> None:
-        os.replace(self._fpath(oldname), self._fpath(newname))
-        if self.sync:
-            _fsync_dir(self.folder)
-
-
-def _generations(storage: Any) -> list[int]:
-    """The TOC generations present, newest first."""
-    gens = [int(m.group(1)) for name in storage.list() if (m := _TOC_RE.match(name))]
-    return sorted(gens, reverse=True)
-
-
-def _segment_files_present(storage: Any, toc: TOC, names: set[str]) -> bool:
-    for segment in toc.segments:
-        if segment.is_compound():
-            if segment.make_filename(segment.COMPOUND_EXT) not in names:
-                return False
-        elif not any(n.startswith(segment.segment_id() + ".") for n in names):
-            return False
-    return True
-
-
-def read_valid_toc(storage: Any, indexname: str = INDEX_NAME, schema: Schema | None = None) -> TOC:
-    """The TOC of the newest generation that reads and whose segment files are all there."""
-    errors: list[str] = []
-    for _attempt in range(5):
-        names = set(storage.list())
-        gens = sorted((int(m.group(1)) for n in names if (m := _TOC_RE.match(n))), reverse=True)
-        if not gens:
-            raise EmptyIndexError(f"no index in {storage}")
-        for gen in gens:
-            try:
-                toc = TOC.read(storage, indexname, gen=gen, schema=schema)
-            except FileNotFoundError:
-                continue  # removed by a writer's cleanup since the listing: a newer one exists
-            except Exception as exc:  # a torn or foreign TOC: try the previous generation
-                errors.append(f"generation {gen}: {type(exc).__name__}: {exc}")
-                continue
-            if _segment_files_present(storage, toc, names):
-                return toc
-            errors.append(f"generation {gen}: segment files missing")
-        time.sleep(0.02)
-    raise OSError("no readable generation (" + "; ".join(errors[-3:]) + ")")
-
-
-class SafeFileIndex(FileIndex):  # type: ignore[misc]
-    """A whoosh `FileIndex` that opens the newest *complete* generation (see `read_valid_toc`)."""
-
-    def __init__(self, storage: FileStorage, schema: Schema | None = None, indexname: str = INDEX_NAME) -> None:
-        self.storage = storage
-        self._schema = schema
-        self.indexname = indexname
-        self._read_toc()  # fails now, not at the first search, when there is no readable index
-
-    def _read_toc(self) -> TOC:
-        return read_valid_toc(self.storage, self.indexname, self._schema)
-
-    def latest_generation(self) -> int:
-        return int(self._read_toc().generation)
-
-    def reader(self, reuse: IndexReader | None = None) -> IndexReader:
-        """A reader of the current generation, never reusing ``reuse``'s segment readers: whoosh-reloaded
-        2.7.5 (`FileIndex._reader`) keeps merged-away segments and reuses readers blind to new deletions,
-        so a refreshed searcher would count replaced articles twice."""
-        fresh = super().reader()
-        if reuse is not None:
-            reuse.close()
-        return fresh
-
-    def writer(self, procs: int = 1, **kwargs: Any) -> SafeSegmentWriter:
-        return SafeSegmentWriter(self, **kwargs)
-
-
-class SafeSegmentWriter(SegmentWriter):  # type: ignore[misc]
-    """A whoosh `SegmentWriter` that fsyncs (through `SafeStorage`) and cleans up late (see module doc)."""
-
-    def _commit_toc(self, segments: list[Any]) -> None:
-        stale = TOC._filename(self.indexname, self.generation)
-        if self.storage.file_exists(stale):  # a torn TOC that `read_valid_toc` skipped: ours replaces it
-            self.storage.delete_file(stale)
-        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
-        clean_files(self.storage, self.indexname)
-
-
-def clean_files(storage: Any, indexname: str = INDEX_NAME) -> None:
-    """Deletes files no kept generation needs: kept are the newest `KEEP_GENERATIONS` TOCs and any younger
-    than `KEEP_SECONDS`, so that a reader that just listed the folder still finds what its TOC names."""
-    names = storage.list()
-    now = time.time()
-    gens = _generations(storage)
-    keep_gens: set[int] = set(gens[:KEEP_GENERATIONS])
-    for gen in gens[KEEP_GENERATIONS:]:
-        try:
-            if now - storage.file_modified(TOC._filename(indexname, gen)) < KEEP_SECONDS:
-                keep_gens.add(gen)
-        except OSError:
-            pass
-    keep_segments: set[str] = set()
-    for gen in keep_gens:
-        try:
-            toc = TOC.read(storage, indexname, gen=gen)
-        except Exception:
-            continue  # unreadable: its files are not protected
-        keep_segments.update(s.segment_id() for s in toc.segments)
-    doomed = []
-    for name in names:
-        toc_m, seg_m = _TOC_RE.match(name), _SEG_RE.match(name)
-        if (toc_m and int(toc_m.group(1)) not in keep_gens) or (seg_m and seg_m.group(1) not in keep_segments):
-            doomed.append(name)
-        elif _TOC_TMP_RE.match(name):  # left by a crash during a TOC write
-            with contextlib.suppress(OSError):
-                if now - storage.file_modified(name) > KEEP_SECONDS:
-                    doomed.append(name)
-    for name in doomed:
-        with contextlib.suppress(OSError):  # open elsewhere (Windows) or gone: a later cleanup takes it
-            storage.delete_file(name)
-
-
-def is_index_file(name: str) -> bool:
-    """True for the files whoosh keeps in an index folder (TOCs, segments, its lock and temp folder)."""
-    return bool(
-        _TOC_RE.match(name) or _TOC_TMP_RE.match(name) or _SEG_RE.match(name)
-        or name in (f"{INDEX_NAME}_WRITELOCK", f"{INDEX_NAME}.tmp")
-    )
-
-
-def open_dir(folder: str | os.PathLike[str]) -> SafeFileIndex:
-    """Opens the index in ``folder`` (raises whoosh's `EmptyIndexError` when there is none)."""
-    return SafeFileIndex(SafeStorage(str(folder)), indexname=INDEX_NAME)
-
-
-def create_dir(folder: str | os.PathLike[str], schema: Schema) -> SafeFileIndex:
-    """A new, empty index in ``folder`` written as one more generation: atomic, and readers of the old
-    index see either all of it or the new empty one. Callers hold the `WriterLock`."""
-    storage = SafeStorage(str(folder))
-    storage.create()
-    gens = _generations(storage)
-    gen = gens[0] + 1 if gens else 0
-    stale = TOC._filename(INDEX_NAME, gen)
-    if storage.file_exists(stale):
-        storage.delete_file(stale)
-    TOC(schema, [], gen).write(storage, INDEX_NAME)
-    clean_files(storage)
-    return SafeFileIndex(storage, indexname=INDEX_NAME)
-
-
-def lock_for(ix: WhooshIndex, wait: float = 0.0) -> WriterLock | None:
-    """The `WriterLock` of an on-disk index (None for an in-memory one)."""
-    storage = getattr(ix, "storage", None)
-    return WriterLock(storage.folder, wait) if isinstance(storage, FileStorage) and storage.folder else None
 
 
 def to_document(article: Article, entities: Entities | None, path_key: str = "", file_key: str = "") -> dict[str, Any]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from searchidx import indexing
+from searchidx import indexing, storage
 from searchidx.index import Index
 from searchidx.models import Article, Problem
 
@@ -173,11 +173,11 @@ def test_old_files_are_kept_for_readers_then_cleaned(tmp_path: Path, corpus_dir:
         idx.add(corpus_dir, commit_every=1)
         folder = tmp_path / "ix"
         tocs = sorted(p.name for p in folder.glob("_MAIN_*.toc"))
-        assert len(tocs) > indexing.KEEP_GENERATIONS  # young generations are kept
-        monkeypatch.setattr(indexing, "KEEP_SECONDS", 0.0)
+        assert len(tocs) > storage.KEEP_GENERATIONS  # young generations are kept
+        monkeypatch.setattr(storage, "KEEP_SECONDS", 0.0)
         write_article(corpus_dir, "b.txt", "Encore", "Un autre.")
         idx.add(corpus_dir)
-        assert len(list(folder.glob("_MAIN_*.toc"))) == indexing.KEEP_GENERATIONS
+        assert len(list(folder.glob("_MAIN_*.toc"))) == storage.KEEP_GENERATIONS
         assert len(idx) == 10
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from searchidx import Article, Index
 from searchidx.facets import matching_docs
-from searchidx.indexing import SafeFileIndex, SafeStorage, _SegmentFile, _View
 from searchidx.searching import _FORMATTER, _FRAGMENTER, _Snippets
+from searchidx.storage import SafeFileIndex, SafeStorage, _SegmentFile, _View
 
 FILLER = "Le conseil municipal a débattu du budget annuel pendant la séance du soir. " * 40
 BODIES = [
