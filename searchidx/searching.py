@@ -211,7 +211,7 @@ def search(
     fallback = False
     results = _run(searcher, parsed.strict, offset + limit, allowed, masked, sort)
     if results.is_empty() and not parsed.browse and parsed.loose != parsed.strict:
-        loose = _run(searcher, parsed.loose, offset + limit, allowed, masked, sort)
+        loose = _run(searcher, parsed.loose, offset + limit, allowed, masked, sort, exact=False)
         if not loose.is_empty():
             results, fallback = loose, True
     snippet = _Snippets(results)
@@ -294,11 +294,12 @@ def _doc_frequency(q: query.Query, reader: IndexReader) -> int:
 
 
 def _run(searcher: Searcher, q: query.Query, top: int, allowed: set[int] | None, masked: set[int],
-         sort: str) -> Results:
-    """One scoring pass. Ranked searches use a collector that visits every match (no block-quality skipping,
-    no matcher replacement): Whoosh's shortcuts save little on news-sized postings and leave ``len(results)``
-    short of the true count. No matched-term tracking: it costs a fifth of the search, and snippets only need
-    the query's words."""
+         sort: str, exact: bool = True) -> Results:
+    """One scoring pass. With ``exact`` the collector visits every match (no matcher replacement), so
+    ``len(results)`` is the true count; without, Whoosh drops the matches that cannot reach the page (a third
+    faster on ledes) and the caller counts otherwise. No block-quality skipping (it saves little on
+    news-sized postings), no matched-term tracking (a fifth of the search; snippets need only the query's
+    words)."""
     if sort != "relevance":
         kwargs: dict[str, Any] = {"limit": max(top, 1), "sortedby": "date", "reverse": sort == "-date"}
         if allowed is not None:
@@ -306,7 +307,8 @@ def _run(searcher: Searcher, q: query.Query, top: int, allowed: set[int] | None,
         if masked:
             kwargs["mask"] = masked
         return searcher.search(q, **kwargs)
-    collector: collectors.Collector = collectors.TopCollector(limit=max(top, 1), usequality=False, replace=0)
+    collector: collectors.Collector = collectors.TopCollector(limit=max(top, 1), usequality=False,
+                                                              replace=0 if exact else 10)
     if allowed is not None or masked:
         collector = collectors.FilterCollector(collector, allowed, masked or None)
     searcher.search_with_collector(_prune(q, searcher.reader()), collector)
