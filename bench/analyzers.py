@@ -18,7 +18,7 @@ import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -44,6 +44,173 @@ def _load_analysis() -> Any:
 
 A = _load_analysis()
 
+# --- the stemmers compared with Snowball (ports of Lucene's French light and minimal stemmers) ----------
+
+def _ends(s: list[str], n: int, suffix: str) -> bool:
+    return n >= len(suffix) and "".join(s[n - len(suffix) : n]) == suffix
+
+
+def _light_norm(s: list[str], n: int) -> str:
+    if n > 4:
+        i = 1
+        ch = s[0]
+        while i < n:  # collapse doubled letters
+            if s[i] == ch and ch.isalpha():
+                del s[i]
+                n -= 1
+            else:
+                ch = s[i]
+                i += 1
+    if n > 4 and _ends(s, n, "ie"):
+        n -= 2
+    if n > 4:
+        if s[n - 1] == "r":
+            n -= 1
+        if s[n - 1] == "e":
+            n -= 1
+        if s[n - 1] == "e":
+            n -= 1
+        if s[n - 1] == s[n - 2] and s[n - 1].isalpha():
+            n -= 1
+    return "".join(s[:n])
+
+
+def light_stem(word: str) -> str:  # noqa: C901, PLR0911, PLR0912
+    """Line-by-line port of Lucene's FrenchLightStemmer (Savoy), on folded input: its accented suffixes
+    (ième, ère, ète) are folded, and its norm() accent step is a no-op."""
+    s = list(word)
+    n = len(s)
+    if n > 5 and s[n - 1] == "x":
+        if s[n - 3] == "a" and s[n - 2] == "u" and s[n - 4] != "e":
+            s[n - 2] = "l"
+        n -= 1
+    if n > 3 and s[n - 1] == "x":
+        n -= 1
+    if n > 3 and s[n - 1] == "s":
+        n -= 1
+    if n > 9 and _ends(s, n, "issement"):
+        n -= 6
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 8 and _ends(s, n, "issant"):
+        n -= 4
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 6 and _ends(s, n, "ement"):
+        n -= 4
+        if n > 3 and _ends(s, n, "ive"):
+            n -= 1
+            s[n - 1] = "f"
+        return _light_norm(s, n)
+    if n > 11 and _ends(s, n, "ficatrice"):
+        n -= 5
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 10 and _ends(s, n, "ficateur"):
+        n -= 4
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 9 and _ends(s, n, "catrice"):
+        n -= 3
+        s[n - 4], s[n - 3], s[n - 2] = "q", "u", "e"
+        return _light_norm(s, n)
+    if n > 8 and _ends(s, n, "cateur"):
+        n -= 2
+        s[n - 4], s[n - 3], s[n - 2], s[n - 1] = "q", "u", "e", "r"
+        return _light_norm(s, n)
+    if n > 8 and _ends(s, n, "atrice"):
+        n -= 4
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 7 and _ends(s, n, "ateur"):
+        n -= 3
+        s[n - 2], s[n - 1] = "e", "r"
+        return _light_norm(s, n)
+    if n > 6 and _ends(s, n, "trice"):
+        n -= 1
+        s[n - 3], s[n - 2], s[n - 1] = "e", "u", "r"
+    if n > 5 and _ends(s, n, "ieme"):
+        return _light_norm(s, n - 4)
+    if n > 7 and _ends(s, n, "teuse"):
+        n -= 2
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 6 and _ends(s, n, "teur"):
+        n -= 1
+        s[n - 1] = "r"
+        return _light_norm(s, n)
+    if n > 5 and _ends(s, n, "euse"):
+        return _light_norm(s, n - 2)
+    if n > 8 and _ends(s, n, "ere"):
+        n -= 1
+        s[n - 2] = "e"
+        return _light_norm(s, n)
+    if n > 7 and _ends(s, n, "ive"):
+        n -= 1
+        s[n - 1] = "f"
+        return _light_norm(s, n)
+    if n > 4 and (_ends(s, n, "folle") or _ends(s, n, "molle")):
+        n -= 2
+        s[n - 1] = "u"
+        return _light_norm(s, n)
+    if n > 9 and _ends(s, n, "nnelle"):
+        return _light_norm(s, n - 5)
+    if n > 9 and _ends(s, n, "nnel"):
+        return _light_norm(s, n - 3)
+    if n > 4 and _ends(s, n, "ete"):
+        n -= 1
+        s[n - 2] = "e"
+    if n > 8 and _ends(s, n, "ique"):
+        n -= 4
+    if n > 8 and _ends(s, n, "esse"):
+        return _light_norm(s, n - 3)
+    if n > 7 and _ends(s, n, "inage"):
+        return _light_norm(s, n - 3)
+    if n > 9 and _ends(s, n, "isation"):
+        n -= 7
+        if n > 5 and _ends(s, n, "ual"):
+            s[n - 2] = "e"
+        return _light_norm(s, n)
+    if n > 9 and _ends(s, n, "isateur"):
+        return _light_norm(s, n - 7)
+    if n > 8 and (_ends(s, n, "ation") or _ends(s, n, "ition")):
+        return _light_norm(s, n - 5)
+    return _light_norm(s, n)
+
+
+def minimal_stem(s: str) -> str:
+    """Port of Lucene's FrenchMinimalStemmer (plural and feminine removal), on folded input."""
+    if len(s) < 6:
+        return s
+    if s[-1] == "x":
+        if s[-3] == "a" and s[-2] == "u":
+            return s[:-2] + "l"
+        return s[:-1]
+    if s[-1] == "s":
+        s = s[:-1]
+    if s[-1] == "r":
+        s = s[:-1]
+    if s[-1] == "e":
+        s = s[:-1]
+    if s[-1] == "e":  # 'é' once folded
+        s = s[:-1]
+    if s[-1] == s[-2]:
+        s = s[:-1]
+    return s
+
+
+def no_stem(s: str) -> str:
+    return s
+
+
+STEMMERS: dict[str, Callable[[str], str]] = {
+    "snowball": A.snowball_stem,
+    "light": light_stem,
+    "minimal": minimal_stem,
+    "none": no_stem,
+}
+
+
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 NEWS_SETS = ("news-dev", "news-dev-noaccent", "news-dev-short")
 
@@ -57,7 +224,7 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 def configure(variant: str) -> None:
     """variant = stemmer[+whooshstop|+snowballstop]: stop list defaults to the module's (Snowball + extras)."""
     stemmer, _, stops = variant.partition("+")
-    A.set_stemmer(stemmer)
+    A.set_stemmer(STEMMERS[stemmer])
     if stops == "snowballstop":
         A.STOP_WORDS = frozenset(A._fold_word(w) for w in A._SNOWBALL_STOP.split())
     elif stops == "whooshstop":
