@@ -16,9 +16,9 @@ from searchidx.dates import since_range, until_range
 from searchidx.errors import UsageError
 from searchidx.facets import FacetTable, disjunctive_sets, docs_with, matching_docs
 from searchidx.models import Entities, Hit, SearchResult
-from searchidx.querylang import DEFAULT_FIELDS, ParsedQuery, QueryParser, _loosen, _normalise, date_query
+from searchidx.querylang import ParsedQuery, date_query
 
-__all__ = ["DEFAULT_FIELDS", "SORTS", "WEIGHTING", "ParsedQuery", "QueryParser", "_loosen", "_normalise", "search"]
+__all__ = ["SORTS", "WEIGHTING", "search"]
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
 SNIPPET_CHARS = 240
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
