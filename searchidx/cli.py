@@ -177,7 +177,9 @@ def _progress(sources: list[str] | None = None) -> Iterator[Callable[[int], None
         TimeRemainingColumn,
     )
 
-    total = _expected_articles(sources or [])
+    from searchidx import corpus
+
+    total = corpus.count_articles(sources or [])
     columns = (TextColumn("indexing"), BarColumn(), MofNCompleteColumn() if total else TextColumn("{task.completed}"),
                TextColumn("articles"), TaskProgressColumn(), TextColumn("{task.fields[rate]} docs/s"),
                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn())
@@ -189,28 +191,6 @@ def _progress(sources: list[str] | None = None) -> Iterator[Callable[[int], None
             bar.update(task, advance=n, rate=f"{speed:,.0f}" if speed else "-")
 
         yield tick
-
-
-def _expected_articles(sources: list[str]) -> int | None:
-    """About how many articles ``sources`` hold (lines of .jsonl, one per .txt/.md), for the ETA; None if unknown."""
-    import gzip
-
-    from searchidx import corpus
-
-    total = 0
-    try:
-        for path, _ in corpus.iter_files(sources):
-            name = path.name.lower().removesuffix(".gz")
-            if name.endswith(".jsonl"):
-                with (gzip.open(path) if path.name.lower().endswith(".gz") else path.open("rb")) as f:
-                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
-            elif name.endswith(".json"):
-                return None
-            else:
-                total += 1
-    except Exception:  # an estimate only: the run itself reports unreadable files
-        return None
-    return total or None
 
 
 @app.command()

@@ -823,6 +823,26 @@ def iter_articles(
 # ------------------------------------------------------------------------------------------------- digest
 
 
+def count_articles(paths: Sequence[str | Path]) -> int | None:
+    """About how many articles ``paths`` hold (lines of JSON Lines, one per text file), for a progress ETA;
+    None when it cannot tell (a JSON file, an unreadable input)."""
+    total = 0
+    try:
+        for path, _ in iter_files(paths, on_problem=lambda _p: None):
+            suffix = _format_suffix(path)
+            if suffix in JSONL_SUFFIXES:
+                opener = gzip.open if path.name.lower().endswith(".gz") else open
+                with opener(path, "rb") as f:
+                    total += sum(chunk.count(b"\n") for chunk in iter(lambda: f.read(1 << 20), b""))
+            elif suffix in JSON_SUFFIXES:
+                return None
+            else:
+                total += 1
+    except (OSError, EOFError, InputError):
+        return None
+    return total or None
+
+
 def file_digest(path: Path) -> str:
     """BLAKE2b hex digest (128 bits) of the file's raw bytes, streamed; raises OSError if unreadable."""
     h = hashlib.blake2b(digest_size=16)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from searchidx import cli
+from searchidx import cli, corpus
 
 
 def test_no_progress_bar_when_not_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -29,6 +29,6 @@ def test_expected_articles(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl").write_text('{"id": 1}\n{"id": 2}\n', "utf-8")
     with gzip.open(tmp_path / "c.jsonl.gz", "wt") as f:
         f.write('{"id": 3}\n' * 5)
-    assert cli._expected_articles([str(tmp_path)]) == 1 + 2 + 5
+    assert corpus.count_articles([str(tmp_path)]) == 1 + 2 + 5
     (tmp_path / "d.json").write_text("[]", "utf-8")
-    assert cli._expected_articles([str(tmp_path)]) is None  # a JSON array: count unknown
+    assert corpus.count_articles([str(tmp_path)]) is None  # a JSON array: count unknown
