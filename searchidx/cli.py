@@ -433,19 +433,28 @@ def entities(
       searchidx entities corpus/000_b79cdb675a26dda6.txt
       searchidx entities "M. Macron a reçu Angela Merkel à l'Élysée." --json
     """
+    from searchidx import corpus
     from searchidx.entities import get_extractor
+    from searchidx.indexing import extract
+    from searchidx.models import Entities
 
     with _errors():
         path = Path(source)
-        text = path.read_text("utf-8", errors="replace") if len(source) < 4096 and path.is_file() else source
-        title, _, body = text.strip().partition("\n")
+        if len(source) < 4096 and path.is_file():  # read as indexing reads it: headers, debris, JSON
+            articles = list(corpus.iter_articles([path], on_problem=lambda p: typer.echo(str(p), err=True)))
+        else:
+            articles = [corpus.parse_text_article(corpus.clean_text(source), "text")]
         ext = get_extractor(extractor)
-        found = ext.extract(title, body).as_dict() if ext else {"person": [], "org": [], "place": []}
+        found = [(a.id, (extract(ext, a) or Entities()).as_dict()) for a in articles]
     if as_json:
-        typer.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        data: Any = found[0][1] if len(found) == 1 else [{"id": id, **ents} for id, ents in found]
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
-    for kind, names in found.items():
-        typer.echo(f"{kind}: {', '.join(names) if names else '-'}")
+    for id, ents in found:
+        if len(found) > 1:
+            typer.echo(f"{id}")
+        for kind, names in ents.items():
+            typer.echo(f"{kind}: {', '.join(names) if names else '-'}")
 
 
 @app.command()

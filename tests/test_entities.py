@@ -347,3 +347,23 @@ def test_association_name_with_lowercase_complement() -> None:
 def test_bracketed_acronym_merged_into_full_name() -> None:
     e = ents("", "Il préside l'Institut du monde arabe (IMA). L'IMA a réagi jeudi.")
     assert e.org == ("Institut du monde arabe",)
+
+
+def test_cli_entities_reads_files_as_indexing_does(tmp_path: Path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from searchidx.cli import app
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        '{"id": "a", "title": "Sommet", "body": "Joe Biden est arrivé à Genève."}\n'
+        '{"id": "b", "title": "Rail", "body": "La SNCF annonce une grève à Lyon."}\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["entities", str(feed), "--json"])
+    assert result.exit_code == 0, result.output
+    found = {item["id"]: item for item in json.loads(result.stdout)}
+    assert "Joe Biden" in found["a"]["person"] and "Genève" in found["a"]["place"]
+    assert "SNCF" in found["b"]["org"] and "Lyon" in found["b"]["place"]
