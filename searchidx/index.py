@@ -226,7 +226,6 @@ class Index:
         if stored is None:
             return None
         extra = stored.get("extra") or {}
-        ents = extra.get("entities") or {}
         return Article(
             id=stored["id"],
             title=stored.get("title", ""),
@@ -238,7 +237,7 @@ class Index:
             section=extra.get("section"),
             lede=extra.get("lede"),
             path=stored.get("path"),
-            entities=Entities(**{k: tuple(v) for k, v in ents.items()}),
+            entities=Entities.from_dict(extra.get("entities")),
         )
 
     def __len__(self) -> int:

@@ -19,6 +19,11 @@ class Entities:
     def as_dict(self) -> dict[str, list[str]]:
         return {"person": list(self.person), "org": list(self.org), "place": list(self.place)}
 
+    @classmethod
+    def from_dict(cls, data: dict[str, list[str]] | None) -> Entities:
+        """The inverse of `as_dict` (as stored in the index); missing types are empty."""
+        return cls(**{k: tuple(v) for k, v in (data or {}).items() if k in ENTITY_TYPES})
+
     def __bool__(self) -> bool:
         return bool(self.person or self.org or self.place)
 

@@ -219,7 +219,6 @@ def search(
     for i in range(offset, min(offset + limit, results.scored_length())):
         stored = results[i].fields()
         extra = stored.get("extra") or {}
-        ents = extra.get("entities") or {}
         hits.append(
             Hit(
                 id=stored["id"],
@@ -229,7 +228,7 @@ def search(
                 date=stored.get("date") or None,
                 source=extra.get("source"),
                 url=extra.get("url"),
-                entities=Entities(**{k: tuple(v) for k, v in ents.items()}),
+                entities=Entities.from_dict(extra.get("entities")),
                 rank=i + 1,
             )
         )
@@ -254,7 +253,7 @@ def search(
 #: every posting of every term in Python, so common words cost most of the time while deciding little.  As
 #: Lucene's common-terms query does, clauses whose words appear in more than ``PRUNE_DF`` of the documents
 #: stop *selecting* documents: they only add their score to documents a rarer clause matched (``AndMaybe``).
-#: Scores of the documents kept are unchanged; ``total`` counts the documents kept.  Quality check (MRR@10
+#: Scores of the documents kept are unchanged (``total`` still counts every match).  Quality check (MRR@10
 #: pruned vs not, long and short news-dev queries): BENCHMARKS.md, bench/speed.py.
 PRUNE_MIN_TERMS = 3  # queries with fewer clauses than this are run as they are
 PRUNE_DF = 0.02
