@@ -146,6 +146,8 @@ def _is_cue_adjective(word: str) -> bool:
 _NOT_ADJ = frozenset("avait était serait aurait fait mais jamais désormais pourtant quand avant pendant durant "
                      "selon dernier dernière premier première".split())
 _UNIT_HEADS = frozenset("ministère secrétariat".split())
+# brands whose regional editions are named "<brand> <région>": the région is part of a title, not a place mention
+_BRAND_BRANCHES = frozenset(("France Bleu", "France 3", "BFMTV", "Actu.fr", "France Télévisions", "RTL", "Radio France"))
 _GENERIC_PLACE_NAMES = frozenset("cours pont port col fort palais château".split())
 
 
@@ -232,6 +234,8 @@ class BuiltinExtractor:
                     break
             end_org = m.start("name") + len(name)
             if head in ("CGT", "CFDT", "FSU", "FO", "Unsa", "SNCF"):
+                if not m.group("prep") and " " in name and not name.rsplit(" ", 1)[1][:1].isupper():
+                    name = name.rsplit(" ", 1)[0]  # "CGT Seine-Maritime appelle": the verb is not in the name
                 found.append((m.start(), "org", head))
                 found.append((m.start("name"), "place", name))
                 consumed.append((m.start(), end_org))
@@ -438,6 +442,16 @@ class BuiltinExtractor:
             if match:
                 if span_start < k:
                     self._unknown(toks, span_start, k, out)
+                branch = self._branch(toks, match, end, gaz) if names[matched_key][0] == "org" else 0
+                if branch:
+                    # "Croix-Rouge Guyane", "France Bleu Alsace": a named branch is the org; "CGT Bretagne", "FCPE
+                    # Île-de-France": an acronym's regional section is the national org, scoped by the place
+                    acronym = _is_acronym(self._surface_of(toks, k, match))
+                    out.append((k, match if acronym else branch, "org"))
+                    if names[matched_key][1] not in _BRAND_BRANCHES:
+                        out.append((match, branch, "place"))
+                    k = span_start = branch
+                    continue
                 out.append((k, match, names[matched_key][0]))
                 if matched_key.split(" ", 1)[0] in ("le", "la", "les") or matched_key.startswith("l'"):
                     self._article_names[toks[k].start] = names[matched_key][1]
@@ -452,6 +466,21 @@ class BuiltinExtractor:
             k += 1
         if span_start < end:
             self._unknown(toks, span_start, end, out)
+
+    @staticmethod
+    def _surface_of(toks: list[_Tok], i: int, j: int) -> str:
+        return " ".join(t.text for t in toks[i:j])
+
+    @staticmethod
+    def _branch(toks: list[_Tok], k: int, end: int, gaz) -> int:  # type: ignore[no-untyped-def]
+        """End of a French région/département written right after an org name in the same chain (its regional
+        branch: "Croix-Rouge Guyane", "FSU Île-de-France"), else 0."""
+        if k >= end or toks[k].conn:
+            return 0
+        for m in range(min(end, k + 4), k, -1):
+            if not toks[m - 1].conn and " ".join(t.key for t in toks[k:m]).replace("' ", "'") in gaz.regions:
+                return m
+        return 0
 
     @staticmethod
     def _unknown(toks: list[_Tok], i: int, j: int, out: list[tuple[int, int, str | None]]) -> None:

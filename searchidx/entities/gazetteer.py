@@ -27,6 +27,11 @@ def norm_key(name: str) -> str:
     return _SPACE.sub(" ", text).strip(" .,;:")
 
 
+# historic provinces listed among countries.txt's regions: they name regional branches too (France Bleu Alsace)
+_PROVINCES = frozenset("Provence Alsace Lorraine Champagne Bourgogne Picardie Auvergne Limousin Aquitaine Languedoc "
+                       "Roussillon Dauphiné Berry Touraine Anjou Poitou Gascogne Béarn Lyonnais".split())
+
+
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
     names: dict[str, tuple[str, str]]  # key -> (kind, canonical)
@@ -37,6 +42,7 @@ class Gazetteer:
     stopwords: frozenset[str]
     acronym_stop: frozenset[str]  # folded all-caps abbreviations of common nouns (IRM, AVC, BD)
     lower_names: tuple[str, ...]  # gazetteer forms written in lowercase in running text (franceinfo)
+    regions: frozenset[str]  # keys of French régions/départements: a suffix naming an org's regional branch
 
 
 def _read(name: str) -> list[str]:
@@ -53,6 +59,7 @@ def load() -> Gazetteer:
     names: dict[str, tuple[str, str]] = {}
     max_tokens = 1
     lower_forms: set[str] = set()
+    regions: set[str] = set()
     # later files do not override earlier ones: orgs first (Le Monde, OTAN), then places
     for filename, kind in (
         ("orgs.txt", "org"),
@@ -69,6 +76,8 @@ def load() -> Gazetteer:
                 if key and key not in names:
                     names[key] = (kind, canonical)
                     max_tokens = max(max_tokens, len(key.split()))
+                if key and (filename == "france.txt" or canonical in _PROVINCES):
+                    regions.add(key)
                 lowercase_brand = canonical[:1].islower() or "." in form
                 if form[:1].islower() and len(form) > 3 and lowercase_brand:  # also "police nationale"
                     lower_forms.add(form.rstrip(":"))
@@ -91,6 +100,7 @@ def load() -> Gazetteer:
         stopwords=_words("stopwords.txt"),
         acronym_stop=_words("acronyms_stop.txt"),
         lower_names=tuple(sorted(lower_forms, key=len, reverse=True)),
+        regions=frozenset(regions),
     )
 
 
