@@ -66,7 +66,8 @@ ORG_TITLES = frozenset(
     dirigeant dirigeante porte-parole secrétaire responsable salarié salariée salariés employé employée employés
     membre membres actionnaire actionnaires chef cheffe leader gérant gérante administrateur administratrice
     rédacteur rédactrice journaliste journalistes avocat avocate avocats conseiller conseillère entraîneur
-    sélectionneur joueur joueuse attaquant défenseur gardien capitaine numéro patrons dirigeants""".split()
+    sélectionneur joueur joueuse attaquant défenseur gardien capitaine numéro patrons dirigeants filiale filiales
+    concurrent concurrents sous-traitant sous-traitants""".split()
 )
 # "<noun> de X": X is a place ("la commune de X", "à l'ouest de X", "originaire de X")
 PLACE_NOUNS = frozenset(
@@ -128,6 +129,10 @@ _PLACE_HEAD = re.compile(
 _ARROND = re.compile(
     r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
 )
+# "candidate (LREM) à la mairie de Paris", "briguer la mairie de Lyon": the mairie is an office, not the institution
+_ELECTORAL = re.compile(r"\b(?:candidat|candidate|candidats|candidates|candidature|course|brigue|briguer|briguait|"
+                        r"reprendre|conquérir|conquis|conquête|remporter|ravir|concurrent|concurrente|prétendant|"
+                        r"prétendante|favori|favorite)\b(?: [" + _UP + r"][\w-]*){0,3} (?:à la|pour la|la) $")
 _ASSOC_CUES = frozenset("association associations collectif ong fondation".split())
 _ASSOC_PREPS = frozenset("en sans pour contre au aux à du des de".split())
 _OPEN_QUOTES = frozenset('«"“')
@@ -238,6 +243,10 @@ class BuiltinExtractor:
                     name = name.rsplit(" ", 1)[0]  # "CGT Seine-Maritime appelle": the verb is not in the name
                 found.append((m.start(), "org", head))
                 found.append((m.start("name"), "place", name))
+                consumed.append((m.start(), end_org))
+                continue
+            if head == "mairie" and _ELECTORAL.search(text, max(0, m.start() - 60), m.start()):
+                found.append((m.start("name"), "place", name))  # "candidate à la mairie de Paris": an office
                 consumed.append((m.start(), end_org))
                 continue
             found.append((m.start(), "org", text[m.start() : end_org]))
@@ -453,6 +462,12 @@ class BuiltinExtractor:
                     k = span_start = branch
                     continue
                 out.append((k, match, names[matched_key][0]))
+                if names[matched_key][0] == "org":
+                    # "Bugatti EB110", "Aston Martin DB11 Vantage": a model name after a maker is a product
+                    while match < end and any(c.isdigit() for c in toks[match].text):
+                        match += 1
+                        while match < end and toks[match].cap and not is_firstname(toks[match].text):
+                            match += 1
                 if matched_key.split(" ", 1)[0] in ("le", "la", "les") or matched_key.startswith("l'"):
                     self._article_names[toks[k].start] = names[matched_key][1]
                 k = match
@@ -622,6 +637,8 @@ class BuiltinExtractor:
 
     def _weak(self, toks: list[_Tok], i: int, j: int, gaz) -> str | None:  # type: ignore[no-untyped-def]
         first = toks[i]
+        if _right_org_cue(toks, j):
+            return "org"
         if j + 2 < len(toks) and toks[j].text == "(" and toks[j + 1].kind == "word" and toks[j + 1].cap:
             k = j + 1
             while k < len(toks) and toks[k].kind == "word" and k < j + 6:
@@ -640,7 +657,11 @@ class BuiltinExtractor:
                 return "org"  # "a raconté à Ekathimerini"
             return "place"
         if w1 == "selon" or _verb(w1) in SPEECH_VERBS and not first.sent:
-            return "org"  # "selon Reforma", "rapporte Mediapart": a medium quoted by name alone
+            # "selon Reforma", "rapporte Mediapart": a medium quoted by name alone; two or three unknown
+            # capitalised words there are a person ("a expliqué Benoist Apparu")
+            return "org" if j - i == 1 else "person"
+        if w1 == "chez" and j - i == 1 and not first.sent:
+            return "org"  # "chez Lidl", "chez Sotheby's" (a surname seen elsewhere was settled as a person before)
         if w1 == "par" and len(prev) > 1 and prev[1].text.lower().startswith("interrog"):
             return "org"
         return None
@@ -687,6 +708,36 @@ def _name_tails() -> frozenset[str]:
 def _lower_names_re(forms: tuple[str, ...]) -> re.Pattern[str]:
     """Names that run in lowercase (franceinfo): invisible to the capitalised-chain scan."""
     return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
+
+
+# words after a name that make it a firm: "Lubrizol, l'usine classée", "X, le géant américain de ...", "X a racheté"
+_APPOSITION_CUES = ORG_CUES | frozenset("géant leader spécialiste numéro fabricant éditeur exploitant propriétaire "
+                                        "organisateur équipementier sous-traitant maison-mère usine usines".split())
+_FIRM_VERBS = frozenset("rachète racheté rachèterait emploie licencie licencié commercialise commercialisé "
+                        "fabrique fabriqué recrute embauche embauché délocalise délocalisé".split())
+
+
+def _right_org_cue(toks: list[_Tok], j: int) -> bool:
+    """An unknown name followed by an appositive org noun (", le groupe", ", filiale de", ", le géant américain")
+    or by a verb only firms take ("a racheté", "emploie", "licencie"): an organisation, with no cue before it."""
+    n = len(toks)
+    if j + 1 >= n:
+        return False
+    t = toks[j]
+    if t.text == "," and toks[j + 1].kind == "word":
+        k = j + 1
+        if toks[k].text.lower() in ("le", "la", "l'", "un", "une", "les") and k + 1 < n:
+            k += 1
+        w = toks[k].text.lower()
+        if w in _APPOSITION_CUES and toks[k].kind == "word" and (k > j + 1 or w in ("filiale", "leader", "numéro")):
+            return True
+        return False
+    if t.kind != "word":
+        return False
+    w = t.text.lower()
+    if w in ("a", "avait", "aurait", "ont") and toks[j + 1].kind == "word":
+        w = toks[j + 1].text.lower()
+    return w in _FIRM_VERBS
 
 
 def _title_before(prev: list[_Tok]) -> bool:
