@@ -16,10 +16,11 @@ from whoosh.searching import Searcher
 
 from searchidx import indexing, querylang, searching, storage
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
-from searchidx.facets import FacetTable, matching_docs
+from searchidx.facets import FacetTable
 from searchidx.locking import LOCK_FILE, WriterLock
 from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, SearchResult
 from searchidx.schema import SCHEMA_VERSION, build_schema, facet_key
+from searchidx.scoring import Collection
 
 if TYPE_CHECKING:
     from searchidx.entities import Extractor
@@ -37,6 +38,7 @@ class Index:
         self.meta = meta
         self._searcher: Searcher | None = None
         self._facet_table: FacetTable | None = None
+        self._collection: Collection | None = None
         self._parser = querylang.QueryParser(ix.schema)
         self._extractor: Extractor | None = None
         self._extractor_loaded = False
@@ -105,6 +107,7 @@ class Index:
             self._searcher.close()
             self._searcher = None
         self._facet_table = None
+        self._collection = None
 
     def __enter__(self) -> Index:
         return self
@@ -152,6 +155,7 @@ class Index:
             self._searcher.close()
             self._searcher = None
             self._facet_table = None
+            self._collection = None
 
     def searcher(self) -> Searcher:
         if self._searcher is None:
@@ -162,6 +166,11 @@ class Index:
         if self._facet_table is None:
             self._facet_table = FacetTable(self.searcher().reader())
         return self._facet_table
+
+    def _arrays(self) -> Collection:
+        if self._collection is None:
+            self._collection = Collection(self.searcher())
+        return self._collection
 
     def search(
         self,
@@ -206,7 +215,7 @@ class Index:
                 filters: Mapping[str, Sequence[str] | str] | None, excludes: Mapping[str, Sequence[str] | str] | None,
                 since: str | None, until: str | None, sort: str | None, facet_limit: int) -> SearchResult:
         return searching.search(
-            self.searcher(),
+            self._arrays(),
             self._facets() if facets else None,
             parsed,
             limit=limit,
@@ -247,11 +256,11 @@ class Index:
         """Values of facet ``name`` with their article counts, optionally those starting with ``prefix``
         (any word of the value, accent- and case-insensitive) and within the articles matching ``query``."""
         table = self._facets()
-        searcher = self.searcher()
-        parsed = self._parser.parse(query, searcher.reader())
-        docs = matching_docs(searcher, parsed.strict)
-        if not docs and not parsed.browse:
-            docs = matching_docs(searcher, parsed.loose)
+        collection = self._arrays()
+        parsed = self._parser.parse(query, collection.reader)
+        docs = collection.evaluate(parsed.strict).mask
+        if not docs.any() and not parsed.browse:
+            docs = collection.evaluate(parsed.loose).mask
         wanted = table.matching_values(name, prefix)
         counted = [v for v in table.count(name, docs, None) if facet_key(v.value) in wanted]
         return counted if limit is None else counted[:limit]

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from itertools import chain
 from typing import Any
 
-from whoosh import collectors, highlight, query, scoring
-from whoosh.reading import IndexReader
-from whoosh.searching import Results, Searcher
+import numpy as np
+import numpy.typing as npt
+from whoosh import query, scoring
+from whoosh.searching import Searcher
 
 from searchidx.analysis import APOSTROPHES, HYPHENS, fold
 from searchidx.dates import since_range, until_range
 from searchidx.errors import UsageError
-from searchidx.facets import FacetTable, disjunctive_sets, docs_with, matching_docs
+from searchidx.facets import FacetTable, disjunctive, docs_with
 from searchidx.models import Entities, Hit, SearchResult
 from searchidx.querylang import ParsedQuery, date_query
+from searchidx.scoring import Collection, Mask
 
 __all__ = ["SORTS", "WEIGHTING", "search"]
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
@@ -24,25 +25,10 @@ SNIPPET_CHARS = 240
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
 
-class _MarkFormatter(highlight.Formatter):  # type: ignore[misc]
-    """Wraps matched words in ``<em>…</em>`` (the convention of hit snippets)."""
-
-    between = " … "
-
-    def format_token(self, text: str, token: Any, replace: bool = False) -> str:
-        return "<em>" + str(highlight.get_text(text, token, replace)) + "</em>"
-
-
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=80)
-_FORMATTER = _MarkFormatter()
-_SCORER = highlight.BasicFragmentScorer()
-#: Text analysed around each place a query word may occur: the fragmenter looks back ``surround`` chars
-#: for context and a fragment ends at most ``surround`` token chars after its last match (or at
-#: ``maxchars``), so these margins give it the same tokens it would see in the whole body.
-_BEFORE = 2 * _FRAGMENTER.surround
-_AFTER = _FRAGMENTER.maxchars + _FRAGMENTER.surround
-#: A place where no chunk of the analyzer can continue (whitespace not after a digit: "1 000" is a chunk).
-_CUT = re.compile(r"(?<!\d)\s")
+#: Context kept before the first matched word of a fragment, and after each (a fragment ends that far
+#: after its last match, or at ``SNIPPET_CHARS``); the text searched for matches (as Whoosh's highlighter).
+SURROUND = 80
+CHAR_LIMIT = 1 << 15
 _SPACE = re.compile(r"\s")
 _JOINERS = APOSTROPHES + HYPHENS + "."  # l'État, États-Unis, O.N.U.: folded to "'" (a literal compiles fast)
 _JOIN = "'?"
@@ -66,18 +52,20 @@ def _fold_table() -> dict[int, str]:
 
 
 class _Snippets:
-    """Snippets of one result page: the query's body words are looked up once, and each body is analysed
-    only around the places where those words may occur (whoosh's highlighter re-analyses the whole body,
-    a quarter of a short query).  The places are found by a regex over the accent-folded body that matches
-    the start of each word's stem at a word start; same fragmenter, scorer and formatter as whoosh's
-    ``highlights(top=2)``."""
+    """Snippets of one result page: up to two fragments of the body around its query words, the words in
+    ``<em>…</em>``, the fragments with the most distinct words and then the most matches chosen (the choice
+    of Whoosh's ``highlights(top=2)`` with its context fragmenter).
 
-    def __init__(self, results: Results) -> None:
-        terms = results.query_terms(expand=True, fieldname="body")
+    The body is not analysed as a whole: a regex over the accent-folded body finds where the start of a
+    query word's stem begins a word, and only the whitespace-delimited piece there is analysed to confirm
+    the match (the pattern also finds "Londres" for "long"); pieces repeat, so their answers are kept."""
+
+    def __init__(self, searcher: Searcher, q: query.Query) -> None:
+        terms = q.existing_terms(searcher.reader(), phrases=True, expand=True, fieldname="body")
         self.words = frozenset(t[1].decode("utf-8") if isinstance(t[1], bytes) else t[1] for t in terms)
-        self.analyzer = results.searcher.schema["body"].analyzer
+        self.analyzer = searcher.schema["body"].analyzer
         self.pattern: re.Pattern[str] | None = None
-        self._pieces: dict[str, bool] = {}
+        self._pieces: dict[str, list[tuple[int, int, str]]] = {}
         self.whole = any(not w.isalpha() for w in self.words)  # numbers: analyse all (1 000 → 1000)
         if self.words and not self.whole:
             prefixes = sorted({w[:-1] if len(w) > 3 else w for w in self.words}, key=len, reverse=True)
@@ -98,52 +86,80 @@ class _Snippets:
                 text = text.rsplit(" ", 1)[0] + " …"
         return " ".join(text.split())
 
-    def _windows(self, body: str) -> list[tuple[int, int]]:
+    def matches(self, body: str) -> list[tuple[int, int, str]]:
+        """``(start, end, word)`` of each query word in ``body`` (overlapping parts of a compound merged)."""
+        found: list[tuple[int, int, str]] = []
         if self.pattern is None:
-            return [(0, len(body))]
-        windows: list[tuple[int, int]] = []
-        limit = _FRAGMENTER.charlimit or len(body)
-        for m in self.pattern.finditer(body.translate(_fold_table()), 0, limit):
-            at = m.start()
-            if not self._matches_at(body, at):
-                continue
-            if windows and at - _BEFORE <= windows[-1][1]:
-                start = windows[-1][0]
-                windows.pop()
-            elif at <= _BEFORE:
-                start = 0
+            tokens = self.analyzer(body[:CHAR_LIMIT], chars=True, mode="index", removestops=False)
+            found = [(t.startchar, t.endchar, t.text) for t in tokens if t.text in self.words]
+        else:
+            piece_end = -1
+            for m in self.pattern.finditer(body.translate(_fold_table()), 0, CHAR_LIMIT):
+                at = m.start()
+                if at < piece_end:
+                    continue  # the piece holding it was analysed already
+                piece_start = at
+                while piece_start > 0 and not body[piece_start - 1].isspace():
+                    piece_start -= 1
+                space = _SPACE.search(body, at)
+                piece_end = space.start() if space else len(body)
+                piece = body[piece_start:piece_end]
+                found.extend((piece_start + a, piece_start + b, w) for a, b, w in self._piece(piece))
+        merged: list[tuple[int, int, str]] = []
+        for start, end, word in sorted(found):
+            if merged and start < merged[-1][1]:
+                last = merged[-1]
+                merged[-1] = (last[0], max(last[1], end), last[2])
             else:
-                cut = _CUT.search(body, at - _BEFORE, at)
-                start = cut.end() if cut else 0
-            cut = _CUT.search(body, at + _AFTER)
-            windows.append((start, cut.start() if cut else len(body)))
-        return windows
+                merged.append((start, end, word))
+        return merged
 
-    def _matches_at(self, body: str, at: int) -> bool:
-        """Whether the whitespace-delimited piece holding ``at`` has a query word (the prefix pattern
-        also finds "Londres" for "long"); pieces repeat, so their answers are kept."""
-        start = at
-        while start > 0 and not body[start - 1].isspace():
-            start -= 1
-        end = _SPACE.search(body, at)
-        piece = body[start:end.start() if end else len(body)]
+    def _piece(self, piece: str) -> list[tuple[int, int, str]]:
         found = self._pieces.get(piece)
         if found is None:
-            found = any(t.text in self.words for t in self.analyzer(piece, mode="index", removestops=False))
-            self._pieces[piece] = found
+            tokens = self.analyzer(piece, chars=True, mode="index", removestops=False)
+            found = self._pieces[piece] = [(t.startchar, t.endchar, t.text) for t in tokens if t.text in self.words]
         return found
 
     def _highlight(self, body: str) -> str:
-        analyzer = self.analyzer
-        tokens = chain.from_iterable(
-            analyzer(body[s:e], positions=True, chars=True, mode="index", removestops=False, start_char=s)
-            for s, e in self._windows(body)
-        )
-        matched = highlight.Highlighter._merge_matched_tokens(highlight.set_matched_filter(tokens, self.words))
-        fragments = highlight.top_fragments(
-            _FRAGMENTER.fragment_tokens(body, matched), 2, _SCORER, highlight.FIRST, minscore=1
-        )
-        return str(_FORMATTER.format(fragments))
+        spans = self.matches(body)
+        fragments: list[tuple[int, int, list[tuple[int, int, str]]]] = []
+        i = 0
+        while i < len(spans):  # a fragment: context, a match, and the next ones while they fit
+            start = _word_start(body, max(0, spans[i][0] - SURROUND))
+            j = i + 1
+            while (j < len(spans) and spans[j][0] <= spans[j - 1][1] + SURROUND
+                   and spans[j][1] - start <= SNIPPET_CHARS):
+                j += 1
+            end = _word_end(body, min(spans[j - 1][1] + SURROUND, max(start + SNIPPET_CHARS, spans[j - 1][1])))
+            fragments.append((start, end, spans[i:j]))
+            i = j
+        best = sorted(fragments, key=lambda f: (-len({w for _, _, w in f[2]}), -len(f[2]), f[0]))[:2]
+        out = []
+        for start, end, inside in sorted(best):
+            parts, at = [], start
+            for a, b, _ in inside:
+                parts += [body[at:a], "<em>", body[a:b], "</em>"]
+                at = b
+            parts.append(body[at:end])
+            out.append("".join(parts))
+        return " … ".join(out)
+
+
+def _word_start(text: str, at: int) -> int:
+    """``at``, moved forward to the start of a word unless it is at one."""
+    if at == 0 or text[at - 1].isspace():
+        return at
+    space = _SPACE.search(text, at)
+    return space.end() if space else at
+
+
+def _word_end(text: str, at: int) -> int:
+    """``at``, moved back to the end of a word unless it is at one."""
+    if at >= len(text) or text[at].isspace():
+        return min(at, len(text))
+    cut = text.rfind(" ", 0, at)
+    return cut if cut > 0 else at
 
 
 def _prefix_pattern(word: str) -> str:
@@ -161,7 +177,7 @@ def _prefix_pattern(word: str) -> str:
     return _JOIN.join(out)
 
 
-def _range_docs(searcher: Searcher, since: str | None, until: str | None) -> set[int] | None:
+def _range_docs(collection: Collection, since: str | None, until: str | None) -> Mask | None:
     """Documents dated within ``since``..``until`` (ISO or French forms, see `dates`)."""
     if not since and not until:
         return None
@@ -169,11 +185,11 @@ def _range_docs(searcher: Searcher, since: str | None, until: str | None) -> set
     if until:
         r = until_range(until) if r is None else r & until_range(until)
     assert r is not None
-    return matching_docs(searcher, date_query(r))
+    return collection.evaluate(date_query(r)).mask
 
 
 def search(
-    searcher: Searcher,
+    collection: Collection,
     facet_table: FacetTable | None,
     parsed: ParsedQuery,
     *,
@@ -187,128 +203,77 @@ def search(
     sort: str | None = None,
     facet_limit: int = 10,
 ) -> SearchResult:
-    """Ranks, filters and counts facets; falls back to any-word matching when no article has every word."""
+    """Ranks, filters and counts facets; falls back to any-word matching when no article has every word.
+    Every match is scored (no pruning), so totals and facet counts are exact."""
     if limit < 0 or offset < 0:
         raise UsageError("--limit and --offset must be zero or more")
     sort = sort or ("-date" if parsed.browse else "relevance")
     if sort not in SORTS:
         raise UsageError(f"unknown sort {sort!r}; choose from: {', '.join(SORTS)}")
-    reader = searcher.reader()
-    filter_sets = {name: docs_with(reader, name, values) for name, values in (filters or {}).items() if values}
-    date_docs = _range_docs(searcher, since, until)
-    if date_docs is not None:
-        filter_sets["date"] = date_docs
-    masked: set[int] = set()
+    filter_masks = {name: docs_with(collection, name, values) for name, values in (filters or {}).items() if values}
+    dated = _range_docs(collection, since, until)
+    if dated is not None:
+        filter_masks["date"] = dated
+    keep = collection.live.copy()
     for name, values in (excludes or {}).items():
-        masked |= docs_with(reader, name, values)
+        keep &= ~docs_with(collection, name, values)
+    shown = keep
+    for allowed in filter_masks.values():
+        shown = shown & allowed
 
-    allowed: set[int] | None = None
-    for docs in filter_sets.values():
-        allowed = docs if allowed is None else allowed & docs
-    if allowed is not None and not allowed:
-        allowed = {-1}  # no document passes the filters; Whoosh reads an empty filter as no filter at all
-
+    memo: dict[Any, Any] = {}
+    q = parsed.strict
+    found = collection.evaluate(q, memo)
     fallback = False
-    results = _run(searcher, parsed.strict, offset + limit, allowed, masked, sort)
-    if results.is_empty() and not parsed.browse and parsed.loose != parsed.strict:
-        loose = _run(searcher, parsed.loose, offset + limit, allowed, masked, sort, exact=False)
-        if not loose.is_empty():
-            results, fallback = loose, True
-    snippet = _Snippets(results)
+    if not (found.mask & shown).any() and not parsed.browse and parsed.loose != parsed.strict:
+        loose = collection.evaluate(parsed.loose, memo)
+        if (loose.mask & shown).any():
+            q, found, fallback = parsed.loose, loose, True
+    visible = found.mask & shown
+    ranked = _top(collection, found.scores, visible, offset + limit, sort)[offset:]
+    snippet = _Snippets(collection.searcher, q)
     hits = []
-    for i in range(offset, min(offset + limit, results.scored_length())):
-        stored = results[i].fields()
+    for rank, docnum in enumerate(ranked, start=offset + 1):
+        stored = collection.searcher.stored_fields(int(docnum))
         extra = stored.get("extra") or {}
         hits.append(
             Hit(
                 id=stored["id"],
                 title=stored.get("title", ""),
-                score=round(float(results[i].score or 0.0), 4) if sort == "relevance" else 0.0,  # else a date key
+                score=round(float(found.scores[docnum]), 4) if sort == "relevance" else 0.0,
                 snippet=snippet(stored.get("body", "")),
                 date=stored.get("date") or None,
                 source=extra.get("source"),
                 url=extra.get("url"),
                 entities=Entities.from_dict(extra.get("entities")),
-                rank=i + 1,
+                rank=rank,
             )
         )
-
     counted: dict[str, Any] = {}
-    q = parsed.loose if fallback else parsed.strict
     if facets and facet_table is not None:
-        matched = matching_docs(searcher, q) - masked
+        matched = found.mask & keep
         for name in facets:
-            counted[name] = facet_table.count(name, disjunctive_sets(matched, filter_sets, name), facet_limit)
-        total = len(disjunctive_sets(matched, filter_sets, ""))
-    elif not fallback or results.scored_length() < offset + limit:
-        total = len(results)  # every match was visited
-    else:  # a pruned any-word query skips the articles having only common words: count them too
-        total = len(disjunctive_sets(matching_docs(searcher, q) - masked, filter_sets, ""))
+            counted[name] = facet_table.count(name, disjunctive(matched, filter_masks, name), facet_limit)
     return SearchResult(
-        query=parsed.text, total=total, hits=hits, facets=counted, fallback=fallback, offset=offset, limit=limit
+        query=parsed.text, total=int(np.count_nonzero(visible)), hits=hits, facets=counted, fallback=fallback,
+        offset=offset, limit=limit,
     )
 
 
-#: Pruning of any-word queries (the fallback of short queries; a pasted lede has ~30 words): Whoosh scores
-#: every posting of every term in Python, so common words cost most of the time while deciding little.  As
-#: Lucene's common-terms query does, clauses whose words appear in more than ``PRUNE_DF`` of the documents
-#: stop *selecting* documents: they only add their score to documents a rarer clause matched (``AndMaybe``).
-#: Scores of the documents kept are unchanged (``total`` still counts every match).  Quality check (MRR@10
-#: pruned vs not, long and short news-dev queries): BENCHMARKS.md, bench/speed.py.
-PRUNE_MIN_TERMS = 3  # queries with fewer clauses than this are run as they are
-PRUNE_DF = 0.02
-#: ...and only words in more than this many documents: short posting lists cost little to score, and on a
-#: small collection (1.5k PIAF paragraphs) pruning by share alone cost 0.09 MRR@10 (0.743 -> 0.651).
-PRUNE_MIN_DF = 1000
-
-
-def _prune(q: query.Query, reader: IndexReader) -> query.Query:
-    """``q`` with its common clauses made optional, when it is a long OR (possibly with exclusions)."""
-    if isinstance(q, query.AndNot):
-        positive = _prune(q.a, reader)
-        return q if positive is q.a else query.AndNot(positive, q.b)
-    if type(q) is not query.Or or len(q.subqueries) < PRUNE_MIN_TERMS:
-        return q
-    cutoff = max(PRUNE_DF * reader.doc_count_all(), PRUNE_MIN_DF)
-    rare: list[query.Query] = []
-    common: list[query.Query] = []
-    for sub in q.subqueries:
-        (common if _doc_frequency(sub, reader) > cutoff else rare).append(sub)
-    if len(rare) < 2 or not common:  # one rare word alone must not decide which documents count
-        return q
-    pruned = query.AndMaybe(
-        query.Or(rare) if len(rare) > 1 else rare[0], query.Or(common) if len(common) > 1 else common[0]
-    )
-    pruned.boost = q.boost
-    return pruned
-
-
-def _doc_frequency(q: query.Query, reader: IndexReader) -> int:
-    """The largest document frequency of a word clause (a term, or the same word OR-ed over fields); 0 for
-    any other clause (phrases, prefixes...), which therefore always selects."""
-    terms = [q] if isinstance(q, query.Term) else q.subqueries if type(q) is query.Or else []
-    if not terms or not all(type(t) is query.Term for t in terms):
-        return 0
-    return max(int(reader.doc_frequency(t.fieldname, t.text)) for t in terms)
-
-
-def _run(searcher: Searcher, q: query.Query, top: int, allowed: set[int] | None, masked: set[int],
-         sort: str, exact: bool = True) -> Results:
-    """One scoring pass. With ``exact`` the collector visits every match (no matcher replacement), so
-    ``len(results)`` is the true count; without, Whoosh drops the matches that cannot reach the page (a third
-    faster on ledes) and the caller counts otherwise. No block-quality skipping (it saves little on
-    news-sized postings), no matched-term tracking (a fifth of the search; snippets need only the query's
-    words)."""
-    if sort != "relevance":
-        kwargs: dict[str, Any] = {"limit": max(top, 1), "sortedby": "date", "reverse": sort == "-date"}
-        if allowed is not None:
-            kwargs["filter"] = allowed
-        if masked:
-            kwargs["mask"] = masked
-        return searcher.search(q, **kwargs)
-    collector: collectors.Collector = collectors.TopCollector(limit=max(top, 1), usequality=False,
-                                                              replace=0 if exact else 10)
-    if allowed is not None or masked:
-        collector = collectors.FilterCollector(collector, allowed, masked or None)
-    searcher.search_with_collector(_prune(q, searcher.reader()), collector)
-    return collector.results()
+def _top(collection: Collection, scores: npt.NDArray[np.float64], visible: Mask, k: int, sort: str) -> list[int]:
+    """The first ``k`` visible documents: by score (ties: lower document number first, as Whoosh's
+    collector), or by date key (ties: lower document number first)."""
+    docs = np.flatnonzero(visible)
+    if k <= 0 or not len(docs):
+        return []
+    if sort == "relevance":
+        keys = -scores[docs]
+    else:
+        ranks = collection.date_ranks()[docs].astype(np.float64)
+        keys = -ranks if sort == "-date" else ranks
+    if len(docs) > k:  # keep the k best, and every document tied with the k-th
+        kth = np.partition(keys, k - 1)[k - 1]
+        chosen = keys <= kth
+        docs, keys = docs[chosen], keys[chosen]
+    order = np.lexsort((docs, keys))[:k]
+    return [int(d) for d in docs[order]]

@@ -6,9 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from whoosh import query
 
-from searchidx import parallel, searching
+from searchidx import parallel
 from searchidx.index import Index
 from searchidx.models import Article
 from searchidx.schema import PreAnalyzed, build_schema, pre_analyze
@@ -57,37 +56,3 @@ def test_parallel_index_searches_like_sequential(tmp_path: Path, monkeypatch: py
             results.append([(h.id, h.score, h.snippet) for h in res.hits] + [res.total])
     assert results[0] == results[1]
     assert len(results[0]) == 6
-
-
-def _or(*words: str) -> query.Or:
-    return query.Or([query.Or([query.Term("title", w), query.Term("body", w)]) for w in words])
-
-
-def test_prune_makes_common_words_optional(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with Index.create(tmp_path / "idx", entities="none") as idx:
-        idx.add(articles(60))
-        reader = idx.searcher().reader()
-        common = [w.lower() for w in ("grev", "marseil", "port", "docker", "ministr", "lyon", "tramway")]
-        q = _or("numero", *common)  # "numero" is in every title: common too
-        monkeypatch.setattr(searching, "PRUNE_MIN_DF", 0)
-        monkeypatch.setattr(searching, "PRUNE_DF", 0.5)
-        assert searching._prune(q, reader) is q  # nothing rare: run as it is
-        monkeypatch.setattr(searching, "PRUNE_DF", 0.02)
-        assert searching._prune(_or("zzz", "numero", *common), reader) == _or("zzz", "numero", *common)  # one rare
-        pruned = searching._prune(_or("zzz", "yyy", "numero", *common), reader)
-        assert isinstance(pruned, query.AndMaybe)
-        monkeypatch.setattr(searching, "PRUNE_MIN_DF", 1000)  # a small collection is never pruned
-        assert searching._prune(_or("zzz", "yyy", "numero", *common), reader) == _or("zzz", "yyy", "numero", *common)
-        assert searching._prune(_or("numero", "lyon"), reader) == _or("numero", "lyon")  # short: untouched
-
-
-def test_pruned_scores_equal_unpruned_scores(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with Index.create(tmp_path / "idx", entities="none") as idx:
-        idx.add(articles(200))
-        text = "article 7 grève Marseille port dockers ministre Lyon tramway Élysée syndicat accord"
-        monkeypatch.setattr(searching, "PRUNE_DF", 0.1)
-        monkeypatch.setattr(searching, "PRUNE_MIN_DF", 0)
-        pruned = {h.id: h.score for h in idx.search(text, limit=10).hits}
-        monkeypatch.setattr(searching, "PRUNE_MIN_TERMS", 10**9)
-        full = {h.id: h.score for h in idx.search(text, limit=200).hits}
-    assert pruned and all(full[i] == s for i, s in pruned.items())

@@ -1,4 +1,4 @@
-"""Searching internals: snippets analysed around the query words, the matched set of a faceted search."""
+"""Searching internals: snippets analysed around the query words, segment views."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from searchidx import Article, Index
-from searchidx.facets import matching_docs
-from searchidx.searching import _FORMATTER, _FRAGMENTER, _Snippets
+from searchidx.searching import SNIPPET_CHARS, SURROUND, _Snippets
 from searchidx.storage import SafeFileIndex, SafeStorage, _SegmentFile, _View
 
 FILLER = "Le conseil municipal a débattu du budget annuel pendant la séance du soir. " * 40
@@ -29,36 +28,41 @@ def index(tmp_path: Path) -> Index:
 
 @pytest.mark.parametrize("q", ["geneve", "royer", "otan", "coeur", "chevaux", "etats unis", "russie negocier",
                                "onu", "1000 delegues", "budget geneve"])
-def test_snippets_are_those_of_whoosh_highlighter(index: Index, q: str) -> None:
+def test_snippets_mark_every_query_word_they_show(index: Index, q: str) -> None:
+    """Each marked span is a query word (by the analyzer), each fragment is body text, at most two."""
     searcher = index.searcher()
     parsed = index._parser.parse(q, searcher.reader())
-    results = searcher.search(parsed.loose, limit=10)
-    results.fragmenter, results.formatter = _FRAGMENTER, _FORMATTER
-    snippets = _Snippets(results)
-    assert results.scored_length() > 0
-    for i in range(results.scored_length()):
-        body = results[i]["body"]
-        expected = results[i].highlights("body", text=body, top=2)
-        assert "<em>" in expected
-        assert snippets._highlight(body) == expected
+    snippets = _Snippets(searcher, parsed.loose)
+    analyzer = searcher.schema["body"].analyzer
+    words = {t.text for t in analyzer(q)}
+    flat = " ".join(" ".join(BODIES).split())
+    for body in BODIES:
+        found = snippets.matches(body)
+        assert all({t.text for t in analyzer(body[a:b], mode="index")} & words for a, b, _ in found)
+        if not found:
+            continue
+        text = snippets(body)
+        fragments = text.split(" … ")
+        assert 1 <= len(fragments) <= 2
+        for fragment in fragments:
+            assert "<em>" in fragment
+            assert len(fragment.replace("<em>", "").replace("</em>", "")) <= SNIPPET_CHARS + SURROUND
+            assert fragment.replace("<em>", "").replace("</em>", "") in flat
+    assert any(snippets.matches(b) for b in BODIES)
+
+
+def test_snippet_prefers_the_fragment_with_more_distinct_words(index: Index) -> None:
+    body = "Genève. " + FILLER + "Genève. " + FILLER + "À Genève, M. Royer a vu l'OTAN. " + FILLER
+    parsed = index._parser.parse("geneve royer otan", index.searcher().reader())
+    text = _Snippets(index.searcher(), parsed.loose)(body)
+    assert "À <em>Genève</em>, M. <em>Royer</em> a vu l'<em>OTAN</em>" in text
+    assert text.startswith("<em>Genève</em>. Le conseil")  # ties: the earlier fragment
+    assert text.count("<em>Genève</em>") == 2
 
 
 def test_snippet_far_into_the_body_is_highlighted_accent_insensitively(index: Index) -> None:
     hit = index.search("geneve royer").hits[0]
     assert "À <em>Genève</em>, M. <em>Royer</em>-Perreaut" in hit.snippet
-
-
-@pytest.mark.parametrize("q", ["geneve", "geneve -otan", "geneve OU russie", "budget geneve chevaux",
-                               '"conseil municipal"', "gen*", "", "geneve SAUF (russie OU otan)"])
-def test_matching_docs_is_docs_for_query_with_deletions(tmp_path: Path, q: str) -> None:
-    ix = Index.create(tmp_path / "ix", entities="none")
-    ix.add([Article(id=f"a{i}", title="t", body=b) for i, b in enumerate(BODIES)])
-    ix.add([Article(id="a1", title="t", body="Genève remplacée"), Article(id="b", title="t", body=BODIES[0])])
-    searcher = ix.searcher()
-    assert not searcher.is_atomic() or searcher.reader().has_deletions()
-    parsed = ix._parser.parse(q, searcher.reader())
-    for query in (parsed.strict, parsed.loose):
-        assert matching_docs(searcher, query) == set(searcher.docs_for_query(query))
 
 
 def test_segment_view_reads_like_bytesio() -> None:

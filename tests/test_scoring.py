@@ -1,0 +1,86 @@
+"""The numpy evaluation gives Whoosh's own matches and scores, query shape by query shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from whoosh import query
+
+from searchidx import Article, Index
+from searchidx.scoring import Collection
+
+QUERIES = [
+    "otan", "sommet otan geneve", "Stoltenberg Poutine", "geneve -otan", "geneve OU russie", '"union europeenne"',
+    "gouv*", "macron~", "president ET (russie OU chine)", "+russie sommet", "SAUF otan", "titre:sommet geneve",
+    "personne:biden", "lieu:geneve otan", "date:2021", "date:>2020-06 sommet", "annee:2021", "", "zzzyx",
+    "le la les", "l'OTAN a réuni à Genève les 30 chefs d'État et de gouvernement, dont Joe Biden",
+]
+
+
+def whoosh_scores(index: Index, q: query.Query) -> dict[int, float]:
+    """Every match of ``q`` with its score, as Whoosh's own search gives them."""
+    results = index.searcher().search(q, limit=None)
+    return {hit.docnum: hit.score for hit in results}
+
+
+def assert_same(index: Index, q: query.Query) -> None:
+    expected = whoosh_scores(index, q)
+    got = Collection(index.searcher()).evaluate(q)
+    assert set(np.flatnonzero(got.mask).tolist()) == set(expected), q
+    for docnum, score in expected.items():
+        assert got.scores[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12), (q, docnum)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_matches_and_scores_are_whooshs(corpus_index: Index, text: str) -> None:
+    parsed = corpus_index._parser.parse(text, corpus_index.searcher().reader())
+    assert_same(corpus_index, parsed.strict)
+    assert_same(corpus_index, parsed.loose)
+
+
+def test_some_queries_match(corpus_index: Index) -> None:
+    """The comparison above is not vacuous: the bundled corpus answers most of its queries."""
+    collection = Collection(corpus_index.searcher())
+    parsed = [corpus_index._parser.parse(t, collection.reader) for t in QUERIES]
+    assert sum(bool(collection.evaluate(p.loose).mask.any()) for p in parsed) >= len(QUERIES) - 3
+
+
+@pytest.mark.parametrize("text", ["geneve", "geneve -otan", "budget geneve chevaux", '"conseil municipal"',
+                                  "gen*", "geneve SAUF (russie OU otan)", ""])
+def test_several_segments_with_deletions(tmp_path: Path, text: str) -> None:
+    filler = "Le conseil municipal a débattu du budget annuel pendant la séance du soir. " * 5
+    bodies = [filler + "À Genève, l'OTAN. ", "La Russie négocie à Genève. " + filler, filler + "Chevaux de Genève."]
+    index = Index.create(tmp_path / "ix", entities="none")
+    index.add([Article(id=f"a{i}", title="t", body=b) for i, b in enumerate(bodies)])
+    index.add([Article(id="a1", title="t", body="Genève remplacée"), Article(id="b", title="t", body=bodies[0])])
+    searcher = index.searcher()
+    assert not searcher.is_atomic() or searcher.reader().has_deletions()
+    parsed = index._parser.parse(text, searcher.reader())
+    assert_same(index, parsed.strict)
+    assert_same(index, parsed.loose)
+
+
+def test_postings_are_cached_only_when_long(corpus_index: Index) -> None:
+    collection = Collection(corpus_index.searcher())
+    ids, weights = collection.postings("body", "otan")
+    assert len(ids) == len(weights) > 0
+    assert np.all(np.diff(ids) > 0)
+    assert not collection._cache  # a short list is decoded again each time, not kept
+
+
+@pytest.mark.parametrize("text", ["otan", "sommet geneve", "president russie chine", "", "gouv*"])
+@pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
+def test_pages_are_whooshs(corpus_index: Index, text: str, sort: str) -> None:
+    """The ranked page equals Whoosh's: by score (ties by document number), or by date."""
+    searcher = corpus_index.searcher()
+    parsed = corpus_index._parser.parse(text, searcher.reader())
+    q = parsed.strict if searcher.search(parsed.strict, limit=1) else parsed.loose
+    if sort == "relevance":
+        expected = [searcher.stored_fields(h.docnum)["id"] for h in searcher.search(q, limit=5)]
+    else:  # dates tie: compare the dates in order, not ids
+        expected = [h["date"] for h in searcher.search(q, limit=5, sortedby="date", reverse=sort == "-date")]
+    got = corpus_index.search(text, limit=5, sort=sort, suggest=False).hits
+    assert expected
+    assert [h.id if sort == "relevance" else h.date or "" for h in got] == expected
