@@ -2,6 +2,9 @@
 
     python bench/speed.py --data ../shared/data                       # 36k, all engines
     python bench/speed.py --data ../shared/data --sizes 1000,10000,36152 --big   # + 360k growth point
+    python bench/speed.py --sizes 361520 --engines searchidx-none --growth-engines searchidx-none \
+        --queries 300 --quality 0 --keep /tmp/big360/ix                 # 360k only, index kept on disk
+    python bench/speed.py --reuse /tmp/big360/ix --engines searchidx-none --queries 300   # latency only
 
 Every (engine, size) job runs in a fresh *spawned* child process (so its peak RSS is its own), reads the
 same JSON Lines file, builds its index in a temporary folder, then measures warm query latency on the
@@ -129,7 +132,17 @@ def folder_size(path: Path) -> int:
 
 def rss_mb() -> float:
     """Peak RSS of this process or of any of its (waited-for) children, e.g. searchidx's worker pool."""
-    return max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)) / 1024
+    return max(self_rss_mb(), children_rss_mb())
+
+
+def self_rss_mb() -> float:
+    """Peak RSS of this process alone: for searchidx, the writer (it holds the posting pool)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def children_rss_mb() -> float:
+    """Peak RSS of the largest waited-for child (a worker of searchidx's pool; each worker, not their sum)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
 # -------------------------------------------------------------------------------------------- engines
@@ -228,14 +241,27 @@ class PlainWhoosh(Engine):
 
 
 class Searchidx(Engine):
-    def __init__(self, entities: str) -> None:
+    def __init__(self, entities: str, commit_every: int = 0) -> None:
         self.entities = entities
+        self.commit_every = commit_every
+        self.last_added = 0.0  # perf_counter when the last article went to the writer: the rest is the commit
 
     def build(self, corpus: Path, where: Path) -> None:
         from searchidx import Index
 
+        def progress(n: int) -> None:
+            self.last_added = time.perf_counter()
+
         self.idx = Index.create(where, entities=self.entities, overwrite=True)
-        self.report = self.idx.add([str(corpus)], commit_every=0)
+        self.report = self.idx.add([str(corpus)], commit_every=self.commit_every, progress=progress)
+        self.committed = time.perf_counter()
+        self.idx.search("x")
+
+    def attach(self, where: Path) -> None:
+        """Uses the index already in ``where`` (``--reuse``): latency without rebuilding."""
+        from searchidx import Index
+
+        self.idx = Index.open(where)
         self.idx.search("x")
 
     def search(self, text: str) -> list[str]:
@@ -245,7 +271,7 @@ class Searchidx(Engine):
         return [h.id for h in self.idx.search(text, limit=10, facets=FACETS).hits]
 
 
-def make_engine(name: str) -> Engine:
+def make_engine(name: str, commit_every: int = 0) -> Engine:
     if name == "sqlite":
         return SQLite()
     if name == "tantivy":
@@ -253,9 +279,9 @@ def make_engine(name: str) -> Engine:
     if name == "whoosh":
         return PlainWhoosh()
     if name == "searchidx":
-        return Searchidx("builtin")
+        return Searchidx("builtin", commit_every)
     if name == "searchidx-none":
-        return Searchidx("none")
+        return Searchidx("none", commit_every)
     raise SystemExit(f"unknown engine {name!r}; choose from {', '.join(ENGINES)}")
 
 
@@ -278,14 +304,26 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
     """One (engine, size) measurement, run in a spawned child; sends a dict of figures to ``out``."""
     sys.path.insert(0, str(ROOT))
     data = Path(args["data"])
-    where = Path(tempfile.mkdtemp(prefix=f"speed-{name}-", dir=args["tmp"]))
+    keep = args.get("keep") or args.get("reuse")
+    where = Path(keep) if keep else Path(tempfile.mkdtemp(prefix=f"speed-{name}-", dir=args["tmp"]))
     try:
-        engine = make_engine(name)
-        t = time.perf_counter()
-        engine.build(Path(corpus), where)
-        row: dict[str, Any] = {"engine": name, "size": size, "index_s": time.perf_counter() - t,
-                               "rss_mb": rss_mb(), "disk_mb": folder_size(where) / 1e6,
-                               "load": os.getloadavg()[0]}
+        engine = make_engine(name, args.get("commit_every", 0))
+        row: dict[str, Any] = {"engine": name, "size": size}
+        if args.get("reuse"):
+            if not isinstance(engine, Searchidx):
+                raise SystemExit("--reuse measures searchidx indexes only")
+            t = time.perf_counter()
+            engine.attach(where)
+            row.update(size=len(engine.idx), open_s=time.perf_counter() - t, index_s=float("nan"))
+        else:
+            t = time.perf_counter()
+            engine.build(Path(corpus), where)
+            row["index_s"] = time.perf_counter() - t
+            if isinstance(engine, Searchidx) and engine.last_added:
+                row["commit_s"] = engine.committed - engine.last_added
+            row.update(writer_rss_mb=self_rss_mb(), worker_rss_mb=children_rss_mb())
+        row.update(rss_mb=rss_mb(), disk_mb=folder_size(where) / 1e6, load=os.getloadavg()[0])
+        size = row["size"]
         nq = args["queries"]
         short = load_queries(data / "relevance" / "news-dev-short.jsonl", nq)
         long = load_queries(data / "relevance" / "news-dev.jsonl", nq)
@@ -300,7 +338,8 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
         lat, ranked = timed(engine.search, long[:nl])
         row["long_p50"], row["long_p95"] = pct(lat, 50), pct(lat, 95)
         row["long_cpu_p50"], row["long_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
-        if isinstance(engine, Searchidx) and size == NEWS_SIZE:
+        row["query_load"] = os.getloadavg()[0]
+        if isinstance(engine, Searchidx) and size == NEWS_SIZE and not args.get("reuse"):
             if args["quality"] and name == "searchidx-none":  # entities do not change the text ranking
                 from searchidx import searching
 
@@ -325,7 +364,8 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
         out.send({"engine": name, "size": size, "error": f"{type(exc).__name__}: {exc}"})
         raise
     finally:
-        shutil.rmtree(where, ignore_errors=True)
+        if not keep:
+            shutil.rmtree(where, ignore_errors=True)
 
 
 def run_job(name: str, corpus: Path, size: int, args: dict[str, Any]) -> dict[str, Any]:
@@ -334,12 +374,13 @@ def run_job(name: str, corpus: Path, size: int, args: dict[str, Any]) -> dict[st
     proc = ctx.Process(target=job, args=(name, str(corpus), size, args, send))
     proc.start()
     send.close()
+    row: dict[str, Any]
     try:
         row = recv.recv()
     except EOFError:
         row = {"engine": name, "size": size, "error": f"child died (exit {proc.exitcode})"}
     proc.join()
-    print(f"  {name} @ {size}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+    print(f"  {name} @ {row.get('size', size)}: " + ", ".join(f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
                                          for k, v in row.items() if k not in ("engine", "size")), flush=True)
     return row
 
@@ -443,7 +484,15 @@ def main() -> None:
     ap.add_argument("--quality", type=int, default=500, help="news-dev queries for the pruning MRR check (0: skip)")
     ap.add_argument("--plot", default="speed.png", help="PNG path (needs matplotlib)")
     ap.add_argument("--tmp", default=None, help="folder for the temporary indexes")
+    ap.add_argument("--commit-every", type=int, default=0, help="searchidx: commit every N articles (0: once)")
+    ap.add_argument("--keep", default=None, metavar="FOLDER",
+                    help="build the (single) searchidx index in FOLDER (new or empty) and keep it")
+    ap.add_argument("--reuse", default=None, metavar="FOLDER",
+                    help="no build: measure query latency on the searchidx index already in FOLDER")
     ns = ap.parse_args()
+    if ns.reuse:
+        reuse(ns)
+        return
     data = Path(ns.data).resolve()
     news = data / "news" / "orangesum.jsonl.gz"
     if not news.exists():
@@ -453,7 +502,15 @@ def main() -> None:
         sizes.append(10 * NEWS_SIZE)
     engines = [e for e in ns.engines.split(",") if e]
     growth = set(ns.growth_engines.split(","))
-    args = {"data": str(data), "queries": ns.queries, "quality": ns.quality, "tmp": ns.tmp}
+    if ns.keep:
+        keep = Path(ns.keep)
+        jobs = [(s, e) for s in sizes for e in engines if s == NEWS_SIZE or e in growth]
+        if len(jobs) != 1 or not jobs[0][1].startswith("searchidx"):
+            raise SystemExit(f"--keep needs exactly one searchidx job (one size, one engine), not {jobs}")
+        if keep.exists() and any(keep.iterdir()):
+            raise SystemExit(f"--keep {keep}: the folder is not empty")
+    args = {"data": str(data), "queries": ns.queries, "quality": ns.quality, "tmp": ns.tmp,
+            "commit_every": ns.commit_every, "keep": ns.keep}
     rows: list[dict[str, Any]] = []
     raw_mb: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="speed-data-", dir=ns.tmp) as tmp:
@@ -471,6 +528,26 @@ def main() -> None:
     print_tables(rows, raw_mb)
     if ns.plot and len(sizes) > 1:
         plot(rows, Path(ns.plot))
+
+
+def reuse(ns: argparse.Namespace) -> None:
+    """``--reuse FOLDER``: warm query latency on an existing searchidx index, nothing rebuilt."""
+    folder = Path(ns.reuse).resolve()
+    engines = [e for e in ns.engines.split(",") if e.startswith("searchidx")] or ["searchidx-none"]
+    args = {"data": str(Path(ns.data).resolve()), "queries": ns.queries, "quality": 0, "tmp": ns.tmp,
+            "reuse": str(folder)}
+    row = run_job(engines[0], folder, 0, args)
+    print(f"\ncommand: python {' '.join(sys.argv)}  (python {sys.version.split()[0]}, {os.cpu_count()} cores)\n")
+    if "error" in row:
+        print(f"FAILED {row['error']}")
+        return
+    print("| index | documents | disk MB | open s | short p50/p95 ms | +3 facets p50/p95 ms | long p50/p95 ms "
+          "| short CPU p50/p95 ms | load |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    print(f"| {folder} | {row['size']:,} | {row['disk_mb']:.1f} | {row['open_s']:.2f} "
+          f"| {fmt(row['short_p50'])} / {fmt(row['short_p95'])} | {fmt(row['facet_p50'])} / {fmt(row['facet_p95'])} "
+          f"| {fmt(row['long_p50'])} / {fmt(row['long_p95'])} "
+          f"| {fmt(row['short_cpu_p50'])} / {fmt(row['short_cpu_p95'])} | {row['query_load']:.1f} |")
 
 
 if __name__ == "__main__":
