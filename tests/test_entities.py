@@ -349,6 +349,66 @@ def test_bracketed_acronym_merged_into_full_name() -> None:
     assert e.org == ("Institut du monde arabe",)
 
 
+def test_regional_branch_of_a_named_org_is_the_org() -> None:
+    e = ents("", "Des repas ont été distribués par la Croix-Rouge Guyane, selon France Bleu Provence.")
+    assert "Croix-Rouge Guyane" in e.org and "Guyane" in e.place
+    assert "France Bleu Provence" in e.org and "Provence" not in e.place  # a brand's regional title
+
+
+def test_regional_branch_of_an_acronym_is_org_plus_place() -> None:
+    e = ents("", "La CGT Seine-Maritime appelle à la grève jeudi.")
+    assert e.org == ("CGT",) and e.place == ("Seine-Maritime",)
+
+
+def test_gazetteer_firms_agencies_and_clubs() -> None:
+    e = ents("", "Le patron de Valeo a rencontré l'Arcep, puis il a assisté au match du Stade rennais contre "
+                 "l'AS Monaco.")
+    assert {"Valeo", "Arcep", "Stade rennais", "AS Monaco"} <= set(e.org)
+
+
+def test_candidate_for_the_mairie_is_an_office_not_an_org() -> None:
+    e = ents("", "Agnès Buzyn, candidate LREM à la mairie de Paris, a estimé que la mairie de Lyon avait tort.")
+    assert "mairie de Paris" not in e.org and "Paris" in e.place
+    assert "mairie de Lyon" in e.org
+
+
+def test_unknown_name_after_speech_verb() -> None:
+    e = ents("", "Le plus tôt sera le mieux, a expliqué Benoist Apparu. La fusion est actée, rapporte Ekathimerini.")
+    assert "Benoist Apparu" in e.person and "Benoist Apparu" not in e.org
+    assert "Ekathimerini" in e.org
+
+
+def test_org_cues_chez_filiale_apposition_and_firm_verbs() -> None:
+    e = ents("", "Il a travaillé chez Trucmuche. Cette filiale de Bidulex recrute. L'incendie a touché Lubrizol, "
+                 "l'usine classée Seveso. Depuis, Flomix a racheté son concurrent.")
+    assert {"Trucmuche", "Bidulex", "Lubrizol", "Flomix"} <= set(e.org)
+
+
+def test_org_cues_leave_persons_alone() -> None:
+    e = ents("", "Il dîne chez Martin ce soir. Le vendeur, Marcel, a racheté sa maison. Ils vont chez Dupont. "
+                 "Pierre Dupont est ravi.")
+    assert e.org == ()
+    assert {"Martin", "Marcel", "Pierre Dupont"} <= set(e.person)
+
+
+def test_model_code_after_a_maker_is_not_an_org() -> None:
+    e = ents("", "Le prototype Bugatti EB110 Super Sport et une Aston Martin DB11 seront exposés.")
+    assert set(e.org) <= {"Bugatti", "Aston Martin"}
+    assert not any(n.startswith(("EB110", "DB11", "Super")) for n in e.org + e.person)
+
+
+def test_unit_and_vehicle_acronyms_are_not_orgs() -> None:
+    e = ents("", "Le départ est à 14h GMT. Le moteur TFSI respecte la norme WLTP, sans ISF.")
+    assert e.org == ()
+
+
+def test_national_team_and_publisher() -> None:
+    e = ents("", "Il a rejoint l'équipe de France de football. Son livre est paru aux éditions Soleil, puis "
+                 "aux éditions du Seuil.")
+    assert "équipe de France de football" in e.org and "France" in e.place
+    assert {"éditions Soleil", "Le Seuil"} <= set(e.org) and "Seuil" not in e.place
+
+
 def test_cli_entities_reads_files_as_indexing_does(tmp_path: Path) -> None:
     import json
 

@@ -110,7 +110,7 @@ _ORGCAP = re.compile(
     r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
 _LOWER_ORG = re.compile(
-    r"\b(?=[mpsracuhdbtCFUS])(?P<head>mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
+    r"\b(?=[mpsracuhdbtéCFUS])(?P<head>éditions|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
     r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
     r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
     r"cour d['’]appel|cour d['’]assises|cour administrative d['’]appel|conseil départemental|conseil régional|"
@@ -125,6 +125,11 @@ _PLACE_HEAD = re.compile(
     r"baie|col|forêt|gare|aéroport|port|plage|anse|canal|île|îles|vallée|plateau|fort|palais|château|cathédrale|"
     r"basilique|église|stade)"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*)"
+)
+_NATIONAL_TEAM = re.compile(
+    r"\béquipe de France(?: (?:féminine|masculine|espoirs|olympique))?(?: (?:de |d['’])(?:football|rugby|handball|"
+    r"basket|basket-ball|volley|volley-ball|tennis|natation|cyclisme|judo|athlétisme|ski|hockey|gymnastique|escrime|"
+    r"boxe|water-polo|rugby à XV|rugby à sept))?"
 )
 _ARROND = re.compile(
     r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
@@ -245,6 +250,8 @@ class BuiltinExtractor:
                 found.append((m.start("name"), "place", name))
                 consumed.append((m.start(), end_org))
                 continue
+            if head == "éditions" and (m.group("prep") or norm_key(name) in names):
+                continue  # "éditions du Seuil": the publisher's own name (Le Seuil) is found by the gazetteer
             if head == "mairie" and _ELECTORAL.search(text, max(0, m.start() - 60), m.start()):
                 found.append((m.start("name"), "place", name))  # "candidate à la mairie de Paris": an office
                 consumed.append((m.start(), end_org))
@@ -253,6 +260,11 @@ class BuiltinExtractor:
             if head not in _UNIT_HEADS and m.group("prep"):
                 found.append((m.start("name"), "place", name))
             consumed.append((m.start(), end_org))
+        if "équipe de France" in text:
+            for m in _NATIONAL_TEAM.finditer(text):  # national teams are orgs (équipe de France de football)
+                found.append((m.start(), "org", m.group()))
+                found.append((m.start() + 10, "place", "France"))
+                consumed.append((m.start(), m.end()))
         for m in _PLACE_HEAD.finditer(text):
             if any(a <= m.start() < b for a, b in consumed):
                 continue
