@@ -741,9 +741,7 @@ def _right_org_cue(toks: list[_Tok], j: int) -> bool:
         if toks[k].text.lower() in ("le", "la", "l'", "un", "une", "les") and k + 1 < n:
             k += 1
         w = toks[k].text.lower()
-        if w in _APPOSITION_CUES and toks[k].kind == "word" and (k > j + 1 or w in ("filiale", "leader", "numéro")):
-            return True
-        return False
+        return w in _APPOSITION_CUES and toks[k].kind == "word" and (k > j + 1 or w in ("filiale", "leader", "numéro"))
     if t.kind != "word":
         return False
     w = t.text.lower()
