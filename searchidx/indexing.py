@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
+import itertools
+import marshal
 import os
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from whoosh.index import Index as WhooshIndex
 from whoosh.index import LockError
 from whoosh.reading import IndexReader
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from searchidx import corpus, parallel
 from searchidx.errors import IndexLockedError
@@ -28,8 +30,33 @@ Source = str | os.PathLike[str] | Article
 ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
 WRITER_MB = 256
+_RUN_FRAME = 4096  # postings per marshal frame in a sorted run (see `FramedPostingPool`)
 #: Article text beyond this many characters is not indexed (a 50 MB "article" is a dump, not an article).
 MAX_ARTICLE_CHARS = 2_000_000
+
+
+class FramedPostingPool(PostingPool):  # type: ignore[misc]
+    """Whoosh's posting pool with its sorted runs written as length-prefixed marshal frames of `_RUN_FRAME`
+    postings. Whoosh reads a run back with one ``marshal.load(file)`` per posting, each a dozen small file
+    reads: that was 35% of the final commit's time (py-spy, 36k articles, 4 runs) and the commit of 360k
+    articles (~30 runs) took over 7 minutes. ``marshal.loads`` of a frame is ~8x faster; same order, same files."""
+
+    def _write_run(self, f: Any, items: Iterable[tuple[Any, ...]]) -> None:
+        it = iter(items)
+        while frame := list(itertools.islice(it, _RUN_FRAME)):
+            data = marshal.dumps(frame, 2)
+            f.write(len(data).to_bytes(4, "little"))
+            f.write(data)
+        f.close()
+
+    def _read_run(self, path: str) -> Iterator[tuple[Any, ...]]:
+        f = self._open_run(path)
+        try:
+            while head := f.read(4):
+                yield from marshal.loads(f.read(int.from_bytes(head, "little")))
+        finally:
+            f.close()
+            self._remove_run(path)
 
 
 def to_document(article: Article, entities: Entities | None, path_key: str = "", file_key: str = "") -> dict[str, Any]:
@@ -134,6 +161,7 @@ class Run:
         if self.writer is None:
             try:
                 self.writer = self.ix.writer(limitmb=WRITER_MB, timeout=self.wait)
+                self.writer.pool.__class__ = FramedPostingPool  # same pool state, faster run files
             except LockError as exc:
                 raise IndexLockedError(
                     "the index is being updated by another process; try again when it is done "

@@ -150,6 +150,32 @@ def test_file_cut_by_a_crash_is_read_again(tmp_path: Path, corpus_dir: Path, mon
         assert len(idx) == 9
 
 
+def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A writer whose memory limit forces sorted runs to disk (`FramedPostingPool`) writes the same postings
+    as one that keeps them all in memory."""
+    articles = [Article(id=f"d{i}", title=f"Titre {i} mot{i % 7}",
+                        body=" ".join(f"terme{(i * 31 + j * 17) % 900} Lyon" for j in range(60)))
+                for i in range(300)]
+    runs: list[int] = []
+    original = indexing.FramedPostingPool._write_run
+
+    def counting(self: indexing.FramedPostingPool, f: object, items: list[tuple[object, ...]]) -> None:
+        runs.append(1)
+        original(self, f, items)
+
+    monkeypatch.setattr(indexing.FramedPostingPool, "_write_run", counting)
+    postings = []
+    for name, mb in (("big", 256), ("spilled", 1)):
+        monkeypatch.setattr(indexing, "WRITER_MB", mb)
+        with Index.create(tmp_path / name, entities="none") as idx:
+            idx.add(articles)
+            with idx._ix.reader() as reader:
+                postings.append(list(reader.iter_postings()))
+            assert idx.search("terme17").total > 0
+    assert len(runs) >= 3  # the small writer did spill, several runs were merged
+    assert len(postings[0]) > 15_000 and postings[0] == postings[1]
+
+
 def test_walk_problems_are_reported(tmp_path: Path, corpus_dir: Path) -> None:
     os.symlink(corpus_dir / "missing.txt", corpus_dir / "broken.txt")
     problems: list[Problem] = []
