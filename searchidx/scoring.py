@@ -137,11 +137,12 @@ class Collection:
             self._date_ranks = np.unique(self.dates(), return_inverse=True)[1].astype(np.int64)
         return self._date_ranks
 
-    def term(self, field: str, text: str, boost: float) -> Scored:
+    def term(self, field: str, text: str) -> tuple[Ints, Floats]:
+        """The live documents holding a term and their BM25F scores for it (Whoosh's formula and
+        statistics: idf and average length of the whole index, the stored one-byte lengths)."""
         ids, weights = self.postings(field, text)
-        out = self.empty()
         if len(ids) == 0:
-            return out
+            return ids, weights
         if self.searcher.schema[field].scorable:
             idf = self.searcher.idf(field, text)
             avgfl = self.searcher.avg_field_length(field) or 1
@@ -151,10 +152,63 @@ class Collection:
             scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / avgfl)))
         else:
             scores = weights
+        live = self.live[ids]
+        return (ids, scores) if live.all() else (ids[live], scores[live])
+
+    def dense(self, ids: Ints, scores: Floats, boost: float = 1.0) -> Scored:
+        out = self.empty()
         out.mask[ids] = True
         out.scores[ids] = scores * boost if boost != 1 else scores
-        out.mask &= self.live
-        out.scores[~self.live] = 0.0
+        return out
+
+    def phrase(self, q: query.Phrase, terms: list[tuple[Ints, Floats]]) -> Scored:
+        """Documents where the words follow each other, each within ``slop`` positions of the one before
+        (Whoosh's ``SpanNear2(ordered=True, mindist=1)``), scored as the sum of the words' own scores."""
+        docs = terms[0][0]
+        for ids, _ in terms[1:]:
+            docs = np.intersect1d(docs, ids, assume_unique=True)
+        if len(terms) > 1 and len(docs):
+            words = [w.encode("utf-8") if isinstance(w, str) else w for w in q.words]
+            positions = [self.positions(q.fieldname, w, docs) for w in words]
+            keep = [i for i in range(len(docs)) if _in_sequence([p[i] for p in positions], q.slop)]
+            docs = docs[keep]
+        total = np.zeros(len(docs), dtype=np.float64)
+        for ids, scores in terms:
+            total += scores[np.searchsorted(ids, docs)]
+        return self.dense(docs, total, q.boost)
+
+    def positions(self, field: str, btext: bytes, docs: Ints) -> list[list[int]]:
+        """The positions of a term in each of ``docs`` (sorted, all holding the term)."""
+        decode = self.searcher.schema[field].format.decode_positions
+        out: list[list[int]] = []
+        for sub, offset in self.leaves:
+            end = offset + sub.reader().doc_count_all()
+            local = docs[(docs >= offset) & (docs < end)] - offset
+            if not len(local):
+                continue
+            m = sub.reader().postings(field, btext)
+            leaf = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
+            if not hasattr(leaf, "_read_ids"):  # an inlined posting list
+                found = {}
+                while m.is_active():
+                    found[m.id()] = decode(m.value())
+                    m.next()
+                out.extend(found[int(d)] for d in local)
+                continue
+            leaf.reset()
+            i = 0
+            while leaf.is_active() and i < len(local):
+                if leaf.block_max_id() >= local[i]:
+                    leaf._read_ids()
+                    ids = np.asarray(leaf._ids)
+                    upto = int(np.searchsorted(local, ids[-1], side="right"))
+                    if upto > i:
+                        leaf._read_values()
+                        values = leaf._values
+                        for at in np.searchsorted(ids, local[i:upto]):
+                            out.append(decode(values[at]))
+                        i = upto
+                leaf._next_block()
         return out
 
     def by_matcher(self, q: query.Query) -> Scored:
@@ -177,6 +231,13 @@ class Collection:
         out.scores[~out.mask] = 0.0
         return out
 
+    def _term(self, field: str, text: str, memo: dict[Any, Any]) -> tuple[Ints, Floats]:
+        key = ("term", field, text)
+        found: tuple[Ints, Floats] | None = memo.get(key)
+        if found is None:
+            found = memo[key] = self.term(field, text)
+        return found
+
     # -- evaluation ----------------------------------------------------------------------------------------
 
     def evaluate(self, q: query.Query, memo: dict[Any, Scored] | None = None) -> Scored:
@@ -188,25 +249,39 @@ class Collection:
     def _eval(self, q: query.Query, memo: dict[Any, Scored]) -> Scored:  # noqa: C901
         kind = type(q)
         if kind is query.Term:
-            key = ("term", q.fieldname, q.text, q.boost)
-            found = memo.get(key)
-            if found is None:
-                found = memo[key] = self.term(q.fieldname, q.text, q.boost)
-            return found
+            return self.dense(*self._term(q.fieldname, q.text, memo), q.boost)
         if kind is query.Or and not q.minmatch:
-            parts = [self._eval(s, memo) for s in q.subqueries]
-            if not parts:
+            if not q.subqueries:
                 return self.empty()
-            mask = np.logical_or.reduce([p.mask for p in parts])
-            scores = np.add.reduce([p.scores for p in parts])
-            return _boosted(Scored(mask, scores), q.boost)
+            # terms add up sparsely (one bincount), other clauses as vectors
+            terms = [s for s in q.subqueries if type(s) is query.Term]
+            others = [self._eval(s, memo) for s in q.subqueries if type(s) is not query.Term]
+            if terms:
+                found = [self._term(t.fieldname, t.text, memo) for t in terms]
+                ids = np.concatenate([f[0] for f in found])
+                scores = np.concatenate([f[1] * t.boost for f, t in zip(found, terms, strict=True)])
+                out = Scored(np.bincount(ids, minlength=self.size) > 0,
+                             np.bincount(ids, weights=scores, minlength=self.size).astype(np.float64))
+            else:
+                first = others.pop(0)
+                out = Scored(first.mask.copy(), first.scores.copy())
+            for other in others:
+                out.mask |= other.mask
+                out.scores += other.scores
+            return _boosted(out, q.boost)
         if kind is query.And:
             parts = [self._eval(s, memo) for s in q.subqueries]
             if not parts:
                 return self.empty()
-            mask = np.logical_and.reduce([p.mask for p in parts])
-            scores = np.add.reduce([p.scores for p in parts]) * mask
-            return _boosted(Scored(mask, scores), q.boost)
+            out = Scored(parts[0].mask.copy(), parts[0].scores.copy())
+            for part in parts[1:]:
+                out.mask &= part.mask
+                out.scores += part.scores
+            out.scores *= out.mask
+            return _boosted(out, q.boost)
+        if kind is query.Phrase and q.fieldname in self.searcher.schema:
+            words = [self._term(q.fieldname, w, memo) for w in q.words]
+            return self.phrase(q, words) if words and all(len(w[0]) for w in words) else self.empty()
         if kind is query.AndNot:
             a = self._eval(q.a, memo)
             b = self._eval(q.b, memo)
@@ -241,6 +316,17 @@ class Collection:
     def _constant(mask: Mask, boost: float) -> Scored:
         """Matches that all score ``boost`` (Whoosh's constant-score leaves: every, not, ranges)."""
         return Scored(mask, np.where(mask, float(boost), 0.0))
+
+
+def _in_sequence(positions: list[list[int]], slop: int) -> bool:
+    """Whether some position of each word follows one of the word before by 1 to ``slop`` positions."""
+    reachable = set(positions[0])
+    for following in positions[1:]:
+        reachable = {p for p in following if any(1 <= p - q <= slop for q in reachable)} if slop > 1 \
+            else {p for p in following if p - 1 in reachable}
+        if not reachable:
+            return False
+    return True
 
 
 def _boosted(s: Scored, boost: float) -> Scored:

@@ -15,6 +15,7 @@ QUERIES = [
     "otan", "sommet otan geneve", "Stoltenberg Poutine", "geneve -otan", "geneve OU russie", '"union europeenne"',
     "gouv*", "macron~", "president ET (russie OU chine)", "+russie sommet", "SAUF otan", "titre:sommet geneve",
     "personne:biden", "lieu:geneve otan", "date:2021", "date:>2020-06 sommet", "annee:2021", "", "zzzyx",
+    "États-Unis Chine", '"président de la république"', "Saint-Marc", "\"sommet de l'OTAN\"",
     "le la les", "l'OTAN a réuni à Genève les 30 chefs d'État et de gouvernement, dont Joe Biden",
 ]
 
