@@ -1,0 +1,151 @@
+"""The compact posting codec reads back exactly what the stock W3 codec does, and searches score the same."""
+
+from __future__ import annotations
+
+import shutil
+from array import array
+from pathlib import Path
+from typing import Any
+
+import pytest
+from whoosh import fields
+from whoosh.codec.whoosh3 import W3Codec
+from whoosh.filedb.filestore import RamStorage
+
+from searchidx import Index, codec
+from searchidx.codec import CompactCodec, CompactLeafMatcher
+from searchidx.schema import CompactPositions
+from searchidx.storage import open_dir, read_valid_toc
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+QUERIES = [
+    "Macron", "grève SNCF", "football", "\"plan de relance\"", "tempête Bretagne", "Genève sécurité Poutine",
+    "\"union européenne\" relance", "title:festival", "exoplanète OR CNRS", "climat -énergie", "Lyon",
+    "\"aides publiques\"",
+]
+
+
+def _all(m: Any) -> list[tuple[int, float, Any]]:
+    out = []
+    while m.is_active():
+        out.append((m.id(), m.weight(), m.value()))
+        m.next()
+    return out
+
+
+def _build(codec_: Any, docs: list[dict[str, Any]], schema: fields.Schema) -> Any:
+    ix = RamStorage().create_index(schema)
+    with ix.writer(codec=codec_) as w:
+        for doc in docs:
+            w.add_document(**doc)
+    return ix
+
+
+def _read(ix: Any) -> dict[tuple[str, bytes], list[tuple[int, float, Any]]]:
+    with ix.reader() as r:
+        return {(f, t): _all(r.postings(f, t)) for f, t in r.all_terms()}
+
+
+def test_postings_read_back_as_with_the_stock_codec() -> None:
+    """Every kind of block: one posting, several blocks (>128), whole and fractional weights, big term
+    frequencies (2-byte weights), big id gaps, positions, no values (ids only), fixed-size values."""
+    text = fields.TEXT(phrase=True)
+    text.format = CompactPositions(field_boost=1.0)
+    schema = fields.Schema(
+        body=text,
+        boosted=fields.TEXT(phrase=False, field_boost=1.7),
+        kw=fields.KEYWORD(scorable=False),
+        ident=fields.ID(),
+        num=fields.NUMERIC(),
+    )
+    docs = []
+    for i in range(700):
+        words = ["commun"] * (1 + i % 5) + [f"rare{i}"] + (["souvent"] * 300 if i == 5 else [])
+        if i % 97 == 0:
+            words.append("espacé")
+        docs.append({"body": " ".join(words), "boosted": "un deux " * (i % 3 + 1) + f"x{i % 11}",
+                     "kw": f"k{i % 4} k{i % 9}", "ident": f"id{i}", "num": i * 1000})
+    stock, compact = _build(W3Codec(), docs, schema), _build(CompactCodec(), docs, schema)
+    expected, got = _read(stock), _read(compact)
+    assert got == expected
+    assert len(expected[("body", b"commun")]) == 700
+    assert expected[("body", b"souvent")][0][1] == 300.0
+    assert len(expected[("body", "espacé".encode())]) == 8
+
+
+def test_blocks_expose_contiguous_arrays() -> None:
+    """`_ids` (absolute document numbers) and `_weights` are arrays, readable through the buffer protocol."""
+    schema = fields.Schema(body=fields.TEXT())
+    docs = [{"body": "mot " * (1 + i % 3) + ("impair" if i % 2 else "pair")} for i in range(300)]
+    ix = _build(CompactCodec(), docs, schema)
+    with ix.reader() as r:
+        m = r.postings("body", b"mot")
+        assert isinstance(m, CompactLeafMatcher)
+        m._read_ids()
+        m._read_weights()
+        assert isinstance(m._ids, array) and m._ids.typecode == "I"
+        assert isinstance(m._weights, array) and m._weights.typecode == "f"
+        assert list(m._ids) == list(range(128))
+        assert list(m._weights) == [1.0 + i % 3 for i in range(128)]
+        m._next_block()
+        m._read_ids()
+        assert list(m._ids) == list(range(128, 256))
+        b = r.postings("body", b"impair")
+        b._read_ids()
+        assert list(b._ids[:3]) == [1, 3, 5]
+        assert memoryview(b._ids).itemsize == 4
+
+
+def test_blocklimit_fits_the_count_byte() -> None:
+    with pytest.raises(ValueError):
+        CompactCodec(blocklimit=256)
+
+
+def _index(path: Path, monkeypatch: pytest.MonkeyPatch, factory: Any, source: Path = CORPUS) -> Index:
+    monkeypatch.setattr(codec, "default_codec", factory)
+    index = Index.create(path, entities="none")
+    index.add([source])
+    return index
+
+
+def _results(index: Index) -> list[list[tuple[str, float]]]:
+    return [[(h.id, round(h.score, 9)) for h in index.search(q, limit=50).hits] for q in QUERIES]
+
+
+def test_search_results_and_scores_match_the_stock_codec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with _index(tmp_path / "stock", monkeypatch, W3Codec) as stock:
+        expected = _results(stock)
+    with _index(tmp_path / "compact", monkeypatch, CompactCodec) as compact:
+        got = _results(compact)
+    assert got == expected
+    assert sum(1 for hits in expected if hits) >= 10
+    assert any(len(hits) > 1 for hits in expected)
+    for name, codec_type in (("stock", W3Codec), ("compact", CompactCodec)):
+        toc = read_valid_toc(open_dir(tmp_path / name).storage)
+        assert [type(s.codec()) for s in toc.segments] == [codec_type]
+
+
+def test_an_index_written_by_the_stock_codec_still_opens_and_takes_new_segments(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = sorted(f for f in CORPUS.iterdir() if f.is_file())
+    part = tmp_path / "part"
+    part.mkdir()
+    for f in files[: len(files) // 2]:
+        shutil.copy(f, part / f.name)
+    monkeypatch.setattr(codec, "default_codec", W3Codec)
+    with Index.create(tmp_path / "ix", entities="none") as index:
+        index.add([part])
+        before = _results(index)
+    monkeypatch.undo()
+    with Index.open(tmp_path / "ix") as index:
+        assert _results(index) == before
+    for f in files[len(files) // 2:]:
+        shutil.copy(f, part / f.name)
+    with Index.open(tmp_path / "ix") as index:
+        index.add([part])
+        mixed = _results(index)
+    codecs = {type(s.codec()) for s in read_valid_toc(open_dir(tmp_path / "ix").storage).segments}
+    assert codecs == {W3Codec, CompactCodec}
+    with _index(tmp_path / "whole", monkeypatch, CompactCodec, part) as whole:
+        assert _results(whole) == mixed
