@@ -2,53 +2,121 @@
 
 from __future__ import annotations
 
+import os
+import zipfile
 from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 from whoosh.reading import IndexReader
 
 from searchidx.models import FacetValue
-from searchidx.schema import FACET_FIELDS, facet_key, unpack_facets
+from searchidx.schema import _SEP_FIELD, _SEP_VALUE, FACET_FIELDS, facet_key
 from searchidx.scoring import Collection, Ints, Mask
+
+FIELD_SEP = _SEP_FIELD.encode()
+VALUE_SEP = _SEP_VALUE.encode()
+_FORMAT = 1  # of a saved table
 
 
 class FacetTable:
-    """Every document's facet values as arrays (one pass over the packed column per index generation):
-    for each facet, parallel arrays of (document, value number), so counting the values of a set of
-    documents is one gather and one ``bincount``."""
+    """Every document's facet values as arrays: for each facet, parallel arrays of (document, value number),
+    so counting the values of a set of documents is one gather and one ``bincount``.
 
-    def __init__(self, reader: IndexReader) -> None:
-        self.display: dict[str, dict[str, str]] = {f: {} for f in FACET_FIELDS}
-        self._keys: dict[str, list[str]] = {f: [] for f in FACET_FIELDS}
-        self._docs: dict[str, Ints] = {}
-        self._values: dict[str, Ints] = {}
-        self._order: dict[str, Ints] = {}  # each value number's rank by name, for ties
-        numbers: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
-        docs: dict[str, list[int]] = {f: [] for f in FACET_FIELDS}
-        values: dict[str, list[int]] = {f: [] for f in FACET_FIELDS}
+    Built by one pass over the packed ``facets`` column (`build`: ~0.4 s per 36k articles, in Python), so
+    `searchidx.index.Index` keeps it beside the index, one file per index generation (`save`, `load`):
+    a command-line search with facets then starts in milliseconds."""
+
+    def __init__(self, keys: dict[str, list[str]], display: dict[str, list[str]], docs: dict[str, Ints],
+                 values: dict[str, Ints], size: int) -> None:
+        self.size = size
+        self._keys = keys
+        self.display = {name: dict(zip(keys[name], display[name], strict=True)) for name in FACET_FIELDS}
+        self._docs = docs
+        self._values = values
+        self._order: dict[str, Ints] = {}  # each value number's rank by key, for ties
+        for name in FACET_FIELDS:
+            ranks = np.empty(len(keys[name]), dtype=np.int64)
+            ranks[np.argsort(np.asarray(keys[name], dtype=np.str_), kind="stable")] = np.arange(len(ranks))
+            self._order[name] = ranks
+
+    @classmethod
+    def build(cls, reader: IndexReader) -> FacetTable:
+        keys: dict[str, list[str]] = {f: [] for f in FACET_FIELDS}
+        display: dict[str, list[str]] = {f: [] for f in FACET_FIELDS}
+        by_key: dict[str, dict[str, int]] = {f: {} for f in FACET_FIELDS}
+
+        def number(name: str, value: str) -> int:  # new keys numbered in order of appearance; -1: no key
+            key = facet_key(value)
+            if not key:
+                return -1
+            found = by_key[name].get(key)
+            if found is None:
+                found = by_key[name][key] = len(keys[name])
+                keys[name].append(key)
+                display[name].append(value)
+            return found
+
+        numbers: dict[bytes, dict[bytes, int]] = {f.encode(): {} for f in FACET_FIELDS}  # raw value -> number
+        docs: dict[bytes, list[int]] = {f: [] for f in numbers}
+        values: dict[bytes, list[int]] = {f: [] for f in numbers}
         if reader.has_column("facets"):
             for docnum, data in enumerate(reader.column_reader("facets")):
-                for name, names in unpack_facets(data).items():
-                    if name not in numbers:
+                if not data:
+                    continue
+                for chunk in data.split(FIELD_SEP):  # bytes all along: a value is decoded once, when new
+                    name, _, rest = chunk.partition(VALUE_SEP)
+                    numbered = numbers.get(name)
+                    if numbered is None:
                         continue
-                    number, shown, keys = numbers[name], self.display[name], self._keys[name]
-                    for value in names:
-                        key = facet_key(value)
-                        if not key:
-                            continue
-                        found = number.get(key)
+                    for raw in rest.split(VALUE_SEP):
+                        found = numbered.get(raw)
                         if found is None:
-                            found = number[key] = len(keys)
-                            keys.append(key)
-                            shown[key] = value
-                        docs[name].append(docnum)
-                        values[name].append(found)
+                            found = numbered[raw] = number(name.decode(), raw.decode("utf-8"))
+                        if found >= 0:
+                            docs[name].append(docnum)
+                            values[name].append(found)
+        return cls(keys, display, {f: np.asarray(docs[f.encode()], dtype=np.int64) for f in FACET_FIELDS},
+                   {f: np.asarray(values[f.encode()], dtype=np.int64) for f in FACET_FIELDS},
+                   int(reader.doc_count_all()))
+
+    def save(self, path: Path) -> None:
+        """Writes the table to ``path`` atomically (a temporary file renamed over it)."""
+        arrays: dict[str, Any] = {"size": np.asarray([self.size, _FORMAT])}
         for name in FACET_FIELDS:
-            self._docs[name] = np.asarray(docs[name], dtype=np.int64)
-            self._values[name] = np.asarray(values[name], dtype=np.int64)
-            ranks = np.empty(len(self._keys[name]), dtype=np.int64)
-            ranks[np.argsort(np.asarray(self._keys[name], dtype=np.str_), kind="stable")] = np.arange(len(ranks))
-            self._order[name] = ranks
+            keys = self._keys[name]
+            names = "\x1f".join(keys) + "\x1e" + "\x1f".join(self.display[name][k] for k in keys)
+            arrays[f"{name}.names"] = np.frombuffer(names.encode("utf-8"), dtype=np.uint8)
+            arrays[f"{name}.docs"] = np.diff(self._docs[name], prepend=0).astype(np.int32)
+            arrays[f"{name}.values"] = self._values[name].astype(np.int32)
+        tmp = path.with_name(path.name + ".tmp")
+        with open(tmp, "wb") as f:
+            np.savez_compressed(f, **arrays)
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: Path, size: int) -> FacetTable | None:
+        """The table saved at ``path``, or None when absent, unreadable or not for ``size`` documents."""
+        try:
+            with np.load(path) as data:
+                if data["size"].tolist() != [size, _FORMAT]:
+                    return None
+                keys: dict[str, list[str]] = {}
+                display: dict[str, list[str]] = {}
+                docs: dict[str, Ints] = {}
+                values: dict[str, Ints] = {}
+                for name in FACET_FIELDS:
+                    shown, _, rest = data[f"{name}.names"].tobytes().decode("utf-8").partition("\x1e")
+                    keys[name] = shown.split("\x1f") if shown else []
+                    display[name] = rest.split("\x1f") if rest else []
+                    docs[name] = np.cumsum(data[f"{name}.docs"], dtype=np.int64)
+                    values[name] = data[f"{name}.values"].astype(np.int64)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            return None
+        if any(len(keys[n]) != len(display[n]) or len(docs[n]) != len(values[n]) for n in FACET_FIELDS):
+            return None
+        return cls(keys, display, docs, values, size)
 
     def count(self, name: str, docs: Mask, limit: int | None = 10) -> list[FacetValue]:
         """Counts of each value of facet ``name`` over the documents of ``docs``: by count, then name."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -164,7 +165,16 @@ class Index:
 
     def _facets(self) -> FacetTable:
         if self._facet_table is None:
-            self._facet_table = FacetTable(self.searcher().reader())
+            reader = self.searcher().reader()
+            generation = reader.generation()
+            saved = self.path / f"{FACETS_PREFIX}{generation}.npz" if self.path and generation >= 0 else None
+            size = int(reader.doc_count_all())
+            table = FacetTable.load(saved, size) if saved else None
+            if table is None:
+                table = FacetTable.build(reader)
+                if saved:
+                    _keep_facets(table, saved, generation)
+            self._facet_table = table
         return self._facet_table
 
     def _arrays(self) -> Collection:
@@ -280,6 +290,10 @@ class Index:
         )
 
 
+FACETS_PREFIX = "facets-"
+_FACETS_RE = re.compile(r"^facets-\d+\.npz(\.tmp)?$")
+
+
 def _get_extractor(name: str) -> Extractor | None:
     """The named extractor; the entities package (and spaCy) is imported only when one is wanted."""
     if name == "none":
@@ -304,6 +318,20 @@ def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     os.replace(tmp, folder / META_FILE)
 
 
+def _keep_facets(table: FacetTable, path: Path, generation: int) -> None:
+    """Saves the facet table of this generation and removes those of older ones; a read-only index
+    folder (or any failure) only means the next process builds the table again."""
+    try:
+        table.save(path)
+        for old in path.parent.glob(f"{FACETS_PREFIX}*.npz"):
+            number = old.name[len(FACETS_PREFIX):-len(".npz")]
+            if number.isdigit() and int(number) < generation:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
 def _is_ours(name: str) -> bool:
-    """Files an index folder may hold: whoosh's, the metadata, the lock, a .gitkeep."""
-    return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or storage.is_index_file(name)
+    """Files an index folder may hold: whoosh's, the metadata, the lock, saved facet tables, a .gitkeep."""
+    return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or storage.is_index_file(name) \
+        or bool(_FACETS_RE.match(name))

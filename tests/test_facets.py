@@ -4,12 +4,14 @@ facet-value search, browsing, and the entities of the given article in the bundl
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from search_fixture import build
 
-from searchidx import Index, UsageError
+from searchidx import Article, Index, UsageError
 from searchidx.analysis import fold
+from searchidx.facets import FacetTable
 
 
 @pytest.fixture(scope="module")
@@ -126,3 +128,32 @@ def test_total_counts_every_match_beyond_the_page(idx: Index) -> None:
 def test_a_filter_no_article_passes_finds_nothing(idx: Index) -> None:
     result = idx.search("otan", filters={"person": ["Personne Inconnue"]})
     assert result.total == 0 and result.hits == []
+
+
+def test_facet_table_is_saved_per_generation_and_reused(tmp_path: Path, corpus_dir: Path) -> None:
+    folder = tmp_path / "ix"
+    with Index.create(folder, entities="builtin") as index:
+        index.add([corpus_dir])
+        built = index.search("", facets=["person", "place"], facet_limit=100).facets
+    (saved,) = folder.glob("facets-*.npz")
+    with Index.open(folder) as index:
+        assert index.search("", facets=["person", "place"], facet_limit=100).facets == built  # read back
+        assert list(folder.glob("facets-*.npz")) == [saved]
+        index.add([Article(id="new", title="Sommet", body="M. Jens Stoltenberg est arrivé à Genève.")])
+        person = {v.value: v.count for v in index.search("", facets=["person"], facet_limit=100).facets["person"]}
+    assert person["Jens Stoltenberg"] == {v.value: v.count for v in built["person"]}["Jens Stoltenberg"] + 1
+    (newer,) = folder.glob("facets-*.npz")  # the new generation's table replaced the old one
+    assert newer != saved
+
+
+def test_a_damaged_or_foreign_facet_table_is_rebuilt(tmp_path: Path, corpus_dir: Path) -> None:
+    folder = tmp_path / "ix"
+    with Index.create(folder, entities="builtin") as index:
+        index.add([corpus_dir])
+        expected = index.search("otan", facets=["org"]).facets
+    (saved,) = folder.glob("facets-*.npz")
+    saved.write_bytes(b"not a table")
+    with Index.open(folder) as index:
+        assert index.search("otan", facets=["org"]).facets == expected
+    assert FacetTable.load(saved, 3) is None  # rewritten, but for another number of documents
+    assert FacetTable.load(tmp_path / "absent.npz", 3) is None
