@@ -30,7 +30,7 @@ Ints = npt.NDArray[np.int64]
 
 #: Decoded postings kept between searches (warm queries reuse the common words' arrays).
 CACHE_BYTES = 64 << 20
-#: ...only for words whose postings span this many blocks or more (short lists decode in microseconds).
+#: ...only for words in this many documents or more (short lists decode in microseconds).
 CACHE_MIN_POSTINGS = 1024
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
