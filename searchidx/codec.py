@@ -4,9 +4,10 @@ Why: the W3 codec pickles every block of up to 128 postings (protocol 2) as a tu
 floats and a tuple of ``bytes`` (each ``bytes`` pickles as a call to ``_codecs.encode``), plus a pickled info
 tuple, then zlib: about 15 bytes per posting and 55 per one-posting term; the postings were 57% of a 36k-news
 index.  Here a block is a fixed little-endian header (count, first and last id, max weight, length bytes,
-layout) followed by the id deltas as 1, 2 or 4-byte unsigned ints, the weights as small unsigned ints when
-they are whole numbers (they are term frequencies) or float32, and the position bytes with their lengths;
-zlib only when it saves bytes.  Postings shrink about threefold.
+layout) followed by two parts: the id deltas as 1, 2 or 4-byte unsigned ints and the weights as small
+unsigned ints when they are whole numbers (they are term frequencies) or float32; then the value (position)
+bytes with their lengths.  Each part is zlib-compressed only when that saves bytes, and separately, so a
+search that only scores never inflates positions.  Postings shrink about threefold.
 
 Readers decode a block with C-level calls (``array.frombytes``, ``itertools.accumulate``), no Python loop per
 posting, and keep ``_ids`` (``array("I")`` of absolute document numbers) and ``_weights`` (``array("f")``) as
@@ -34,11 +35,12 @@ from whoosh.util.numeric import byte_to_length, length_to_byte
 MAGIC = b"SXp1"
 #: Block: signed length of the rest of the block (negative on the last block), postings count, first id,
 #: last id, max weight (float32, at least every weight of the block), min and max length bytes, layout.
-_BLOCK = struct.Struct("<iBIIfBBB")
+_BLOCK = struct.Struct("<iBIIfBBH")
 _INFO_SIZE = _BLOCK.size - 4
-#: Layout byte: bits 0-1 id delta width, bits 2-3 value length width, bit 4 zlib, bits 5-7 weight kind.
+#: Layout: bits 0-1 id delta width, bits 2-3 value length width, bits 5-7 weight kind, bit 8 ids and weights
+#: compressed, bit 9 values compressed.
 _WIDTHS = ("B", "H", "I")
-_ZLIB = 0x10
+_ZLIB_IW, _ZLIB_V = 0x100, 0x200
 _W_CONST, _W_FLOAT = 0, 4  # weight kinds 1-3: unsigned ints of width _WIDTHS[kind - 1]
 _SWAP = sys.byteorder != "little"
 _MIN_ZLIB = 24  # shorter block data is never made smaller by zlib (6 bytes of header and checksum)
@@ -154,8 +156,11 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
                 floats.byteswap()
             parts.append(floats.tobytes())
         layout |= kind << 5
+        head, squeezed = self._squeezed(b"".join(parts))
+        layout |= _ZLIB_IW if squeezed else 0
 
         fixedsize = self._fixedsize
+        parts = []
         if fixedsize is None or fixedsize < 0:
             if n > 1:
                 lengths = array("I", map(len, islice(values, 0, n - 1)))
@@ -165,14 +170,10 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             parts.extend(values)
         elif fixedsize > 0:
             parts.extend(values)
+        tail, squeezed = self._squeezed(b"".join(parts))
+        layout |= _ZLIB_V if squeezed else 0
 
-        data = b"".join(parts)
-        if self._compression and len(data) >= _MIN_ZLIB:
-            packed = zlib.compress(data, self._compression)
-            if len(packed) < len(data):
-                data = packed
-                layout |= _ZLIB
-
+        data = head + tail
         length = _INFO_SIZE + len(data)
         postfile.write(_BLOCK.pack(-length if last else length, n, ids[0], ids[-1], _float32_up(top),
                                    length_to_byte(self._minlength), length_to_byte(self._maxlength), layout))
@@ -180,9 +181,19 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         self._blockcount += 1
         self._new_block()
 
+    def _squeezed(self, data: bytes) -> tuple[bytes, bool]:
+        """``data`` compressed, and True, when zlib makes it shorter; else ``data`` and False."""
+        if self._compression and len(data) >= _MIN_ZLIB:
+            packed = zlib.compress(data, self._compression)
+            if len(packed) < len(data):
+                return packed, True
+        return data, False
+
 
 class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
-    """Reads compact blocks; ``_ids`` and ``_weights`` are ``array("I")`` / ``array("f")`` of the block."""
+    """Reads compact blocks; ``_ids`` and ``_weights`` are ``array("I")`` / ``array("f")`` of the block.
+
+    ``_data`` holds the block's ids-and-weights part (inflated), ``_rest`` its values part (as stored)."""
 
     _data: Any
     _ids: Any
@@ -208,27 +219,27 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
             length = -length
         self._blocklength = count
         self._layout = layout
-        self._compression = layout & _ZLIB
+        self._compression = layout & (_ZLIB_IW | _ZLIB_V)
         self._minlength = byte_to_length(minlen)
         self._maxlength = byte_to_length(maxlen)
         self._dataoffset = position + _BLOCK.size
         self._nextoffset = position + 4 + length
+        self._woffset = (count - 1) << (layout & 3)
+        kind = layout >> 5 & 7
+        self._voffset = self._woffset + (0 if kind == _W_CONST else count << (2 if kind == _W_FLOAT else kind - 1))
 
     def block_min_id(self) -> int:
         return int(self._minid)
 
     def _read_data(self) -> None:
-        data = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
-        if self._layout & _ZLIB:
-            data = zlib.decompress(data)
-        elif not isinstance(data, bytes):
-            data = bytes(data)
-        self._data = data
-        n, layout = self._blocklength, self._layout
-        self._woffset = (n - 1) * (1 << (layout & 3)) if n > 1 else 0
-        kind = layout >> 5
-        wsize = 0 if kind == _W_CONST else 4 if kind == _W_FLOAT else 1 << (kind - 1)
-        self._voffset = self._woffset + n * wsize
+        raw = self._postfile.get(self._dataoffset, self._nextoffset - self._dataoffset)
+        if self._layout & _ZLIB_IW:
+            inflater = zlib.decompressobj()
+            self._data = inflater.decompress(raw)
+            self._rest = inflater.unused_data
+        else:
+            self._data = raw[:self._voffset]
+            self._rest = raw[self._voffset:]
 
     def _read_ids(self) -> None:
         if self._blocklength == 1:
@@ -240,7 +251,7 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         self._ids = array("I", accumulate(deltas, initial=self._minid))
 
     def _read_weights(self) -> None:
-        kind = self._layout >> 5
+        kind = self._layout >> 5 & 7
         if kind == _W_CONST:
             self._weights = array("f", (self._maxweight,)) * self._blocklength
             return
@@ -249,7 +260,8 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         if kind == _W_FLOAT:
             self._weights = _unpacked(self._data, self._woffset, self._voffset, "f")
         else:
-            self._weights = array("f", _unpacked(self._data, self._woffset, self._voffset, _WIDTHS[kind - 1]))
+            whole = _unpacked(self._data, self._woffset, self._voffset, _WIDTHS[kind - 1])
+            self._weights = array("f", whole.tolist())
 
     def _read_values(self) -> None:
         n, fixedsize = self._blocklength, self._fixedsize
@@ -258,16 +270,20 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
             return
         if self._data is None:
             self._read_data()
-        data, start = self._data, self._voffset
+        data = self._rest
+        if self._layout & _ZLIB_V:
+            data = zlib.decompress(data)
+        elif not isinstance(data, bytes):
+            data = bytes(data)
         if fixedsize is not None and fixedsize > 0:
-            self._values = tuple(data[i:i + fixedsize] for i in range(start, start + n * fixedsize, fixedsize))
+            self._values = tuple(data[i:i + fixedsize] for i in range(0, n * fixedsize, fixedsize))
             return
         if n == 1:
-            self._values = (data[start:],)
+            self._values = (data,)
             return
         code = (self._layout >> 2) & 3
-        first = start + (n - 1) * (1 << code)
-        lengths = _unpacked(data, start, first, _WIDTHS[code])
+        first = (n - 1) << code
+        lengths = _unpacked(data, 0, first, _WIDTHS[code])
         bounds = list(accumulate(lengths, initial=first))
         bounds.append(len(data))
         self._values = tuple(map(data.__getitem__, map(slice, bounds, islice(bounds, 1, None))))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import shutil
 from array import array
 from pathlib import Path
@@ -9,8 +10,9 @@ from typing import Any
 
 import pytest
 from whoosh import fields
-from whoosh.codec.whoosh3 import W3Codec
+from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.filedb.filestore import RamStorage
+from whoosh.filedb.structfile import BufferFile, StructFile
 
 from searchidx import Index, codec
 from searchidx.codec import CompactCodec, CompactLeafMatcher
@@ -71,6 +73,34 @@ def test_postings_read_back_as_with_the_stock_codec() -> None:
     assert len(expected[("body", b"commun")]) == 700
     assert expected[("body", b"souvent")][0][1] == 300.0
     assert len(expected[("body", "espacé".encode())]) == 8
+
+
+@pytest.mark.parametrize("weights", ["ones", "whole", "big", "fractional"])
+def test_wide_ids_weights_and_values_round_trip(weights: str) -> None:
+    """Widths the news corpus rarely needs: id gaps over 65,535, weights over 255 or 65,535, values of
+    300+ bytes (two-byte lengths), a last block of one posting."""
+    ids = [0, 1, 300, 70_000, 5_000_000, 5_000_001] + list(range(6_000_000, 6_000_000 + 251))
+    ws = {"ones": [1.0] * len(ids), "whole": [float(1 + i % 7) for i in range(len(ids))],
+          "big": [float(70_000 + i) for i in range(len(ids))], "fractional": [0.25 + i / 3 for i in range(len(ids))]}
+    fmt = CompactPositions(field_boost=1.0)
+    values = [fmt.encode(list(range(0, 300 * (1 + i % 200), 300))) for i in range(len(ids))]
+    f = StructFile(io.BytesIO())
+    writer = CompactCodec().postings_writer(f)
+    writer.start_postings(fmt, W3TermInfo())
+    for i, (docnum, weight, value) in enumerate(zip(ids, ws[weights], values, strict=True)):
+        writer.add_posting(docnum, weight, value, 10 + i)
+    info = writer.finish_postings()
+    offset, length = info.extent()
+    m = CompactLeafMatcher(BufferFile(f.file.getvalue()), offset, length, fmt)
+    got = []
+    while m.is_active():
+        got.append((m.id(), m.weight(), m.value()))
+        m.next()
+    assert [g[0] for g in got] == ids
+    assert [g[1] for g in got] == list(array("f", ws[weights]))
+    assert [g[2] for g in got] == values
+    assert max(len(v) for v in values) > 255
+    assert info.doc_frequency() == len(ids)
 
 
 def test_blocks_expose_contiguous_arrays() -> None:
