@@ -187,6 +187,33 @@ def test_spacy_backend_canonicalises() -> None:
     assert pickle.loads(pickle.dumps(ex)).name == ex.name
 
 
+def test_spacy_pieces_cut_at_breaks() -> None:
+    from searchidx.entities.spacy_backend import _pieces
+
+    text = "un deux\ntrois quatre cinq\nsix"
+    assert _pieces(text, 100) == [text]
+    pieces = _pieces(text, 12)
+    assert "".join(pieces) == text and all(len(p) <= 12 for p in pieces)
+    assert pieces[0] == "un deux" and _pieces("abcdefgh", 3) == ["abc", "def", "gh"]
+
+
+def test_spacy_text_longer_than_max_length(monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaCy raises E088 on a text over nlp.max_length; the backend must cut it, not stop the index run."""
+    pytest.importorskip("spacy")
+    try:
+        ex = get_extractor("spacy")
+    except UsageError:
+        pytest.skip("no French spaCy model installed")
+    from searchidx.entities import spacy_backend
+
+    nlp = spacy_backend._load(ex.model)  # type: ignore[union-attr]
+    monkeypatch.setattr(nlp, "max_length", 2000)
+    body = "Il fait beau aujourd'hui dans la région.\n" * 60 + "Le président Joe Biden est arrivé à Genève."
+    assert len(body) > 2000
+    e = ex.extract("Sommet", body)  # type: ignore[union-attr]
+    assert "Joe Biden" in e.person and "Genève" in e.place
+
+
 # --- round two rules -------------------------------------------------------------------------------------------
 
 

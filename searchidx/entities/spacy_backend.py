@@ -1,6 +1,9 @@
 """spaCy backend (fr_core_news_sm / fr_core_news_md): PER->person, ORG->org, LOC->place, MISC dropped.
 
-spaCy is imported lazily, on first use in each process; the object pickles as its model name only.
+spaCy is imported lazily, on first use in each process; the object pickles as its model name only. A long
+text goes through the model in pieces cut at line breaks (else spaces), because spaCy refuses a text over
+``nlp.max_length`` (1,000,000 characters: one such article would stop a whole index run) and its memory grows
+with the length of each text.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from searchidx.models import Entities
 from .canon import finalize
 
 _LABELS = {"PER": "person", "ORG": "org", "LOC": "place"}
+PIECE = 100_000  # characters per piece (at most nlp.max_length); news articles are far shorter and go whole
 _NLP: dict[str, Any] = {}
 
 
@@ -35,6 +39,22 @@ class SpacyExtractor:
 
     def extract(self, title: str, body: str) -> Entities:
         text = f"{title.strip()}\n{body}" if title else body
-        doc = _load(self.model)(text)
-        mentions = [(_LABELS[e.label_], e.text) for e in doc.ents if e.label_ in _LABELS]
+        nlp = _load(self.model)
+        docs = [nlp(piece) for piece in _pieces(text, min(PIECE, nlp.max_length))]
+        mentions = [(_LABELS[e.label_], e.text) for doc in docs for e in doc.ents if e.label_ in _LABELS]
         return finalize(mentions, clean=True)
+
+
+def _pieces(text: str, size: int) -> list[str]:
+    """`text` cut into pieces of at most `size` characters, at the last line break (else space) before the limit."""
+    out: list[str] = []
+    while len(text) > size:
+        cut = text.rfind("\n", 0, size)
+        if cut <= 0:
+            cut = text.rfind(" ", 0, size)
+        if cut <= 0:
+            cut = size
+        out.append(text[:cut])
+        text = text[cut:]
+    out.append(text)
+    return out
