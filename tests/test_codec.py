@@ -103,6 +103,27 @@ def test_wide_ids_weights_and_values_round_trip(weights: str) -> None:
     assert info.doc_frequency() == len(ids)
 
 
+@pytest.mark.parametrize("count", [0, 3, 200])
+def test_stored_fields_read_back_as_with_the_stock_codec(count: int) -> None:
+    """Segments smaller and larger than the dictionary sample; documents with nothing stored read as {}."""
+    schema = fields.Schema(title=fields.TEXT(stored=True), extra=fields.STORED(), tag=fields.ID())
+    docs: list[dict[str, Any]] = []
+    for i in range(count):
+        if i % 17 == 5:
+            docs.append({"tag": "rien"})
+        else:
+            docs.append({"title": f"Grève à Saint-Étienne n°{i} " + "lorem " * (i % 50),
+                         "extra": {"source": "AFP", "entities": {"place": ["Genève"] * (i % 3)}, "n": i}})
+    stock, compact = _build(W3Codec(), docs, schema), _build(CompactCodec(), docs, schema)
+    with stock.reader() as a, compact.reader() as b:
+        expected = [a.stored_fields(i) for i in range(count)]
+        assert [b.stored_fields(i) for i in range(count)] == expected
+        assert list(b.all_stored_fields()) == list(a.all_stored_fields())
+    if count > 5:
+        assert expected[5] == {}
+        assert expected[6]["extra"]["n"] == 6
+
+
 def test_blocks_expose_contiguous_arrays() -> None:
     """`_ids` (absolute document numbers) and `_weights` are arrays, readable through the buffer protocol."""
     schema = fields.Schema(body=fields.TEXT())
