@@ -339,7 +339,10 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
         row["long_p50"], row["long_p95"] = pct(lat, 50), pct(lat, 95)
         row["long_cpu_p50"], row["long_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
         row["query_load"] = os.getloadavg()[0]
-        if isinstance(engine, Searchidx) and size == NEWS_SIZE and not args.get("reuse"):
+        if isinstance(engine, Searchidx) and args.get("reuse"):
+            engine.idx.close()
+            row["cold_cli_s"] = cold_cli(where)
+        elif isinstance(engine, Searchidx) and size == NEWS_SIZE:
             if args["quality"] and name == "searchidx-none":  # entities do not change the text ranking
                 from searchidx import searching
 
@@ -548,6 +551,7 @@ def reuse(ns: argparse.Namespace) -> None:
           f"| {fmt(row['short_p50'])} / {fmt(row['short_p95'])} | {fmt(row['facet_p50'])} / {fmt(row['facet_p95'])} "
           f"| {fmt(row['long_p50'])} / {fmt(row['long_p95'])} "
           f"| {fmt(row['short_cpu_p50'])} / {fmt(row['short_cpu_p95'])} | {row['query_load']:.1f} |")
+    print(f"\ncold CLI search (process start to exit, median of 5 words): {row['cold_cli_s']:.2f} s")
 
 
 if __name__ == "__main__":
