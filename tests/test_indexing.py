@@ -176,6 +176,29 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
     assert len(postings[0]) > 15_000 and postings[0] == postings[1]
 
 
+def test_tuned_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`WholeLengths` (and the framed pool) change how the commit reads, not what it writes: every term's
+    statistics (lengths, weights, frequency) and the search scores equal those of Whoosh's own writer."""
+    articles = [Article(id=f"d{i}", title="" if i % 5 == 0 else f"Titre {i} " + "mot " * (i % 9),
+                        body=" ".join(f"terme{(i * 13 + j) % 97}" for j in range(3 + i * 7 % 400)))
+                for i in range(120)]
+    stats, hits = [], []
+    for name, tuned in (("whoosh", False), ("tuned", True)):
+        if not tuned:
+            monkeypatch.setattr(indexing, "_tuned", lambda writer: writer)
+        else:
+            monkeypatch.undo()
+        with Index.create(tmp_path / name, entities="none") as idx:
+            idx.add(articles)
+            with idx._ix.reader() as reader:
+                infos = [(f, t, reader.term_info(f, t)) for f, t in reader.all_terms()]
+                stats.append([(f, t, i.doc_frequency(), i.weight(), i.min_length(), i.max_length(), i.max_weight())
+                              for f, t, i in infos])
+            hits.append([(h.id, round(h.score, 9)) for h in idx.search("terme5 titre mot", limit=50).hits])
+    assert len(stats[0]) > 200 and stats[0] == stats[1]
+    assert len(hits[0]) > 10 and hits[0] == hits[1]
+
+
 def test_walk_problems_are_reported(tmp_path: Path, corpus_dir: Path) -> None:
     os.symlink(corpus_dir / "missing.txt", corpus_dir / "broken.txt")
     problems: list[Problem] = []
