@@ -21,6 +21,7 @@ matplotlib is installed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gzip
 import json
 import multiprocessing as mp
@@ -32,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -143,6 +145,52 @@ def self_rss_mb() -> float:
 def children_rss_mb() -> float:
     """Peak RSS of the largest waited-for child (a worker of searchidx's pool; each worker, not their sum)."""
     return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+class RssSampler(threading.Thread):
+    """Every ``period`` seconds, appends the RSS of this process and of each child (searchidx's workers) and
+    the load average to ``log``; keeps the peak of their sum (``getrusage`` only knows the largest process).
+    Linux only (reads /proc); elsewhere it logs nothing and the peak stays 0."""
+
+    def __init__(self, log: Path, period: float = 10.0) -> None:
+        super().__init__(daemon=True)
+        self.log, self.period = log, period
+        self.peak_total_mb = 0.0
+        self.stopped = threading.Event()
+
+    @staticmethod
+    def _rss_mb(pid: int | str) -> float:
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        return 0.0
+
+    def sample(self) -> None:
+        me = os.getpid()
+        children: list[str] = []
+        for task in Path(f"/proc/{me}/task").glob("*/children"):
+            with contextlib.suppress(OSError):
+                children += task.read_text().split()
+        rss = {me: self._rss_mb(me), **{int(c): self._rss_mb(c) for c in children}}
+        total = sum(rss.values())
+        self.peak_total_mb = max(self.peak_total_mb, total)
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        with self.log.open("a", encoding="utf-8") as f:
+            f.write(f"{time.strftime('%H:%M:%S')} load {load} total_mb {total:.0f} "
+                    + " ".join(f"{pid}:{mb:.0f}" for pid, mb in rss.items()) + "\n")
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.period):
+            self.sample()
+
+    def stop(self) -> float:
+        self.stopped.set()
+        self.sample()
+        return self.peak_total_mb
 
 
 # -------------------------------------------------------------------------------------------- engines
@@ -316,9 +364,14 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
             engine.attach(where)
             row.update(size=len(engine.idx), open_s=time.perf_counter() - t, index_s=float("nan"))
         else:
+            sampler = RssSampler(Path(args["rss_log"])) if args.get("rss_log") else None
+            if sampler:
+                sampler.start()
             t = time.perf_counter()
             engine.build(Path(corpus), where)
             row["index_s"] = time.perf_counter() - t
+            if sampler:
+                row["sampled_total_rss_mb"] = sampler.stop()
             if isinstance(engine, Searchidx) and engine.last_added:
                 row["commit_s"] = engine.committed - engine.last_added
             row.update(writer_rss_mb=self_rss_mb(), worker_rss_mb=children_rss_mb())
@@ -351,12 +404,14 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
                     qual = load_queries(data / "relevance" / file, args["quality"])
                     _, ranked = timed(engine.search, qual)
                     row[f"{key}mrr_pruned"], row[f"{key}hit_pruned"] = mrr(qual, ranked)
-                    saved = searching.PRUNE_MIN_TERMS
-                    searching.PRUNE_MIN_TERMS = 10**9
+                    saved = getattr(searching, "PRUNE_MIN_TERMS", None)
+                    if saved is None:  # this version ranks without pruning: nothing to compare against
+                        continue
+                    setattr(searching, "PRUNE_MIN_TERMS", 10**9)  # noqa: B010 (gone from newer versions)
                     try:
                         lat, ranked = timed(engine.search, qual)
                     finally:
-                        searching.PRUNE_MIN_TERMS = saved
+                        setattr(searching, "PRUNE_MIN_TERMS", saved)  # noqa: B010
                     row[f"{key}mrr_full"], row[f"{key}hit_full"] = mrr(qual, ranked)
                     row[f"{key}full_p50"], row[f"{key}full_p95"] = pct(lat, 50), pct(lat, 95)
                     row[f"{key}full_cpu_p50"], row[f"{key}full_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
@@ -428,6 +483,10 @@ def print_tables(rows: list[dict[str, Any]], raw_mb: dict[int, float]) -> None:
                           f"{r[key + 'full_cpu_p50']:.0f}/{r[key + 'full_cpu_p95']:.0f} ms CPU")
                 print(f"\n{r['engine']}: cold CLI search {r['cold_cli_s']:.2f} s")
             elif "cold_cli_s" in r:
+                for key, label in (("", "long (news-dev)"), ("short_", "short (news-dev-short)")):
+                    if key + "mrr_pruned" in r:
+                        print(f"\n{r['engine']}: {label}, first {ns_quality(r)} queries: MRR@10 "
+                              f"{r[key + 'mrr_pruned']:.4f}, hit@10 {r[key + 'hit_pruned']:.3f} (no pruning switch)")
                 print(f"\n{r['engine']}: cold CLI search {r['cold_cli_s']:.2f} s")
     sizes = sorted({r["size"] for r in rows})
     if len(sizes) > 1:
@@ -490,6 +549,8 @@ def main() -> None:
     ap.add_argument("--commit-every", type=int, default=0, help="searchidx: commit every N articles (0: once)")
     ap.add_argument("--keep", default=None, metavar="FOLDER",
                     help="build the (single) searchidx index in FOLDER (new or empty) and keep it")
+    ap.add_argument("--rss-log", default=None, metavar="FILE",
+                    help="while indexing, append the RSS of the indexing process and its workers every 10 s")
     ap.add_argument("--reuse", default=None, metavar="FOLDER",
                     help="no build: measure query latency on the searchidx index already in FOLDER")
     ns = ap.parse_args()
@@ -513,7 +574,7 @@ def main() -> None:
         if keep.exists() and any(keep.iterdir()):
             raise SystemExit(f"--keep {keep}: the folder is not empty")
     args = {"data": str(data), "queries": ns.queries, "quality": ns.quality, "tmp": ns.tmp,
-            "commit_every": ns.commit_every, "keep": ns.keep}
+            "commit_every": ns.commit_every, "keep": ns.keep, "rss_log": ns.rss_log}
     rows: list[dict[str, Any]] = []
     raw_mb: dict[int, float] = {}
     with tempfile.TemporaryDirectory(prefix="speed-data-", dir=ns.tmp) as tmp:
