@@ -45,8 +45,9 @@ __all__ = [
 ]
 
 
-def extract_entities(text: str) -> dict[str, list[str]]:
-    """People, organisations and places named in ``text`` (first line = title), canonical names."""
+def extract_entities(text: str, extractor: str = "builtin") -> dict[str, list[str]]:
+    """People, organisations and places named in ``text`` (first line = title), canonical names;
+    ``extractor``: builtin, auto, spacy, spacy-sm or spacy-md."""
     from searchidx.entities import extract_entities as run
 
-    return run(text)
+    return run(text, extractor)

@@ -110,7 +110,7 @@ def _main(
 def index(
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to index (default: corpus/).")] = None,
     index: IndexOpt = Path(DEFAULT_INDEX),
-    entities: Annotated[str, typer.Option(help="Entity extractor: auto, builtin, spacy or none.")] = "auto",
+    entities: Annotated[str, typer.Option(help="auto, builtin, spacy (spacy-sm, spacy-md) or none.")] = "auto",
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
     prune: Annotated[bool, typer.Option(help="Remove articles of files no longer in the given folders.")] = True,
     commit_every: Annotated[int, typer.Option(help="Commit every N articles (0: once at the end).")] = 5000,
@@ -422,7 +422,7 @@ def analyze(
 @app.command()
 def entities(
     source: Annotated[str, typer.Argument(help="A file, or the text itself.")],
-    extractor: Annotated[str, typer.Option(help="auto, builtin or spacy.")] = "builtin",
+    extractor: Annotated[str, typer.Option(help="builtin, auto, spacy, spacy-sm or spacy-md.")] = "builtin",
     as_json: JsonOpt = False,
 ) -> None:
     """Print the people, organisations and places extracted from a file or a text.

@@ -62,11 +62,13 @@ def get_extractor(name: str = "auto") -> Extractor | None:
     raise UsageError(f"unknown entity extractor {name!r}: use auto, builtin, spacy, spacy-sm, spacy-md or none")
 
 
-def extract_entities(text: str) -> dict[str, list[str]]:
-    """Built-in extractor on a text whose first non-empty line is the title."""
-    from .builtin import BuiltinExtractor
-
+def extract_entities(text: str, extractor: str = "builtin") -> dict[str, list[str]]:
+    """Entities of a text whose first non-empty line is the title, by the named extractor (`get_extractor`;
+    "none" gives empty lists)."""
     lines = text.strip().split("\n", 1)
     title = lines[0].strip() if lines else ""
     body = lines[1] if len(lines) > 1 else ""
-    return BuiltinExtractor().extract(title, body).as_dict()
+    found = get_extractor(extractor)
+    if found is None:
+        return {"person": [], "org": [], "place": []}
+    return found.extract(title, body).as_dict()
