@@ -124,6 +124,21 @@ def test_stored_fields_read_back_as_with_the_stock_codec(count: int) -> None:
         assert expected[6]["extra"]["n"] == 6
 
 
+def test_a_stock_segment_merged_by_the_compact_writer_keeps_its_postings_and_stored_fields() -> None:
+    schema = fields.Schema(body=fields.TEXT(stored=True, phrase=True), tag=fields.KEYWORD(stored=True))
+    docs = [{"body": f"le train {i} part de Lyon " * (1 + i % 4), "tag": f"t{i % 5}"} for i in range(300)]
+    ix = _build(W3Codec(), docs, schema)
+    expected = _read(ix)
+    with ix.reader() as r:
+        stored = list(r.all_stored_fields())
+    writer = ix.writer(codec=CompactCodec())
+    writer.commit(optimize=True)
+    assert [type(s.codec()) for s in ix._segments()] == [CompactCodec]
+    assert _read(ix) == expected
+    with ix.reader() as r:
+        assert list(r.all_stored_fields()) == stored
+
+
 def test_blocks_expose_contiguous_arrays() -> None:
     """`_ids` (absolute document numbers) and `_weights` are arrays, readable through the buffer protocol."""
     schema = fields.Schema(body=fields.TEXT())
