@@ -9,8 +9,9 @@
 Every (engine, size) job runs in a fresh *spawned* child process (so its peak RSS is its own), reads the
 same JSON Lines file, builds its index in a temporary folder, then measures warm query latency on the
 short (``news-dev-short``) and long (``news-dev``, whole ledes) query sets.  For searchidx it also times
-the cold CLI (``python -m searchidx search``, process start to exit) and, for the long queries, MRR@10
-with and without document-frequency pruning (README protocol: first 500 news-dev queries).
+the cold CLI (``python -m searchidx search``, process start to exit) and checks its ranking against Whoosh's
+own matchers on the same index (MRR@10 of both, share of identical top-10 pages; first ``--quality``
+queries of each set).
 
 Peers: SQLite FTS5 (stdlib sqlite3, unicode61 remove_diacritics 2), Tantivy (pip ``tantivy``: lowercase,
 French stop words, Snowball French, ASCII folding), plain Whoosh ``LanguageAnalyzer("fr")``.
@@ -318,6 +319,16 @@ class Searchidx(Engine):
     def search_facets(self, text: str) -> list[str]:
         return [h.id for h in self.idx.search(text, limit=10, facets=FACETS).hits]
 
+    def search_whoosh(self, text: str) -> list[str]:
+        """The same query ranked by Whoosh's own matchers on the same index (all words, else any word):
+        the reference the numpy evaluation must equal."""
+        searcher = self.idx.searcher()
+        parsed = self.idx._parser.parse(text, searcher.reader())
+        results = searcher.search(parsed.strict, limit=10)
+        if results.is_empty() and not parsed.browse:
+            results = searcher.search(parsed.loose, limit=10)
+        return [searcher.stored_fields(hit.docnum)["id"] for hit in results]
+
 
 def make_engine(name: str, commit_every: int = 0) -> Engine:
     if name == "sqlite":
@@ -397,24 +408,15 @@ def job(name: str, corpus: str, size: int, args: dict[str, Any], out: Any) -> No
             row["cold_cli_s"] = cold_cli(where)
         elif isinstance(engine, Searchidx) and size == NEWS_SIZE:
             if args["quality"] and name == "searchidx-none":  # entities do not change the text ranking
-                from searchidx import searching
-
                 row["quality"] = args["quality"]
                 for key, file in (("", "news-dev.jsonl"), ("short_", "news-dev-short.jsonl")):
                     qual = load_queries(data / "relevance" / file, args["quality"])
                     _, ranked = timed(engine.search, qual)
-                    row[f"{key}mrr_pruned"], row[f"{key}hit_pruned"] = mrr(qual, ranked)
-                    saved = getattr(searching, "PRUNE_MIN_TERMS", None)
-                    if saved is None:  # this version ranks without pruning: nothing to compare against
-                        continue
-                    setattr(searching, "PRUNE_MIN_TERMS", 10**9)  # noqa: B010 (gone from newer versions)
-                    try:
-                        lat, ranked = timed(engine.search, qual)
-                    finally:
-                        setattr(searching, "PRUNE_MIN_TERMS", saved)  # noqa: B010
-                    row[f"{key}mrr_full"], row[f"{key}hit_full"] = mrr(qual, ranked)
-                    row[f"{key}full_p50"], row[f"{key}full_p95"] = pct(lat, 50), pct(lat, 95)
-                    row[f"{key}full_cpu_p50"], row[f"{key}full_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
+                    row[f"{key}mrr_ours"], row[f"{key}hit_ours"] = mrr(qual, ranked)
+                    lat, reference = timed(engine.search_whoosh, qual)
+                    row[f"{key}mrr_whoosh"], row[f"{key}hit_whoosh"] = mrr(qual, reference)
+                    row[f"{key}same_pages"] = sum(a == b for a, b in zip(ranked, reference, strict=True)) / len(qual)
+                    row[f"{key}whoosh_cpu_p50"], row[f"{key}whoosh_cpu_p95"] = pct(CPU, 50), pct(CPU, 95)
             engine.idx.close()
             row["cold_cli_s"] = cold_cli(where)
         out.send(row)
@@ -474,19 +476,14 @@ def print_tables(rows: list[dict[str, Any]], raw_mb: dict[int, float]) -> None:
             print(f"| {r['engine']} | {fmt(r['short_cpu_p50'])} / {fmt(r['short_cpu_p95'])} | {facet} "
                   f"| {fmt(r['long_cpu_p50'])} / {fmt(r['long_cpu_p95'])} | {r['load']:.1f} |")
         for r in main:
-            if "mrr_full" in r:
-                for key, label in (("", "long (news-dev)"), ("short_", "short (news-dev-short)")):
-                    print(f"\n{r['engine']}: pruning on {label}, first {ns_quality(r)} queries: MRR@10 "
-                          f"{r[key + 'mrr_pruned']:.4f} pruned vs {r[key + 'mrr_full']:.4f} unpruned (hit@10 "
-                          f"{r[key + 'hit_pruned']:.3f} vs {r[key + 'hit_full']:.3f}); unpruned p50/p95 "
-                          f"{r[key + 'full_p50']:.0f}/{r[key + 'full_p95']:.0f} ms wall, "
-                          f"{r[key + 'full_cpu_p50']:.0f}/{r[key + 'full_cpu_p95']:.0f} ms CPU")
-                print(f"\n{r['engine']}: cold CLI search {r['cold_cli_s']:.2f} s")
-            elif "cold_cli_s" in r:
-                for key, label in (("", "long (news-dev)"), ("short_", "short (news-dev-short)")):
-                    if key + "mrr_pruned" in r:
-                        print(f"\n{r['engine']}: {label}, first {ns_quality(r)} queries: MRR@10 "
-                              f"{r[key + 'mrr_pruned']:.4f}, hit@10 {r[key + 'hit_pruned']:.3f} (no pruning switch)")
+            for key, label in (("", "long (news-dev)"), ("short_", "short (news-dev-short)")):
+                if key + "mrr_ours" in r:
+                    print(f"\n{r['engine']}: {label}, first {ns_quality(r)} queries: MRR@10 "
+                          f"{r[key + 'mrr_ours']:.4f} vs {r[key + 'mrr_whoosh']:.4f} with Whoosh's own matchers "
+                          f"(hit@10 {r[key + 'hit_ours']:.3f} vs {r[key + 'hit_whoosh']:.3f}; identical top 10: "
+                          f"{100 * r[key + 'same_pages']:.1f}% of queries); Whoosh's matchers p50/p95 "
+                          f"{r[key + 'whoosh_cpu_p50']:.0f}/{r[key + 'whoosh_cpu_p95']:.0f} ms CPU")
+            if "cold_cli_s" in r:
                 print(f"\n{r['engine']}: cold CLI search {r['cold_cli_s']:.2f} s")
     sizes = sorted({r["size"] for r in rows})
     if len(sizes) > 1:
@@ -543,7 +540,8 @@ def main() -> None:
     ap.add_argument("--growth-engines", default="searchidx-none,whoosh,sqlite,tantivy",
                     help="engines measured at sizes other than 36152")
     ap.add_argument("--queries", type=int, default=300, help="queries per latency set")
-    ap.add_argument("--quality", type=int, default=500, help="news-dev queries for the pruning MRR check (0: skip)")
+    ap.add_argument("--quality", type=int, default=100,
+                    help="queries per set for the check against Whoosh's own matchers (0: skip)")
     ap.add_argument("--plot", default="speed.png", help="PNG path (needs matplotlib)")
     ap.add_argument("--tmp", default=None, help="folder for the temporary indexes")
     ap.add_argument("--commit-every", type=int, default=0, help="searchidx: commit every N articles (0: once)")
