@@ -32,7 +32,15 @@ from itertools import accumulate, islice
 from typing import Any
 
 from whoosh import columns
-from whoosh.codec.whoosh3 import W3Codec, W3LeafMatcher, W3PerDocReader, W3PerDocWriter, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    LENGTHS_COLUMN,
+    W3Codec,
+    W3LeafMatcher,
+    W3PerDocReader,
+    W3PerDocWriter,
+    W3PostingsWriter,
+    _lenfield,
+)
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: Written at the start of each posting list (the stock codec writes ``W3Bl``; either reader refuses the other).
@@ -405,3 +413,18 @@ class CompactPerDocReader(W3PerDocReader):  # type: ignore[misc]
 def default_codec() -> W3Codec:
     """The codec new segments are written with (`searchidx.storage.SafeFileIndex.writer`)."""
     return CompactCodec()
+
+
+def length_codes(perdoc: Any, fieldname: str) -> bytes | None:
+    """Every document's one-byte length code of ``fieldname`` in a segment, read in one piece (Whoosh reads
+    one byte per call, with a seek): documents past the end have code 0, ``b""`` when the field has no
+    length column; None when ``perdoc`` is not a W3-style reader (ask it document by document)."""
+    cached = getattr(perdoc, "_cached_reader", None)
+    if cached is None:
+        return None
+    column = cached(_lenfield(fieldname), LENGTHS_COLUMN)
+    if column is None:
+        return b""
+    if getattr(column, "_typecode", None) != "B" or not hasattr(column, "_dbfile"):
+        return None
+    return bytes(column._dbfile.get(column._basepos, column._count))

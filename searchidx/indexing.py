@@ -17,7 +17,7 @@ from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from searchidx import corpus, parallel
+from searchidx import codec, corpus, parallel
 from searchidx.errors import IndexLockedError
 from searchidx.models import Article, Entities, IndexReport, Problem
 from searchidx.schema import FACET_FIELDS, join_values, pack_facets
@@ -79,17 +79,10 @@ class WholeLengths:
 
     def _column(self, fieldname: str) -> list[int | None] | None:
         """Lengths by document; `_NO_COLUMN` when the field has none; None: ask the reader each time."""
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        cached = getattr(self._perdoc, "_cached_reader", None)
-        if cached is None:
+        codes = codec.length_codes(self._perdoc, fieldname)
+        if codes is None:
             return None
-        column = cached(_lenfield(fieldname), LENGTHS_COLUMN)
-        if column is None:
-            return _NO_COLUMN
-        if getattr(column, "_typecode", None) != "B" or not hasattr(column, "_dbfile"):
-            return None
-        return [_BYTE_LENGTH[b] for b in column._dbfile.get(column._basepos, column._count)]
+        return [_BYTE_LENGTH[b] for b in codes] if codes else _NO_COLUMN
 
     def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
         if fieldname not in self._columns:

@@ -22,6 +22,8 @@ from whoosh import query
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
+from searchidx.codec import length_codes
+
 __all__ = ["Collection", "Scored"]
 
 Mask = npt.NDArray[np.bool_]
@@ -364,20 +366,11 @@ def _leaf_postings(reader: Any, field: str, btext: bytes) -> tuple[Ints, Floats]
 
 def _field_lengths(reader: Any, field: str, n: int) -> Floats:
     """Every document's length in ``field`` in one segment as Whoosh's scorer sees it: the stored length
-    byte, decoded.  The bytes are read in one piece from the codec's column (its reader would cost a
-    quarter of a second per field at 36k documents); any other reader is asked document by document."""
-    perdoc = getattr(reader, "_perdoc", None)
-    if perdoc is not None and hasattr(perdoc, "_cached_reader"):
-        from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
-
-        column = perdoc._cached_reader(_lenfield(field), LENGTHS_COLUMN)
-        if column is None:
-            return np.zeros(n, dtype=np.float64)
-        if getattr(column, "_typecode", None) == "B" and hasattr(column, "_dbfile"):
-            codes = np.zeros(n, dtype=np.uint8)  # documents after the last written one have the default, 0
-            count = min(column._count, n)
-            codes[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
-        else:
-            codes = np.fromiter(iter(column), dtype=np.uint8, count=n)
-        return _LENGTHS[codes]
-    return np.fromiter((reader.doc_field_length(d, field, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
+    byte, decoded, read in one piece (`codec.length_codes`; document by document for other readers)."""
+    codes = length_codes(getattr(reader, "_perdoc", None), field)
+    if codes is None:
+        return np.fromiter((reader.doc_field_length(d, field, 0) or 0 for d in range(n)), dtype=np.float64, count=n)
+    padded = np.zeros(n, dtype=np.uint8)  # past the last written document: code 0, the default
+    count = min(len(codes), n)
+    padded[:count] = np.frombuffer(codes, dtype=np.uint8, count=count)
+    return _LENGTHS[padded]
