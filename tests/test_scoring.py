@@ -49,7 +49,7 @@ def test_some_queries_match(corpus_index: Index) -> None:
 
 
 @pytest.mark.parametrize("text", ["geneve", "geneve -otan", "budget geneve chevaux", '"conseil municipal"',
-                                  "gen*", "geneve SAUF (russie OU otan)", ""])
+                                  '"chevaux de geneve"', "gen*", "geneve SAUF (russie OU otan)", ""])
 def test_several_segments_with_deletions(tmp_path: Path, text: str) -> None:
     filler = "Le conseil municipal a débattu du budget annuel pendant la séance du soir. " * 5
     bodies = [filler + "À Genève, l'OTAN. ", "La Russie négocie à Genève. " + filler, filler + "Chevaux de Genève."]
