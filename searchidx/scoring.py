@@ -13,6 +13,7 @@ Whoosh's.  Equality with Whoosh is tested (tests/test_scoring.py).
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -189,15 +190,11 @@ class Collection:
             if not len(local):
                 continue
             m = sub.reader().postings(field, btext)
-            leaf = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
-            if not hasattr(leaf, "_read_ids"):  # an inlined posting list
-                found = {}
-                while m.is_active():
-                    found[m.id()] = decode(m.value())
-                    m.next()
-                out.extend(found[int(d)] for d in local)
+            leaf = _blocks(m)
+            if leaf is None:
+                found = dict(zip(*_walk(m, m.value), strict=True))
+                out.extend(decode(found[int(d)]) for d in local)
                 continue
-            leaf.reset()
             i = 0
             while leaf.is_active() and i < len(local):
                 if leaf.block_max_id() >= local[i]:
@@ -219,12 +216,7 @@ class Collection:
         context = self.searcher.context()
         for sub, offset in self.leaves:
             m = q.matcher(sub, context)
-            ids: list[int] = []
-            scores: list[float] = []
-            while m.is_active():
-                ids.append(m.id())
-                scores.append(m.score())
-                m.next()
+            ids, scores = _walk(m, m.score)
             if ids:
                 where = np.asarray(ids, dtype=np.int64) + offset
                 out.mask[where] = True
@@ -337,20 +329,36 @@ def _boosted(s: Scored, boost: float) -> Scored:
     return s
 
 
+def _blocks(m: Any) -> Any | None:
+    """The block matcher under a segment's postings (its deletion filter unwrapped), rewound to the first
+    block; None when the postings are not in blocks (an inlined list)."""
+    leaf = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
+    if not hasattr(leaf, "_read_ids"):
+        return None
+    leaf.reset()  # the filter may have moved it past the first block
+    return leaf
+
+
+def _walk(m: Any, value: Callable[[], Any]) -> tuple[list[int], list[Any]]:
+    """Every document of a matcher with ``value()`` there, a Python step per posting (short lists and
+    leaves without blocks only)."""
+    ids: list[int] = []
+    values: list[Any] = []
+    while m.is_active():
+        ids.append(m.id())
+        values.append(value())
+        m.next()
+    return ids, values
+
+
 def _leaf_postings(reader: Any, field: str, btext: bytes) -> tuple[Ints, Floats]:
     """A term's postings in one segment, decoded a block at a time (Whoosh's block matcher keeps each
     block's ids and weights as sequences; they become arrays without a Python call per posting)."""
     m = reader.postings(field, btext)
-    leaf = getattr(m, "child", m) if type(m).__name__ == "FilterMatcher" else m
-    if not hasattr(leaf, "_read_ids"):
-        ids_list: list[int] = []
-        weights_list: list[float] = []
-        while m.is_active():
-            ids_list.append(m.id())
-            weights_list.append(m.weight())
-            m.next()
+    leaf = _blocks(m)
+    if leaf is None:
+        ids_list, weights_list = _walk(m, m.weight)
         return np.asarray(ids_list, dtype=np.int64), np.asarray(weights_list, dtype=np.float64)
-    leaf.reset()  # a deletion filter may have moved it past the first block
     id_blocks: list[Any] = [np.zeros(0, dtype=np.int64)]
     weight_blocks: list[Any] = [np.zeros(0, dtype=np.float64)]
     while leaf.is_active():

@@ -85,3 +85,17 @@ def test_pages_are_whooshs(corpus_index: Index, text: str, sort: str) -> None:
     got = corpus_index.search(text, limit=5, sort=sort, suggest=False).hits
     assert expected
     assert [h.id if sort == "relevance" else h.date or "" for h in got] == expected
+
+
+def test_postings_without_blocks_are_walked() -> None:
+    """A posting list Whoosh keeps inline (no blocks) is read through its matcher."""
+    from whoosh.matching import ListMatcher
+
+    from searchidx.scoring import _leaf_postings
+
+    class Reader:
+        def postings(self, field: str, text: bytes) -> ListMatcher:
+            return ListMatcher([1, 5], [2.0, 1.0])
+
+    ids, weights = _leaf_postings(Reader(), "body", b"x")
+    assert ids.tolist() == [1, 5] and weights.tolist() == [2.0, 1.0]
