@@ -234,13 +234,13 @@ class Collection:
 
     # -- evaluation ----------------------------------------------------------------------------------------
 
-    def evaluate(self, q: query.Query, memo: dict[Any, Scored] | None = None) -> Scored:
+    def evaluate(self, q: query.Query, memo: dict[Any, Any] | None = None) -> Scored:
         """Matches and scores of ``q``; ``memo`` shares the leaves between queries of one search (the
         all-words query and its any-word fallback have the same words)."""
         memo = {} if memo is None else memo
         return self._eval(q, memo)
 
-    def _eval(self, q: query.Query, memo: dict[Any, Scored]) -> Scored:  # noqa: C901
+    def _eval(self, q: query.Query, memo: dict[Any, Any]) -> Scored:  # noqa: C901
         kind = type(q)
         if kind is query.Term:
             return self.dense(*self._term(q.fieldname, q.text, memo), q.boost)
