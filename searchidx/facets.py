@@ -90,7 +90,7 @@ class FacetTable:
             arrays[f"{name}.names"] = np.frombuffer(names.encode("utf-8"), dtype=np.uint8)
             arrays[f"{name}.docs"] = np.diff(self._docs[name], prepend=0).astype(np.int32)
             arrays[f"{name}.values"] = self._values[name].astype(np.int32)
-        tmp = path.with_name(path.name + ".tmp")
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may save the same one
         with open(tmp, "wb") as f:
             np.savez_compressed(f, **arrays)
         os.replace(tmp, path)

@@ -291,7 +291,7 @@ class Index:
 
 
 FACETS_PREFIX = "facets-"
-_FACETS_RE = re.compile(r"^facets-\d+\.npz(\.tmp)?$")
+_FACETS_RE = re.compile(r"^facets-\d+\.npz(\.\d+\.tmp)?$")
 
 
 def _get_extractor(name: str) -> Extractor | None:
