@@ -454,3 +454,11 @@ def test_cli_entities_reads_files_as_indexing_does(tmp_path: Path) -> None:
     found = {item["id"]: item for item in json.loads(result.stdout)}
     assert "Joe Biden" in found["a"]["person"] and "Genève" in found["a"]["place"]
     assert "SNCF" in found["b"]["org"] and "Lyon" in found["b"]["place"]
+
+
+def test_brand_after_a_product_noun_is_not_an_org() -> None:
+    e = ents("", "Il conduisait une voiture Renault et des baskets Nike. Des modèles BMW M6 ont été vendus.")
+    assert e.org == ()
+    e = ents("", "Il conduisait une voiture Renault quand Renault a annoncé des licenciements. Ikea rappelle des "
+                 "meubles, selon le fabricant de téléphones Xiaomi.")
+    assert {"Renault", "Ikea", "Xiaomi"} <= set(e.org)

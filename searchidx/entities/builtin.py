@@ -158,6 +158,12 @@ _NOT_ADJ = frozenset("avait était serait aurait fait mais jamais désormais pou
 _UNIT_HEADS = frozenset("ministère secrétariat".split())
 # brands whose regional editions are named "<brand> <région>": the région is part of a title, not a place mention
 _BRAND_BRANCHES = frozenset(("France Bleu", "France 3", "BFMTV", "Actu.fr", "France Télévisions", "RTL", "Radio France"))
+# a brand right after one of these nouns names a product, not the firm acting (the gold annotates only the latter),
+# unless an org cue comes just before ("le fabricant de téléphones Xiaomi")
+_PRODUCT_NOUNS = frozenset("""voiture voitures véhicule véhicules berline berlines citadine citadines moto motos
+    scooter scooters camion camions smartphone smartphones téléphone téléphones ordinateur
+    ordinateurs tablette tablettes montre montres console consoles meuble meubles sac sacs chaussures baskets
+    lait laits yaourt yaourts biscuits cigarettes appareil appareils modèle modèles""".split())
 _GENERIC_PLACE_NAMES = frozenset("cours pont port col fort palais château".split())
 
 
@@ -472,6 +478,15 @@ class BuiltinExtractor:
                     if names[matched_key][1] not in _BRAND_BRANCHES:
                         out.append((match, branch, "place"))
                     k = span_start = branch
+                    continue
+                if names[matched_key][0] == "org" and k > 0 and toks[k - 1].kind == "word" \
+                        and toks[k - 1].text.lower() in _PRODUCT_NOUNS \
+                        and not any(t.text.lower() in ORG_CUES for t in toks[max(0, k - 4) : k - 1]):
+                    # "une voiture Renault", "des meubles Ikea", "un modèle BMW M6": a product's brand and model
+                    while match < end and (any(c.isdigit() for c in toks[match].text) or toks[match].cap
+                                           and not is_firstname(toks[match].text) and toks[match].key not in names):
+                        match += 1
+                    k = span_start = match
                     continue
                 out.append((k, match, names[matched_key][0]))
                 if names[matched_key][0] == "org":
