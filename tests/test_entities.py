@@ -462,3 +462,15 @@ def test_brand_after_a_product_noun_is_not_an_org() -> None:
     e = ents("", "Il conduisait une voiture Renault quand Renault a annoncé des licenciements. Ikea rappelle des "
                  "meubles, selon le fabricant de téléphones Xiaomi.")
     assert {"Renault", "Ikea", "Xiaomi"} <= set(e.org)
+
+
+def test_a_long_known_organisation_name_is_not_cut_short() -> None:
+    """The capitalised-head rule stops at a bare lowercase noun; a gazetteer name running further wins."""
+    from searchidx import extract_entities
+
+    assert extract_entities("Santé\nLa Caisse nationale d'assurance maladie a publié son rapport.")["org"] == [
+        "Caisse nationale d'assurance maladie"]
+    assert "Comité national olympique et sportif français" in extract_entities(
+        "Sport\nLe Comité national olympique et sportif français a réuni ses membres.")["org"]
+    assert extract_entities("Politique\nLe Conseil constitutionnel a tranché mardi soir.")["org"] == [
+        "Conseil constitutionnel"]  # nothing known runs further: unchanged

@@ -300,6 +300,7 @@ class BuiltinExtractor:
                 words.pop()
             if len(words) < 2:
                 continue
+            words = _gazetteer_extension(text, m.start(), words, names)
             phrase = " ".join(words)
             at_start = m.start() == 0 or text[max(0, m.start() - 2) : m.start()].strip() in (".", "!", "?", "\n", "«", '"', "")
             if at_start and len(words) < 3 and not any(w[:1].isupper() for w in words[1:]):
@@ -715,6 +716,31 @@ def _merge_bracketed_acronyms(text: str, found: list[tuple[int, str, str]]) -> l
     if not alias:
         return found
     return [(pos, k, alias.get(nm, nm) if k == "org" else nm) for pos, k, nm in found]
+
+
+_NEXT_WORDS = re.compile(r"[^\s,.;:!?()«»\"“”]+")
+
+
+def _gazetteer_extension(text: str, start: int, words: list[str], names: dict[str, tuple[str, str]]) -> list[str]:
+    """The capitalised-head rule stops at a bare lowercase noun or an "et" + adjective ("Caisse nationale
+    d'assurance | maladie", "Comité national olympique | et sportif français"): a known organisation that starts
+    where the match starts and runs a few words further is the name (longest first)."""
+    pos = start + len(" ".join(words))
+    more: list[str] = []
+    for w in _NEXT_WORDS.finditer(text, pos, min(len(text), pos + 60)):
+        if text[pos : w.start()] != " ":
+            break
+        more.append(w.group())
+        pos = w.end()
+        if len(more) == 4:
+            break
+    for k in range(len(more), 0, -1):
+        if more[k - 1].lower() in CONNECTORS:
+            continue
+        hit = names.get(norm_key(" ".join(words + more[:k])))
+        if hit is not None and hit[0] == "org":
+            return words + more[:k]
+    return words
 
 
 def _folded(tok: _Tok) -> str:
