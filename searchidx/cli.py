@@ -113,7 +113,7 @@ def index(
     entities: Annotated[str, typer.Option(help="auto, builtin, spacy (spacy-sm, spacy-md) or none.")] = "auto",
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Start from an empty index.")] = False,
     prune: Annotated[bool, typer.Option(help="Remove articles of files no longer in the given folders.")] = True,
-    commit_every: Annotated[int, typer.Option(help="Commit every N articles (0: once at the end).")] = 5000,
+    commit_every: Annotated[int, typer.Option(help="Commit every N articles (0: once at the end).")] = 20000,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another writer to finish.")] = 0.0,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1, not 5, when a file or line had a problem.")] = False,
 ) -> None:
