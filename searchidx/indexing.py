@@ -204,7 +204,8 @@ class Run:
     def _writer(self) -> SegmentWriter:
         if self.writer is None:
             try:
-                self.writer = _tuned(self.ix.writer(limitmb=WRITER_MB, timeout=self.wait))
+                # the compact codec for in-memory indexes too (on disk `storage.SafeFileIndex` chooses it anyway)
+                self.writer = _tuned(self.ix.writer(limitmb=WRITER_MB, timeout=self.wait, codec=codec.default_codec()))
             except LockError as exc:
                 raise IndexLockedError(
                     "the index is being updated by another process; try again when it is done "
