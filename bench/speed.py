@@ -5,6 +5,7 @@
     python bench/speed.py --sizes 361520 --engines searchidx-none --growth-engines searchidx-none \
         --queries 300 --quality 0 --keep /tmp/big360/ix                 # 360k only, index kept on disk
     python bench/speed.py --reuse /tmp/big360/ix --engines searchidx-none --queries 300   # latency only
+    (--rows FILE on several runs: the plot shows every size of every run, e.g. the 360k run with the others)
 
 Every (engine, size) job runs in a fresh *spawned* child process (so its peak RSS is its own), reads the
 same JSON Lines file, builds its index in a temporary folder, then measures warm query latency on the
@@ -549,6 +550,9 @@ def main() -> None:
                     help="build the (single) searchidx index in FOLDER (new or empty) and keep it")
     ap.add_argument("--rss-log", default=None, metavar="FILE",
                     help="while indexing, append the RSS of the indexing process and its workers every 10 s")
+    ap.add_argument("--rows", default=None, metavar="FILE",
+                    help="append this run's results to FILE (JSON Lines) and plot every size found there, so "
+                         "a separate 360k run joins the curve (the latest row of each engine and size wins)")
     ap.add_argument("--reuse", default=None, metavar="FOLDER",
                     help="no build: measure query latency on the searchidx index already in FOLDER")
     ns = ap.parse_args()
@@ -588,8 +592,25 @@ def main() -> None:
                 corpus.unlink()
     print(f"\ncommand: python {' '.join(sys.argv)}  (python {sys.version.split()[0]}, {os.cpu_count()} cores)")
     print_tables(rows, raw_mb)
-    if ns.plot and len(sizes) > 1:
-        plot(rows, Path(ns.plot))
+    plotted = rows
+    if ns.rows:
+        plotted = saved_rows(Path(ns.rows), rows)
+    if ns.plot and len({r["size"] for r in plotted}) > 1:
+        plot(plotted, Path(ns.plot))
+
+
+def saved_rows(path: Path, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Appends ``rows`` to ``path``; every row there, the latest of each (engine, size)."""
+    with path.open("a", encoding="utf-8") as f:
+        for row in rows:
+            if "error" not in row:
+                f.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    latest: dict[tuple[str, int], dict[str, Any]] = {}
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            row = json.loads(line)
+            latest[(row["engine"], row["size"])] = row
+    return list(latest.values())
 
 
 def reuse(ns: argparse.Namespace) -> None:
