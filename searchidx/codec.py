@@ -411,7 +411,7 @@ class CompactPerDocReader(W3PerDocReader):  # type: ignore[misc]
 
 
 def default_codec() -> W3Codec:
-    """The codec new segments are written with (`searchidx.storage.SafeFileIndex.writer`)."""
+    """The codec new segments are written with (`searchidx.indexing.Run`, which makes every writer)."""
     return CompactCodec()
 
 

@@ -204,7 +204,8 @@ class Run:
     def _writer(self) -> SegmentWriter:
         if self.writer is None:
             try:
-                # the compact codec for in-memory indexes too (on disk `storage.SafeFileIndex` chooses it anyway)
+                # new segments in the compact codec, on disk and in memory; segments already written keep the
+                # codec recorded in the TOC, so older indexes still read
                 self.writer = _tuned(self.ix.writer(limitmb=WRITER_MB, timeout=self.wait, codec=codec.default_codec()))
             except LockError as exc:
                 raise IndexLockedError(

@@ -32,7 +32,6 @@ from whoosh.index import Index as WhooshIndex
 from whoosh.reading import IndexReader
 from whoosh.writing import SegmentWriter
 
-from searchidx import codec
 from searchidx.locking import WriterLock
 
 if TYPE_CHECKING:
@@ -235,9 +234,6 @@ class SafeFileIndex(FileIndex):  # type: ignore[misc]
         return fresh
 
     def writer(self, procs: int = 1, **kwargs: Any) -> SafeSegmentWriter:
-        """A writer whose new segments use the compact posting codec (`searchidx.codec`); segments already
-        written keep the codec recorded in the TOC, so older indexes still read."""
-        kwargs.setdefault("codec", codec.default_codec())
         return SafeSegmentWriter(self, **kwargs)
 
 
