@@ -12,11 +12,9 @@ import numpy as np
 from whoosh.reading import IndexReader
 
 from searchidx.models import FacetValue
-from searchidx.schema import _SEP_FIELD, _SEP_VALUE, FACET_FIELDS, facet_key
+from searchidx.schema import FACET_FIELDS, facet_key, unpack_facets
 from searchidx.scoring import Collection, Ints, Mask
 
-FIELD_SEP = _SEP_FIELD.encode()
-VALUE_SEP = _SEP_VALUE.encode()
 _FORMAT = 1  # of a saved table
 
 
@@ -63,14 +61,11 @@ class FacetTable:
         values: dict[bytes, list[int]] = {f: [] for f in numbers}
         if reader.has_column("facets"):
             for docnum, data in enumerate(reader.column_reader("facets")):
-                if not data:
-                    continue
-                for chunk in data.split(FIELD_SEP):  # bytes all along: a value is decoded once, when new
-                    name, _, rest = chunk.partition(VALUE_SEP)
+                for name, raws in unpack_facets(data):  # bytes: a value is decoded once, when new
                     numbered = numbers.get(name)
                     if numbered is None:
                         continue
-                    for raw in rest.split(VALUE_SEP):
+                    for raw in raws:
                         found = numbered.get(raw)
                         if found is None:
                             found = numbered[raw] = number(name.decode(), raw.decode("utf-8"))

@@ -19,6 +19,7 @@ TITLE_BOOST = 1.0
 FACET_FIELDS: tuple[str, ...] = ("person", "org", "place", "source", "year", "month")
 _SEP_VALUE = "\x1f"
 _SEP_FIELD = "\x1e"
+_SEP_VALUE_BYTES, _SEP_FIELD_BYTES = _SEP_VALUE.encode(), _SEP_FIELD.encode()
 
 
 class FacetKeyAnalyzer(Analyzer):  # type: ignore[misc]
@@ -178,10 +179,10 @@ def pack_facets(values: dict[str, list[str]]) -> bytes:
     return _SEP_FIELD.join(f + _SEP_VALUE + join_values(vs) for f, vs in values.items() if vs).encode("utf-8")
 
 
-def unpack_facets(data: bytes) -> dict[str, list[str]]:
-    out: dict[str, list[str]] = {}
+def unpack_facets(data: bytes) -> Iterator[tuple[bytes, list[bytes]]]:
+    """The facets of one packed column value as (facet name, values), still UTF-8 bytes: a reader of every
+    document decodes each distinct value once (`searchidx.facets.FacetTable`)."""
     if data:
-        for chunk in data.decode("utf-8").split(_SEP_FIELD):
-            name, _, rest = chunk.partition(_SEP_VALUE)
-            out[name] = rest.split(_SEP_VALUE)
-    return out
+        for chunk in data.split(_SEP_FIELD_BYTES):
+            name, _, rest = chunk.partition(_SEP_VALUE_BYTES)
+            yield name, rest.split(_SEP_VALUE_BYTES)
