@@ -10,7 +10,7 @@ from functools import lru_cache
 from searchidx.models import Entities
 
 from .canon import finalize
-from .gazetteer import fold, is_firstname, load, norm_key
+from .gazetteer import Gazetteer, fold, is_firstname, load, norm_key
 
 _UP = "A-ZÀ-ÖØ-ÞŒÆ"
 _WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]"
@@ -474,7 +474,7 @@ class BuiltinExtractor:
                 if branch:
                     # "Croix-Rouge Guyane", "France Bleu Alsace": a named branch is the org; "CGT Bretagne", "FCPE
                     # Île-de-France": an acronym's regional section is the national org, scoped by the place
-                    acronym = _is_acronym(self._surface_of(toks, k, match))
+                    acronym = _is_acronym(" ".join(t.text for t in toks[k:match]))
                     out.append((k, match if acronym else branch, "org"))
                     if names[matched_key][1] not in _BRAND_BRANCHES:
                         out.append((match, branch, "place"))
@@ -511,11 +511,7 @@ class BuiltinExtractor:
             self._unknown(toks, span_start, end, out)
 
     @staticmethod
-    def _surface_of(toks: list[_Tok], i: int, j: int) -> str:
-        return " ".join(t.text for t in toks[i:j])
-
-    @staticmethod
-    def _branch(toks: list[_Tok], k: int, end: int, gaz) -> int:  # type: ignore[no-untyped-def]
+    def _branch(toks: list[_Tok], k: int, end: int, gaz: Gazetteer) -> int:
         """End of a French région/département written right after an org name in the same chain (its regional
         branch: "Croix-Rouge Guyane", "FSU Île-de-France"), else 0."""
         if k >= end or toks[k].conn:
