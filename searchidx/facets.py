@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -134,6 +135,37 @@ class FacetTable:
             key for key in self.display[name]
             if key.startswith(wanted) or any(w.startswith(wanted) for w in key.replace("-", " ").split())
         }
+
+
+_TABLE_PREFIX = "facets-"
+_TABLE_FILE = re.compile(r"^facets-\d+\.npz(\.\d+\.tmp)?$")
+
+
+def is_table_file(name: str) -> bool:
+    """True for a facet table saved in an index folder (or its temporary file)."""
+    return bool(_TABLE_FILE.match(name))
+
+
+def table_of(reader: IndexReader, folder: Path | None) -> FacetTable:
+    """The facet table of ``reader``'s generation: loaded from ``folder`` when saved there, else built and
+    saved (`FacetTable.save`), older generations' tables removed. A read-only folder, or any failure to
+    save, only means the next process builds it again."""
+    generation = reader.generation()
+    path = folder / f"{_TABLE_PREFIX}{generation}.npz" if folder and generation >= 0 else None
+    table = FacetTable.load(path, int(reader.doc_count_all())) if path else None
+    if table is not None:
+        return table
+    table = FacetTable.build(reader)
+    if path:
+        try:
+            table.save(path)
+            for old in path.parent.glob(f"{_TABLE_PREFIX}*.npz"):
+                number = old.name[len(_TABLE_PREFIX):-len(".npz")]
+                if number.isdigit() and int(number) < generation:
+                    old.unlink(missing_ok=True)
+        except OSError:
+            pass
+    return table
 
 
 def check(name: str) -> None:

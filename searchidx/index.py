@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
@@ -17,7 +16,7 @@ from whoosh.searching import Searcher
 
 from searchidx import indexing, querylang, searching, storage
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
-from searchidx.facets import FacetTable
+from searchidx.facets import FacetTable, is_table_file, table_of
 from searchidx.locking import LOCK_FILE, WriterLock
 from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, SearchResult
 from searchidx.schema import SCHEMA_VERSION, build_schema, facet_key
@@ -165,16 +164,7 @@ class Index:
 
     def _facets(self) -> FacetTable:
         if self._facet_table is None:
-            reader = self.searcher().reader()
-            generation = reader.generation()
-            saved = self.path / f"{FACETS_PREFIX}{generation}.npz" if self.path and generation >= 0 else None
-            size = int(reader.doc_count_all())
-            table = FacetTable.load(saved, size) if saved else None
-            if table is None:
-                table = FacetTable.build(reader)
-                if saved:
-                    _keep_facets(table, saved, generation)
-            self._facet_table = table
+            self._facet_table = table_of(self.searcher().reader(), self.path)
         return self._facet_table
 
     def _arrays(self) -> Collection:
@@ -290,10 +280,6 @@ class Index:
         )
 
 
-FACETS_PREFIX = "facets-"
-_FACETS_RE = re.compile(r"^facets-\d+\.npz(\.\d+\.tmp)?$")
-
-
 def _get_extractor(name: str) -> Extractor | None:
     """The named extractor; the entities package (and spaCy) is imported only when one is wanted."""
     if name == "none":
@@ -318,20 +304,7 @@ def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     os.replace(tmp, folder / META_FILE)
 
 
-def _keep_facets(table: FacetTable, path: Path, generation: int) -> None:
-    """Saves the facet table of this generation and removes those of older ones; a read-only index
-    folder (or any failure) only means the next process builds the table again."""
-    try:
-        table.save(path)
-        for old in path.parent.glob(f"{FACETS_PREFIX}*.npz"):
-            number = old.name[len(FACETS_PREFIX):-len(".npz")]
-            if number.isdigit() and int(number) < generation:
-                old.unlink(missing_ok=True)
-    except OSError:
-        pass
-
-
 def _is_ours(name: str) -> bool:
     """Files an index folder may hold: whoosh's, the metadata, the lock, saved facet tables, a .gitkeep."""
     return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or storage.is_index_file(name) \
-        or bool(_FACETS_RE.match(name))
+        or is_table_file(name)
