@@ -23,7 +23,7 @@ class FacetTable:
     """Every document's facet values as arrays: for each facet, parallel arrays of (document, value number),
     so counting the values of a set of documents is one gather and one ``bincount``.
 
-    Built by one pass over the packed ``facets`` column (`build`: ~0.4 s per 36k articles, in Python), so
+    Built by one pass over the packed ``facets`` column (`build`: ~0.5 s per 36k articles, in Python), so
     `searchidx.index.Index` keeps it beside the index, one file per index generation (`save`, `load`):
     a command-line search with facets then starts in milliseconds."""
 
