@@ -474,3 +474,44 @@ def test_a_long_known_organisation_name_is_not_cut_short() -> None:
         "Sport\nLe Comité national olympique et sportif français a réuni ses membres.")["org"]
     assert extract_entities("Politique\nLe Conseil constitutionnel a tranché mardi soir.")["org"] == [
         "Conseil constitutionnel"]  # nothing known runs further: unchanged
+
+
+def test_name_spelled_out_before_a_bracketed_acronym() -> None:
+    e = ents("", "Au niveau national, l'office central de lutte contre les atteintes à l'environnement et à la santé "
+                 "publique (OCLAESP) coordonne le suivi. L'OCLAESP a réagi.")
+    assert e.org == ("office central de lutte contre les atteintes à l'environnement et à la santé publique",)
+    e = ents("", "Il a rejoint Jeunesse Saint-Ouen (JSO) en 2015, puis l'Association française contre les myopathies "
+                 "(AFM).")
+    assert set(e.org) == {"Jeunesse Saint-Ouen", "Association française contre les myopathies"}
+
+
+def test_acronym_spelling_needs_a_body_not_a_common_noun_or_a_person() -> None:
+    e = ents("", "Il a ouvert un plan d'épargne en actions (PEA). Laurent Rigaud (LR) a voté contre.")
+    assert "plan d'épargne en actions" not in e.org and "Laurent Rigaud" not in e.org
+    assert "Laurent Rigaud" in e.person
+
+
+def test_acronym_then_its_name_in_brackets() -> None:
+    e = ents("", "Elle a été admise au Ghef (Grand hôpital de l'Est francilien) à Jossigny. Le Ghef a confirmé.")
+    assert e.org == ("Grand hôpital de l'Est francilien",)
+
+
+def test_one_of_many_bodies_is_not_an_org() -> None:
+    e = ents("", "Il est mort dans un hôpital de Bergame, a indiqué le parquet de Bergame.")
+    assert e.org == ("parquet de Bergame",) and e.place == ("Bergame",)
+
+
+def test_quoted_name_after_a_group_noun() -> None:
+    e = ents("", 'Le message émanait du collectif pro-hydroxychloroquine "Laissons les médecins prescrire", puis '
+                 'du Comité "Vérité et justice pour les victimes du Covid-19".')
+    assert set(e.org) == {"Laissons les médecins prescrire", "Vérité et justice pour les victimes du Covid-19"}
+
+
+def test_institution_written_in_lowercase() -> None:
+    e = ents("", "L'enquête a été ouverte par le parquet national financier, puis confiée au conseil constitutionnel.")
+    assert set(e.org) == {"Parquet national financier", "Conseil constitutionnel"}
+
+
+def test_lowercase_verb_after_a_named_chu_is_not_in_its_name() -> None:
+    e = ents("", "Une consigne du CHU de Rouen appelant à ne pas boire l'eau a circulé.")
+    assert e.org == ("CHU de Rouen",) and e.place == ("Rouen",)

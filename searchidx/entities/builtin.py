@@ -118,7 +118,8 @@ _LOWER_ORG = re.compile(
     r"direction départementale de la sécurité publique|académie|diocèse|barreau|CGT|CFDT|FSU|FO|Unsa|SNCF|"
     r"ministère|secrétariat d['’]État)"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*"
-    r"(?: " + _ADJ + r")?(?: et (?:de la |de l['’]|des |du )" + _CAPW + r"(?: " + _ADJ + r")?)?)"
+    r"(?: " + _ADJ + r"\b)?(?: et (?:de la |de l['’]|des |du )(?!(?:" + ORG_HEADS + r")\b)" + _CAPW + r"(?: " + _ADJ
+    + r"\b)?)?)"
 )
 _PLACE_HEAD = re.compile(
     r"\b(?=[prabqjcgdmlfîvsé])(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|"
@@ -131,6 +132,12 @@ _NATIONAL_TEAM = re.compile(
     r"basket|basket-ball|volley|volley-ball|tennis|natation|cyclisme|judo|athlétisme|ski|hockey|gymnastique|escrime|"
     r"boxe|water-polo|rugby à XV|rugby à sept))?"
 )
+# a quoted name after a group noun: the group's name, whatever its words ('le collectif "Laissons les médecins
+# prescrire"', 'le Comité « Vérité et justice pour les victimes »')
+_QUOTED_ORG = re.compile(
+    r"\b(?i:association|collectif|comité|groupe|groupuscule|parti|fondation|ong|syndicat|club|réseau|"
+    r"coordination|plateforme)(?: [a-zà-ÿœ][\w'’-]*)? ?[«\"“] ?(?P<name>[" + _UP + r"][^«»\"“”\n.]{1,80}?) ?[»\"”]"
+)
 _ARROND = re.compile(
     r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
 )
@@ -138,6 +145,9 @@ _ARROND = re.compile(
 _ELECTORAL = re.compile(r"\b(?:candidat|candidate|candidats|candidates|candidature|course|brigue|briguer|briguait|"
                         r"reprendre|conquérir|conquis|conquête|remporter|ravir|concurrent|concurrente|prétendant|"
                         r"prétendante|favori|favorite)\b(?: [" + _UP + r"][\w-]*){0,3} (?:à la|pour la|la) $")
+# "dans un hôpital de Bergame", "plusieurs tribunaux de ...": one of many, not a named body (its place stays)
+_INDEFINITE = re.compile(r"\b(?:un|une|des|plusieurs|chaque|aucun|aucune|quel|quelle|tout|toute)\s+$", re.IGNORECASE)
+_LOWER_START = re.compile(r"(?<![\w.])[a-zà-ÿœ0-9]\w*")
 _ASSOC_CUES = frozenset("association associations collectif ong fondation".split())
 _ASSOC_PREPS = frozenset("en sans pour contre au aux à du des de".split())
 _OPEN_QUOTES = frozenset('«"“')
@@ -258,7 +268,8 @@ class BuiltinExtractor:
                 continue
             if head == "éditions" and (m.group("prep") or norm_key(name) in names):
                 continue  # "éditions du Seuil": the publisher's own name (Le Seuil) is found by the gazetteer
-            if head == "mairie" and _ELECTORAL.search(text, max(0, m.start() - 60), m.start()):
+            if head == "mairie" and _ELECTORAL.search(text, max(0, m.start() - 60), m.start()) or \
+                    _INDEFINITE.search(text, max(0, m.start() - 12), m.start()):
                 found.append((m.start("name"), "place", name))  # "candidate à la mairie de Paris": an office
                 consumed.append((m.start(), end_org))
                 continue
@@ -270,6 +281,10 @@ class BuiltinExtractor:
             for m in _NATIONAL_TEAM.finditer(text):  # national teams are orgs (équipe de France de football)
                 found.append((m.start(), "org", m.group()))
                 found.append((m.start() + 10, "place", "France"))
+                consumed.append((m.start(), m.end()))
+        for m in _QUOTED_ORG.finditer(text):
+            if len(m.group("name").split()) <= 10 and not any(a <= m.start() < b for a, b in consumed):
+                found.append((m.start("name"), "org", m.group("name")))
                 consumed.append((m.start(), m.end()))
         for m in _PLACE_HEAD.finditer(text):
             if any(a <= m.start() < b for a, b in consumed):
@@ -313,9 +328,15 @@ class BuiltinExtractor:
                 if hit and hit[0] == "place":
                     found.append((m.start() + 1, "place", w.split("'")[-1]))
 
-        if gaz.lower_names:
-            for m in _lower_names_re(gaz.lower_names).finditer(text):
-                found.append((m.start(), "org", m.group()))
+        last = 0
+        for m in _LOWER_START.finditer(text):  # names that run in lowercase (franceinfo, parquet national financier)
+            for form in gaz.lower_names.get(m.group(), ()) if m.start() >= last else ():
+                end = m.start() + len(form)
+                if text.startswith(form, m.start()) and not text[end : end + 1].isalnum() and \
+                        not any(a <= m.start() < b for a, b in consumed):  # not "Caisse nationale d'assurance maladie"
+                    found.append((m.start(), "org", form))
+                    last = end
+                    break
 
         toks = _tokenize(text)
         if consumed:
@@ -691,17 +712,70 @@ class BuiltinExtractor:
         return None
 
 
-_BRACKET_ACR = re.compile(r"\(([" + _UP + r"][" + _UP + r"0-9&-]{1,8})[),]")
+_BRACKET_ACR = re.compile(r"\(([" + _UP + r"](?:[" + _UP + r"0-9&-]{1,8}|[a-z]{2,5}))[),]")
+_ACR_BRACKET = re.compile(r"\b([" + _UP + r"](?:[" + _UP + r"0-9&-]{1,8}|[a-z]{2,5})) \(([" + _UP + r"][^()\n]{5,120})\)")
+_SPELL_WORDS = re.compile(r"[\w-]+['’]?")
+# words an acronym skips ("Office central de lutte contre les atteintes à l'environnement" -> OCLAE...)
+_SPELL_GLUE = frozenset("de du des d' l' la le les et a au aux pour sur contre en of and the for".split())  # folded
+
+
+# lowercase nouns that open the written-out name of a public body ("office central de lutte ...", "peloton de
+# gendarmerie de haute montagne")
+_INSTITUTIONS = frozenset(fold(h) for h in ORG_HEADS.lower().replace(" ", "|").split("|")) | frozenset(
+    "sous-direction peloton surete mission groupement etablissement assistance syndicat".split())
+
+
+def _spelled_out(text: str, end: int, acronym: str) -> tuple[int, str] | None:
+    """The words just before "(ACRONYM)" whose initials spell it, right to left (one extra word allowed: "Radio
+    télévision libre des Mille collines (RTLM)"): (start, name), or None. The first word must open the name (a
+    capital, or an article before it), and a first name there means a person with a party label (Laurent Rigaud
+    (LR)), not an organisation."""
+    letters = [c for c in fold(acronym) if c.isalpha()]
+    words = list(_SPELL_WORDS.finditer(text, max(0, end - 200), end))
+    if not words or text[words[-1].end() : end].strip():
+        return None
+    k, skipped, content = len(letters) - 1, 0, 0
+    for q in range(len(words) - 1, -1, -1):
+        word = words[q].group()
+        low = fold(word.replace("’", "'"))
+        if low in _SPELL_GLUE:
+            continue
+        parts = low.split("-") if word[0].isupper() and "-" in word else [low]
+        for part in reversed(parts):
+            content += 1
+            if k >= 0 and part[:1] == letters[k]:
+                k -= 1
+            elif skipped or q == len(words) - 1 and not acronym.isupper() or len(parts) > 1:
+                return None
+            else:
+                skipped += 1
+        if k < 0:
+            opened = word[0].isupper() or q > 0 and fold(words[q - 1].group().replace("’", "'")) in _ARTICLE_WORDS
+            if not opened or is_firstname(word) or content < 2 or not acronym.isupper() and skipped:
+                return None
+            if word[0].islower() and low not in _INSTITUTIONS:
+                return None  # "plan d'épargne en actions (PEA)": a lowercase name must start with a body's noun
+            if all(w.group()[0].isupper() for w in words[q:]) and content < 3:
+                return None
+            return words[q].start(), text[words[q].start() : words[-1].end()]
+    return None
 
 
 def _merge_bracketed_acronyms(text: str, found: list[tuple[int, str, str]]) -> list[tuple[int, str, str]]:
     """"Institut du monde arabe (IMA)": the text links the acronym to the full name just before it, so the
-    acronym is the same organisation (one entity, under the full name), wherever it appears in the article."""
+    acronym is the same organisation (one entity, under the full name), wherever it appears in the article. When
+    the rules found no organisation there, the name is the words that spell the acronym."""
     orgs = [(pos, nm) for pos, k, nm in found if k == "org"]
     alias: dict[str, str] = {}
     for m in _BRACKET_ACR.finditer(text):
         acr = m.group(1)
         before = [(pos, nm) for pos, nm in orgs if pos < m.start() and pos + len(nm) >= m.start() - 2]
+        spelled = None if fold(acr) in load().acronym_stop else _spelled_out(text, m.start(), acr)
+        if spelled is not None and (not before or spelled[0] <= before[-1][0]):
+            start, full = spelled  # also the whole name where the rules stopped short ("Agence américaine | antidopage")
+            found = [f for f in found if f[1] == "place" or not start <= f[0] < m.start()] + [(start, "org", full)]
+            alias[acr] = full
+            continue
         if not before:
             continue
         full = before[-1][1]
@@ -709,9 +783,16 @@ def _merge_bracketed_acronyms(text: str, found: list[tuple[int, str, str]]) -> l
                            if w and (w[0].isupper() or w.lower() not in CONNECTORS and w.lower() not in _ARTICLE_WORDS))
         if " " in full and initials.upper().startswith(acr.replace("-", "")[:2]):
             alias[acr] = full
+    for m in _ACR_BRACKET.finditer(text):  # the other way round: "le Ghef (Grand hôpital de l'Est francilien)"
+        acr, inner = m.group(1), m.group(2)
+        spelled = None if fold(acr) in load().acronym_stop else _spelled_out(inner, len(inner), acr)
+        if spelled is not None and spelled[0] == 0:
+            start = m.start(2)
+            found = [f for f in found if f[1] == "place" or not start <= f[0] < m.end(2)] + [(start, "org", inner)]
+            alias[acr] = inner
     if not alias:
         return found
-    return [(pos, k, alias.get(nm, nm) if k == "org" else nm) for pos, k, nm in found]
+    return sorted(((pos, k, alias.get(nm, nm) if k == "org" else nm) for pos, k, nm in found), key=lambda f: f[0])
 
 
 _NEXT_WORDS = re.compile(r"[^\s,.;:!?()«»\"“”]+")
@@ -751,12 +832,6 @@ def _folded(tok: _Tok) -> str:
 def _name_tails() -> frozenset[str]:
     """Last words of multi-word gazetteer names: a lowercase word after a chain may end one (France inter)."""
     return frozenset(key.rsplit(" ", 1)[1] for key in load().names if " " in key)
-
-
-@lru_cache(maxsize=4)
-def _lower_names_re(forms: tuple[str, ...]) -> re.Pattern[str]:
-    """Names that run in lowercase (franceinfo): invisible to the capitalised-chain scan."""
-    return re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(f) for f in forms) + r")(?![\w])")
 
 
 # words after a name that make it a firm: "Lubrizol, l'usine classée", "X, le géant américain de ...", "X a racheté"

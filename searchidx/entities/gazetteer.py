@@ -41,7 +41,8 @@ class Gazetteer:
     demonyms: frozenset[str]
     stopwords: frozenset[str]
     acronym_stop: frozenset[str]  # folded all-caps abbreviations of common nouns (IRM, AVC, BD)
-    lower_names: tuple[str, ...]  # gazetteer forms written in lowercase in running text (franceinfo)
+    lower_names: dict[str, tuple[str, ...]]  # forms written in lowercase in running text (franceinfo), by first
+    # run of word characters, longest first
     regions: frozenset[str]  # keys of French régions/départements: a suffix naming an org's regional branch
 
 
@@ -81,6 +82,9 @@ def load() -> Gazetteer:
                 lowercase_brand = canonical[:1].islower() or "." in form
                 if form[:1].islower() and len(form) > 3 and lowercase_brand:  # also "police nationale"
                     lower_forms.add(form.rstrip(":"))
+                words = form.split(" ")
+                if kind == "org" and len(words) > 1 and words[0][1:].islower() and words[1][:1].islower():
+                    lower_forms.add(form[0].lower() + form[1:])  # press style: "le parquet national financier"
     demonyms: set[str] = set()
     for word in _words("demonyms.txt"):
         demonyms.update({word, word + "s", word + "e", word + "es"})
@@ -99,9 +103,18 @@ def load() -> Gazetteer:
         demonyms=frozenset(demonyms),
         stopwords=_words("stopwords.txt"),
         acronym_stop=_words("acronyms_stop.txt"),
-        lower_names=tuple(sorted(lower_forms, key=len, reverse=True)),
+        lower_names=_by_first_word(lower_forms),
         regions=frozenset(regions),
     )
+
+
+def _by_first_word(forms: set[str]) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for form in sorted(forms, key=len, reverse=True):
+        first = re.match(r"\w+", form)
+        if first is not None:
+            index.setdefault(first.group(), []).append(form)
+    return {word: tuple(group) for word, group in index.items()}
 
 
 def lookup(name: str) -> tuple[str, str] | None:
