@@ -515,3 +515,33 @@ def test_institution_written_in_lowercase() -> None:
 def test_lowercase_verb_after_a_named_chu_is_not_in_its_name() -> None:
     e = ents("", "Une consigne du CHU de Rouen appelant à ne pas boire l'eau a circulé.")
     assert e.org == ("CHU de Rouen",) and e.place == ("Rouen",)
+
+
+def test_unknown_word_listed_among_organisations() -> None:
+    e = ents("", "Les jouets ont été achetés sur Amazon, Ebay, Aliexpress et Wish. Selon la SNCF, Une collision "
+                 "a eu lieu.")
+    assert {"Amazon", "eBay", "Wish"} <= set(e.org) and "Une" not in e.org
+
+
+def test_body_named_after_a_person_keeps_the_first_name() -> None:
+    e = ents("", "La Fondation Brigitte Bardot a porté plainte. Le Conseil constitutionnel Laurent Fabius en tête "
+                 "a jugé.")
+    assert "Fondation Brigitte-Bardot" in e.org and "Conseil constitutionnel" in e.org
+    assert "Laurent Fabius" in e.person
+    assert "fondation Bardot" in ents("", "Un don à la fondation Bardot a été fait.").org
+
+
+def test_hyphenated_adjective_does_not_open_a_name() -> None:
+    e = ents("", "Le co-président du groupe Macron-compatible Les Constructifs a parlé.")
+    assert e.org == ("Les Constructifs",)
+
+
+def test_colour_adjective_inside_a_name_and_a_title_that_is_no_body() -> None:
+    e = ents("", "Le président de la radicale Ligue de défense noire africaine a hurlé. L'ancienne Garde des "
+                 "Sceaux nie.")
+    assert e.org == ("Ligue de défense noire africaine",)
+
+
+def test_quoted_name_before_its_bracketed_acronym() -> None:
+    e = ents("", "Les gendarmes de la \"compagnie de sécurité de l'hôtel Matignon\" (CSHM, 2e régiment) sont en cause.")
+    assert "compagnie de sécurité de l'hôtel Matignon" in e.org and "CSHM" not in e.org

@@ -21,6 +21,7 @@ _TOKEN = re.compile(
     r"|(?P<punct>[.!?…:;«»\"“”()\[\]\n,|—–])"
 )
 _ELISION = re.compile(r"^(l|d|qu|jusqu|lorsqu|puisqu|s|n|j|m|t|c)['’](.+)$", re.IGNORECASE)
+_HYPHEN_ADJ = re.compile(r"^[^-]+-[a-zà-ÿ]{4,}$")  # "Macron-compatible", "franco-allemand": not a name
 _ROMAN = re.compile(r"^[IVXLCDM]+(?:e|er|ème)?$")
 _ROAD = re.compile(r"^[AN]\d{1,3}$")
 
@@ -103,14 +104,14 @@ ORG_HEADS = (
     "Coalition|Laboratoire|Lycée|Collège|Club|Église|Eglise|Mutuelle|Fonds|Ministère|Assemblée|Sénat|Cellule|"
     "Délégation|Département|Service|Bureau|Préfecture|Parquet|Mairie|Régie|Entreprise|Maison"
 )
-_ADJ = r"(?:arabes?\b|[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|ouvrière|ouvrier|unies|uni|unie))"
+_ADJ = r"(?:arabes?\b|(?:noire|blanche|verte|rouge|bleue|jaune)s?\b|[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|ouvrière|ouvrier|unies|uni|unie))"
 _CAPW = r"[" + _UP + r"][\w'’-]*"
-_CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |sur la |en )"
+_CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |contre les |en )"
 _ORGCAP = re.compile(
     r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
 _LOWER_ORG = re.compile(
-    r"\b(?=[mpsracuhdbtéCFUS])(?P<head>éditions|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
+    r"\b(?=[mpsracuhdbtéfCFUS])(?P<head>éditions|fondation|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
     r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
     r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
     r"cour d['’]appel|cour d['’]assises|cour administrative d['’]appel|conseil départemental|conseil régional|"
@@ -121,6 +122,10 @@ _LOWER_ORG = re.compile(
     r"(?: " + _ADJ + r"\b)?(?: et (?:de la |de l['’]|des |du )(?!(?:" + ORG_HEADS + r")\b)" + _CAPW + r"(?: " + _ADJ
     + r"\b)?)?)"
 )
+_TITLES_AS_BODIES = frozenset(("garde des sceaux", "haut-commissaire", "haut commissaire"))
+# heads of bodies named after a person: the first name right after them is part of the name ("Fondation Brigitte
+# Bardot", "Lycée Victor-Hugo"), while "Conseil constitutionnel Laurent Fabius" is a body and its president
+_NAMED_AFTER = frozenset("Fondation Lycée Collège École Ecole Université Musée Hôpital Institut Maison Centre".split())
 _PLACE_HEAD = re.compile(
     r"\b(?=[prabqjcgdmlfîvsé])(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|"
     r"baie|col|forêt|gare|aéroport|port|plage|anse|canal|île|îles|vallée|plateau|fort|palais|château|cathédrale|"
@@ -159,7 +164,7 @@ _CUE_ADJ = re.compile(r"[a-zà-ÿœ-]{3,}(?:aine|ain|ais|aise|ien|ienne|ique|al|
 
 def _is_cue_adjective(word: str) -> bool:
     """A nationality or relational adjective (cheap suffix test; the name must still be capitalised)."""
-    return _CUE_ADJ.fullmatch(word) is not None and word not in _NOT_ADJ
+    return (_CUE_ADJ.fullmatch(word) is not None or _HYPHEN_ADJ.match(word) is not None) and word not in _NOT_ADJ
 
 
 _NOT_ADJ = frozenset("avait était serait aurait fait mais jamais désormais pourtant quand avant pendant durant "
@@ -214,7 +219,7 @@ def _tokenize(text: str) -> list[_Tok]:
         if w[-1] in "'’":
             w = w.rstrip("'’")
         low = w.lower()
-        cap = w[:1].isupper()
+        cap = w[:1].isupper() and not _HYPHEN_ADJ.search(w)
         conn = low in CONNECTORS
         toks.append(_Tok(w, "word", start, start + len(w), cap, sent, conn, norm_key(w) if cap or conn else low))
         sent = False
@@ -251,7 +256,7 @@ class BuiltinExtractor:
             head = m.group("head")
             name = m.group("name")
             parts = name.split(" ")
-            if len(parts) > 1 and is_firstname(parts[0]):
+            if len(parts) > 1 and is_firstname(parts[0]) and head != "fondation":
                 continue  # "le conseil départemental Mathieu Klein": a person after a generic head
             for q in range(1, len(parts)):
                 if parts[q][:1].isupper() and is_firstname(parts[q]):
@@ -305,14 +310,14 @@ class BuiltinExtractor:
             phrase = m.group()
             # cut before a first name (Conseil constitutionnel Laurent Fabius)
             words = phrase.split(" ")
-            for i in range(1, len(words)):
+            for i in range(2 if words[0] in _NAMED_AFTER else 1, len(words)):
                 if words[i][:1].isupper() and is_firstname(words[i]) and norm_key(" ".join(words[: i + 1])) not in names:
                     words = words[:i]
                     break
             while words and (words[-1] in ("de", "du", "des", "la", "et", "en", "pour", "sur", "contre", "le", "les")
                              or words[-1].endswith("'")):
                 words.pop()
-            if len(words) < 2:
+            if len(words) < 2 or " ".join(words).lower() in _TITLES_AS_BODIES:
                 continue
             words = _gazetteer_extension(text, m.start(), words, names)
             phrase = " ".join(words)
@@ -401,11 +406,14 @@ class BuiltinExtractor:
         person_end: set[int] = set()  # token index just after a name classified as a person
         pending: list[tuple[int, int, int]] = []  # (pos, i, j) unknown single words
         classified: list[tuple[int, str, str]] = []
+        orgs_at: set[int] = set()  # first and last token of each span classified as an org
         for i, j, kind in segments:
             span = toks[i:j]
             surface = self._surface(text, span)
             if kind is not None:
                 classified.append((span[0].start, kind, self._article_names.get(span[0].start, surface)))
+                if kind == "org":
+                    orgs_at.update((i, j - 1))
                 continue
             k = self._classify(toks, i, j, gaz)
             if k == "?":
@@ -413,6 +421,8 @@ class BuiltinExtractor:
                 continue
             if k:
                 classified.append((span[0].start, k, surface))
+                if k == "org":
+                    orgs_at.update((i, j - 1))
                 if k == "person":
                     person_end.add(j)
                     for tok in span:
@@ -420,6 +430,7 @@ class BuiltinExtractor:
                             persons_tokens.add(fold(tok.text))
         # a surname seen alone elsewhere ("Pierre Zorn ... Zorn a dit") makes an unknown "X Zorn" a person
         alone: set[str] = {toks[i].key for i, j, _ in segments if j - i == 1}
+        unresolved: list[tuple[int, int]] = []  # (pos, token index) single words no rule settled
         pending.sort(key=lambda p: p[1] - p[2])  # multi-word first: they teach the single words
         for pos, i, j in pending:
             span = toks[i:j]
@@ -434,6 +445,24 @@ class BuiltinExtractor:
             k = self._weak(toks, i, j, gaz)
             if k:
                 classified.append((pos, k, self._surface(text, span)))
+                if k == "org":
+                    orgs_at.update((i, j - 1))
+            elif j - i == 1:
+                unresolved.append((pos, i))
+        # a single unknown word listed among organisations is one too ("Amazon, Cdiscount, Ebay, Aliexpress et Wish")
+        changed = True
+        while changed and unresolved and orgs_at:
+            changed = False
+            for pos, i in list(unresolved):
+                if toks[i].text.lower() in _ARTICLE_WORDS or _folded(toks[i]) in gaz.stopwords:
+                    continue
+                left = i >= 2 and toks[i - 1].text in (",", "et", "ou") and i - 2 in orgs_at
+                right = i + 2 < n and toks[i + 1].text in (",", "et", "ou") and i + 2 in orgs_at
+                if left or right:
+                    classified.append((pos, "org", toks[i].text))
+                    orgs_at.add(i)
+                    unresolved.remove((pos, i))
+                    changed = True
         found.extend(classified)
         found.sort(key=lambda x: x[0])
         if "(" in text:
@@ -731,7 +760,7 @@ def _spelled_out(text: str, end: int, acronym: str) -> tuple[int, str] | None:
     (LR)), not an organisation."""
     letters = [c for c in fold(acronym) if c.isalpha()]
     words = list(_SPELL_WORDS.finditer(text, max(0, end - 200), end))
-    if not words or text[words[-1].end() : end].strip():
+    if not words or text[words[-1].end() : end].strip(' "»”'):
         return None
     k, skipped, content = len(letters) - 1, 0, 0
     for q in range(len(words) - 1, -1, -1):
