@@ -545,3 +545,8 @@ def test_colour_adjective_inside_a_name_and_a_title_that_is_no_body() -> None:
 def test_quoted_name_before_its_bracketed_acronym() -> None:
     e = ents("", "Les gendarmes de la \"compagnie de sécurité de l'hôtel Matignon\" (CSHM, 2e régiment) sont en cause.")
     assert "compagnie de sécurité de l'hôtel Matignon" in e.org and "CSHM" not in e.org
+
+
+def test_sentence_adverb_and_function_word_are_not_media() -> None:
+    e = ents("", "Les essais sont finis.Initialement, VW avait prévu autre chose. Il a dit +Ne pose pas de question.")
+    assert e.org == ("VW",)

@@ -454,8 +454,8 @@ class BuiltinExtractor:
         while changed and unresolved and orgs_at:
             changed = False
             for pos, i in list(unresolved):
-                if toks[i].text.lower() in _ARTICLE_WORDS or _folded(toks[i]) in gaz.stopwords:
-                    continue
+                if toks[i].sent or toks[i].text.lower() in _ARTICLE_WORDS or _folded(toks[i]) in gaz.stopwords:
+                    continue  # "Initialement, VW a prévu": a sentence's first word before a comma
                 left = i >= 2 and toks[i - 1].text in (",", "et", "ou") and i - 2 in orgs_at
                 right = i + 2 < n and toks[i + 1].text in (",", "et", "ou") and i + 2 in orgs_at
                 if left or right:
@@ -729,7 +729,7 @@ class BuiltinExtractor:
             if w1 == "à" and len(prev) > 1 and _verb(prev[1].text) in SPEECH_VERBS:
                 return "org"  # "a raconté à Ekathimerini"
             return "place"
-        if w1 == "selon" or _verb(w1) in SPEECH_VERBS and not first.sent:
+        if (w1 == "selon" or _verb(w1) in SPEECH_VERBS and not first.sent) and fold(first.text) not in gaz.stopwords:
             # "selon Reforma", "rapporte Mediapart": a medium quoted by name alone; two or three unknown
             # capitalised words there are a person ("a expliqué Benoist Apparu")
             return "org" if j - i == 1 else "person"
