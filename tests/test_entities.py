@@ -550,3 +550,20 @@ def test_quoted_name_before_its_bracketed_acronym() -> None:
 def test_sentence_adverb_and_function_word_are_not_media() -> None:
     e = ents("", "Les essais sont finis.Initialement, VW avait prévu autre chose. Il a dit +Ne pose pas de question.")
     assert e.org == ("VW",)
+
+
+def test_regional_agency_and_a_channels_regional_edition() -> None:
+    e = ents("", "L'ARS Normandie et l'ARS du Grand Est ont réagi, comme la CGT Bretagne, selon France 3 Occitanie.")
+    assert e.org == ("ARS Normandie", "ARS du Grand Est", "CGT", "France 3 Occitanie")
+    assert e.place == ("Normandie", "Grand Est", "Bretagne")  # a channel's edition names no place
+
+
+def test_acronym_then_its_name_in_apposition() -> None:
+    e = ents("", "Selon l'APIB, l'Association des peuples indigènes du Brésil.Depuis, l'APIB a lutté.")
+    assert e.org == ("Association des peuples indigènes du Brésil",) and e.place == ("Brésil",)
+
+
+def test_sentence_initial_function_word_that_also_names_a_magazine() -> None:
+    e = ents("", "Voici la phrase complète. Le magazine Voici a publié l'usine Lubrizol.")
+    assert e.org.count("Voici") == 1 and "Lubrizol" in e.org
+    assert ents("", "Voici la phrase complète.").org == ()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -54,7 +55,7 @@ ORG_CUES = frozenset(
     club clubs équipe parti partis mouvement mouvements groupuscule groupuscules start-up startup banque banques
     assureur assureurs distributeur distributeurs compagnie compagnies éditions éditeur éditeurs label ong institut
     cabinet holding filiale filiales organisation organisations fondation application plateforme hebdo tabloïd
-    média médias studio studios écurie supermarché hypermarché magasin think-tank boîte""".split()
+    média médias studio studios écurie supermarché hypermarché magasin think-tank boîte usine usines""".split()
 )
 # adjectives/complements allowed between a cue noun and the name ("le quotidien en ligne X", "le groupe fromager X")
 _CUE_FILLERS = frozenset("en ligne d'information d'informations d'opposition de presse public publique privé privée "
@@ -104,19 +105,19 @@ ORG_HEADS = (
     "Coalition|Laboratoire|Lycée|Collège|Club|Église|Eglise|Mutuelle|Fonds|Ministère|Assemblée|Sénat|Cellule|"
     "Délégation|Département|Service|Bureau|Préfecture|Parquet|Mairie|Régie|Entreprise|Maison"
 )
-_ADJ = r"(?:arabes?\b|(?:noire|blanche|verte|rouge|bleue|jaune)s?\b|[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|ouvrière|ouvrier|unies|uni|unie))"
+_ADJ = r"(?:arabes?\b|(?:anti|pro)-[a-zà-ÿœ]+\b|(?:noire|blanche|verte|rouge|bleue|jaune)s?\b|[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|ouvrière|ouvrier|unies|uni|unie))"
 _CAPW = r"[" + _UP + r"][\w'’-]*"
 _CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |contre les |en )"
 _ORGCAP = re.compile(
     r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
 _LOWER_ORG = re.compile(
-    r"\b(?=[mpsracuhdbtéfCFUS])(?P<head>éditions|fondation|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
+    r"\b(?=[mpsracuhdbtéfACFUS])(?P<head>éditions|fondation|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
     r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
     r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
     r"cour d['’]appel|cour d['’]assises|cour administrative d['’]appel|conseil départemental|conseil régional|"
     r"conseil municipal|conseil général|chambre régionale des comptes|maison d['’]arrêt|centre pénitentiaire|"
-    r"direction départementale de la sécurité publique|académie|diocèse|barreau|CGT|CFDT|FSU|FO|Unsa|SNCF|"
+    r"direction départementale de la sécurité publique|académie|diocèse|barreau|ARS|CCI|Crous|CGT|CFDT|FSU|FO|Unsa|SNCF|"
     r"ministère|secrétariat d['’]État)"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*"
     r"(?: " + _ADJ + r"\b)?(?: et (?:de la |de l['’]|des |du )(?!(?:" + ORG_HEADS + r")\b)" + _CAPW + r"(?: " + _ADJ
@@ -171,6 +172,8 @@ _NOT_ADJ = frozenset("avait était serait aurait fait mais jamais désormais pou
                      "selon dernier dernière premier première".split())
 _UNIT_HEADS = frozenset("ministère secrétariat".split())
 # brands whose regional editions are named "<brand> <région>": the région is part of a title, not a place mention
+# acronyms of bodies that exist per région ("ARS Normandie" is that région's agency, unlike "CGT Bretagne")
+_REGIONAL_BODIES = frozenset(("ARS", "CCI", "Crous", "CHU"))
 _BRAND_BRANCHES = frozenset(("France Bleu", "France 3", "BFMTV", "Actu.fr", "France Télévisions", "RTL", "Radio France"))
 # a brand right after one of these nouns names a product, not the firm acting (the gold annotates only the latter),
 # unless an org cue comes just before ("le fabricant de téléphones Xiaomi")
@@ -263,7 +266,7 @@ class BuiltinExtractor:
                     name = " ".join(parts[:q])
                     break
             end_org = m.start("name") + len(name)
-            if head in ("CGT", "CFDT", "FSU", "FO", "Unsa", "SNCF"):
+            if head in ("CGT", "CFDT", "FSU", "FO", "Unsa", "SNCF"):  # a section of the national org
                 if not m.group("prep") and " " in name and not name.rsplit(" ", 1)[1][:1].isupper():
                     name = name.rsplit(" ", 1)[0]  # "CGT Seine-Maritime appelle": the verb is not in the name
                 found.append((m.start(), "org", head))
@@ -278,7 +281,7 @@ class BuiltinExtractor:
                 consumed.append((m.start(), end_org))
                 continue
             found.append((m.start(), "org", text[m.start() : end_org]))
-            if head not in _UNIT_HEADS and m.group("prep"):
+            if head not in _UNIT_HEADS and (m.group("prep") or norm_key(name) in gaz.regions):  # ARS Normandie
                 found.append((m.start("name"), "place", name))
             consumed.append((m.start(), end_org))
         if "équipe de France" in text:
@@ -380,6 +383,8 @@ class BuiltinExtractor:
             if (end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2
                     and norm_key(toks[end - 1].text + " " + toks[end].text) in names):
                 end += 1
+                while end < n and toks[end].kind == "word" and toks[end].cap and not toks[end].conn:
+                    end += 1  # its regional edition ("France 3 Occitanie"), split again by _segment
             # "l'association Innocence en danger," : a lowercase complement ends the name of an association
             if (i > 0 and toks[i - 1].key in _ASSOC_CUES and end + 1 < n and toks[end].text in _ASSOC_PREPS
                     and toks[end + 1].kind == "word" and not toks[end + 1].cap and len(toks[end + 1].text) > 2
@@ -465,8 +470,7 @@ class BuiltinExtractor:
                     changed = True
         found.extend(classified)
         found.sort(key=lambda x: x[0])
-        if "(" in text:
-            found = _merge_bracketed_acronyms(text, found)
+        found = _merge_bracketed_acronyms(text, found)
         return [(k, nm) for _, k, nm in found]
 
     @staticmethod
@@ -479,7 +483,7 @@ class BuiltinExtractor:
         # drop sentence-initial function words / capitalised articles (Le, Selon, Pour...)
         while i < end and toks[i].sent and fold(toks[i].text) in gaz.stopwords:
             key = norm_key(" ".join(t.text for t in toks[i:end]))
-            if key in names:
+            if key in names and end - i > 1:
                 break
             if i + 1 < end:
                 toks[i + 1].sent = True
@@ -523,7 +527,8 @@ class BuiltinExtractor:
                 if branch:
                     # "Croix-Rouge Guyane", "France Bleu Alsace": a named branch is the org; "CGT Bretagne", "FCPE
                     # Île-de-France": an acronym's regional section is the national org, scoped by the place
-                    acronym = _is_acronym(" ".join(t.text for t in toks[k:match]))
+                    surface = " ".join(t.text for t in toks[k:match])
+                    acronym = _is_acronym(surface) and surface not in _REGIONAL_BODIES
                     out.append((k, match if acronym else branch, "org"))
                     if names[matched_key][1] not in _BRAND_BRANCHES:
                         out.append((match, branch, "place"))
@@ -742,6 +747,8 @@ class BuiltinExtractor:
 
 _BRACKET_ACR = re.compile(r"\(([" + _UP + r"](?:[" + _UP + r"0-9&-]{1,8}|[a-z]{2,5}))[),]")
 _ACR_BRACKET = re.compile(r"\b([" + _UP + r"](?:[" + _UP + r"0-9&-]{1,8}|[a-z]{2,5})) \(([" + _UP + r"][^()\n]{5,120})\)")
+_ACR_APPOSITION = re.compile(r"\b([" + _UP + r"](?:[" + _UP + r"0-9&-]{1,8}|[a-z]{2,5})), (?:l['’]|la |le |les )([" + _UP
+                             + r"][^()\n.,;:]{5,120})(?=[.,;:(])")
 _SPELL_WORDS = re.compile(r"[\w-]+['’]?")
 # words an acronym skips ("Office central de lutte contre les atteintes à l'environnement" -> OCLAE...)
 _SPELL_GLUE = frozenset("de du des d' l' la le les et a au aux pour sur contre en of and the for".split())  # folded
@@ -811,7 +818,9 @@ def _merge_bracketed_acronyms(text: str, found: list[tuple[int, str, str]]) -> l
                            if w and (w[0].isupper() or w.lower() not in CONNECTORS and w.lower() not in _ARTICLE_WORDS))
         if " " in full and initials.upper().startswith(acr.replace("-", "")[:2]):
             alias[acr] = full
-    for m in _ACR_BRACKET.finditer(text):  # the other way round: "le Ghef (Grand hôpital de l'Est francilien)"
+    # the other way round: "le Ghef (Grand hôpital de l'Est francilien)", "l'APIB, l'Association des peuples
+    # indigènes du Brésil."
+    for m in itertools.chain(_ACR_BRACKET.finditer(text), _ACR_APPOSITION.finditer(text)):
         acr, inner = m.group(1), m.group(2)
         spelled = None if fold(acr) in load().acronym_stop else _spelled_out(inner, len(inner), acr)
         if spelled is not None and spelled[0] == 0:
