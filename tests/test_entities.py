@@ -567,3 +567,23 @@ def test_sentence_initial_function_word_that_also_names_a_magazine() -> None:
     e = ents("", "Voici la phrase complète. Le magazine Voici a publié l'usine Lubrizol.")
     assert e.org.count("Voici") == 1 and "Lubrizol" in e.org
     assert ents("", "Voici la phrase complète.").org == ()
+
+
+def test_credit_glued_to_the_next_sentence_and_a_number_opening_a_title() -> None:
+    e = ents("", "Bars fermés - 14/03par BFMTVUne situation inédite. Selon une source interrogée par 20 Minutes, non.")
+    assert e.org == ("BFMTV", "20 Minutes")
+    assert ents("", "Ils ont défilé dans le VIIIe arrondissement.").place == ("VIIIe arrondissement",)
+
+
+def test_english_body_names_and_a_firms_full_name() -> None:
+    e = ents("", "Diplômé du Royal College of Art de London, il a dirigé le design de Rolls-Royce Motor Cars, "
+                 "puis rejoint la Southern California Timing Association.")
+    assert set(e.org) == {"Royal College of Art", "Rolls-Royce Motor Cars", "Southern California Timing Association"}
+
+
+def test_regional_police_unit_special_court_and_coordinated_adjectives() -> None:
+    e = ents("", "Le SRPJ de Montpellier enquête, devant la cour d'assises spéciale de Paris. L'Autorité de régulation "
+                 "des activités ferroviaires et routières a tranché, comme le Parti libéral-démocrate (PLD).")
+    assert set(e.org) == {"SRPJ de Montpellier", "cour d'assises spéciale de Paris", "Parti libéral-démocrate",
+                          "Autorité de régulation des activités ferroviaires et routières"}
+    assert set(e.place) == {"Montpellier", "Paris"}

@@ -15,7 +15,9 @@ from .gazetteer import Gazetteer, fold, is_firstname, load, norm_key
 
 _UP = "A-ZÀ-ÖØ-ÞŒÆ"
 _WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]"
-_GLUE = re.compile(r"([a-zà-ÿ0-9\"»)]{2})([.!?])([" + _UP + r"])")
+_GLUE = re.compile(r"([a-zà-ÿ0-9\"»)]{2}|[A-Z]{2})([.!?])([" + _UP + r"])")
+# OrangeSum drops the break after a credit: "par BFMTVUne situation", "par 6MEDIASLe directeur"
+_GLUE_CAPS = re.compile(r"\b(?![IVXLCDM]+e\b)([A-Z0-9]*[A-Z][A-Z0-9]{2,})([" + _UP + r"][a-zà-ÿ]+)\b")  # not VIIIe
 _TOKEN = re.compile(
     r"(?P<hon>\b(?:M|MM|Mme|Mlle|Dr|Mgr|Me|Pr|St|Ste)\.?(?=\s+[" + _UP + r"]))"
     r"|(?P<word>" + _WORD + r"+(?:[-'’&.]" + _WORD + r"+)*'?’?)"
@@ -27,7 +29,7 @@ _ROMAN = re.compile(r"^[IVXLCDM]+(?:e|er|ème)?$")
 _ROAD = re.compile(r"^[AN]\d{1,3}$")
 
 _ARTICLES_BEFORE = frozenset("le la les l' du des au aux".split())
-CONNECTORS = frozenset("de du des d' la von van der den da di del della dos do bin ben el al y & ibn".split())
+CONNECTORS = frozenset("de du des d' la von van der den da di del della dos do bin ben el al y & ibn of".split())
 HONORIFICS = frozenset("m mm mme mlle dr mgr me pr monsieur madame mademoiselle".split())
 TITLE_CUES = frozenset(
     """président présidente présidents ministre ministres secrétaire porte-parole député députée sénateur sénatrice
@@ -92,8 +94,13 @@ SPEECH_VERBS = frozenset(
 ORG_SUFFIXES = frozenset(
     """sa sas sarl inc ltd llc plc corp corporation group groupe holding ag gmbh airlines airways bank motors pharma
     technologies telecom télécom media médias capital partners industries energy énergie assurances foods systems
-    labs studios records productions entertainment network news united""".split()
+    labs studios records productions entertainment network news united cars""".split()
 )
+# English words naming a body inside a multi-word name ("Royal College of Art", "Southern California Timing
+# Association", "American Civil Liberties Union")
+_EN_ORG_WORDS = frozenset("college university institute museum bank association agency foundation society council "
+                          "committee organization organisation league union corporation company department "
+                          "commission school academy".split())
 ORG_PREFIXES = frozenset("fc as rc sc us ac stade olympique racing sporting real atlético atletico inter "
                          "éditions editions".split())
 _ARTICLE_WORDS = frozenset("le la les l' un une des du au aux".split())
@@ -101,7 +108,7 @@ ORG_HEADS = (
     "Institut|Agence|Association|Fondation|Fédération|Comité|Conseil|Office|Observatoire|Syndicat|Union|Ordre|"
     "Compagnie|Société|Groupe|Collectif|Mouvement|Parti|Front|Banque|Université|École|Ecole|Académie|Direction|"
     "Commission|Haute Autorité|Haut Conseil|Haut-Commissariat|Autorité|Caisse|Musée|Hôpital|Centre|Confédération|"
-    "Chambre|Cour|Tribunal|Secours|Brigade|Inspection|Régiment|Armée|Garde|Police|Gendarmerie|Ligue|Organisation|"
+    "Chambre|Cour|Bourse|Tribunal|Secours|Brigade|Inspection|Régiment|Armée|Garde|Police|Gendarmerie|Ligue|Organisation|"
     "Coalition|Laboratoire|Lycée|Collège|Club|Église|Eglise|Mutuelle|Fonds|Ministère|Assemblée|Sénat|Cellule|"
     "Délégation|Département|Service|Bureau|Préfecture|Parquet|Mairie|Régie|Entreprise|Maison"
 )
@@ -109,15 +116,15 @@ _ADJ = r"(?:arabes?\b|(?:anti|pro)-[a-zà-ÿœ]+\b|(?:noire|blanche|verte|rouge|
 _CAPW = r"[" + _UP + r"][\w'’-]*"
 _CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |contre les |en )"
 _ORGCAP = re.compile(
-    r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
+    r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: (?:et )?" + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
 _LOWER_ORG = re.compile(
     r"\b(?=[mpsracuhdbtéfACFUS])(?P<head>éditions|fondation|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
     r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
     r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
-    r"cour d['’]appel|cour d['’]assises|cour administrative d['’]appel|conseil départemental|conseil régional|"
+    r"cour d['’]appel|cour d['’]assises(?: spéciale)?|cour administrative d['’]appel|conseil départemental|conseil régional|"
     r"conseil municipal|conseil général|chambre régionale des comptes|maison d['’]arrêt|centre pénitentiaire|"
-    r"direction départementale de la sécurité publique|académie|diocèse|barreau|ARS|CCI|Crous|CGT|CFDT|FSU|FO|Unsa|SNCF|"
+    r"direction départementale de la sécurité publique|académie|diocèse|barreau|ARS|CCI|Crous|SRPJ|DIPJ|DDSP|Sdis|SDIS|CGT|CFDT|FSU|FO|Unsa|SNCF|"
     r"ministère|secrétariat d['’]État)"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*"
     r"(?: " + _ADJ + r"\b)?(?: et (?:de la |de l['’]|des |du )(?!(?:" + ORG_HEADS + r")\b)" + _CAPW + r"(?: " + _ADJ
@@ -252,6 +259,7 @@ class BuiltinExtractor:
         self._article_names: dict[int, str] = {}
         text = (title.strip() + "\n" + body) if title else body
         text = _GLUE.sub(r"\1\2 \3", text.replace("\u00a0", " ").replace("\u202f", " "))
+        text = _GLUE_CAPS.sub(r"\1 \2", text)
         found: list[tuple[int, str, str]] = []  # (position, kind, name)
         consumed: list[tuple[int, int]] = []
 
@@ -379,7 +387,10 @@ class BuiltinExtractor:
                     continue
                 break
             end = last + 1
-            # France 3, Europe 1, 20 Minutes
+            if i > 0 and toks[i - 1].text.isdigit() and len(toks[i - 1].text) <= 2 \
+                    and norm_key(toks[i - 1].text + " " + t.text) in names:
+                i -= 1  # 20 Minutes, 60 Millions de consommateurs
+            # France 3, Europe 1
             if (end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2
                     and norm_key(toks[end - 1].text + " " + toks[end].text) in names):
                 end += 1
@@ -490,6 +501,22 @@ class BuiltinExtractor:
             i += 1
         while i < end and toks[i].conn and not toks[i].cap:
             i += 1
+        q = next((q for q in range(i + 1, end) if fold(toks[q].text) in _EN_ORG_WORDS), 0)
+        if q and not is_firstname(toks[i].text) and norm_key(" ".join(t.text for t in toks[i:end])) not in names:
+            # "Southern California Timing Association", "(Diplômé du) Royal College of Art (de London)": the
+            # capitalised words and English "of" around the body word
+            a, b = q, q + 1
+            while a > i and toks[a - 1].cap and not toks[a - 1].conn:
+                a -= 1
+            while b < end and (toks[b].cap and not toks[b].conn or toks[b].text == "of" and b + 1 < end):
+                b += 1
+            if b - a > 1:
+                if i < a:
+                    self._segment(toks, i, a, out)
+                out.append((a, b, "org"))
+                if b < end:
+                    self._segment(toks, b, end, out)
+                return
         k = i
         span_start = i
         while k < end:
@@ -543,6 +570,9 @@ class BuiltinExtractor:
                         match += 1
                     k = span_start = match
                     continue
+                if names[matched_key][0] == "org" and match < end and fold(toks[end - 1].text) in ORG_SUFFIXES \
+                        and all(t.cap for t in toks[match:end]):
+                    match = end  # "Volvo Cars", "Rolls-Royce Motor Cars": the firm's full name
                 out.append((k, match, names[matched_key][0]))
                 if names[matched_key][0] == "org":
                     # "Bugatti EB110", "Aston Martin DB11 Vantage": a model name after a maker is a product
@@ -695,7 +725,7 @@ class BuiltinExtractor:
         if p1 is not None and (p1.kind == "hon" or fold(p1.text) in HONORIFICS):
             return "person"
         last = fold(content[-1].text.rstrip("."))
-        if last in ORG_SUFFIXES or f in ORG_PREFIXES:
+        if last in ORG_SUFFIXES or f in ORG_PREFIXES or any(fold(w.text) in _EN_ORG_WORDS for w in content):
             return "org"
         if is_firstname(first.text) and not after_article:
             return "person"
@@ -775,7 +805,7 @@ def _spelled_out(text: str, end: int, acronym: str) -> tuple[int, str] | None:
         low = fold(word.replace("’", "'"))
         if low in _SPELL_GLUE:
             continue
-        parts = low.split("-") if word[0].isupper() and "-" in word else [low]
+        parts = low.split("-")
         for part in reversed(parts):
             content += 1
             if k >= 0 and part[:1] == letters[k]:
