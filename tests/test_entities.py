@@ -587,3 +587,13 @@ def test_regional_police_unit_special_court_and_coordinated_adjectives() -> None
     assert set(e.org) == {"SRPJ de Montpellier", "cour d'assises spéciale de Paris", "Parti libéral-démocrate",
                           "Autorité de régulation des activités ferroviaires et routières"}
     assert set(e.place) == {"Montpellier", "Paris"}
+
+
+def test_precision_guards_of_the_round_six_rules() -> None:
+    e = ents("", "Évitez l'A7 entre Orange et Lançon-de-Provence. Le projet est en marche, payé par la fondation "
+                 "de Hollande. Il est passé de l'Assemblée et ancien ministre au Sénat.")
+    assert "Lançon-de-Provence" not in e.org and "En marche" not in e.org
+    assert not any(o.startswith(("fondation", "Assemblée et")) for o in e.org)
+    e = ents("", "Jadot veut une liste Europe Écologie-Les Verts aux européennes (EELV). Élue (LREM) et Les "
+                 "Républicains (LR).")
+    assert not any("européennes" in o or "LREM)" in o for o in e.org)

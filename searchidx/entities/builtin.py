@@ -116,7 +116,7 @@ _ADJ = r"(?:arabes?\b|(?:anti|pro)-[a-zà-ÿœ]+\b|(?:noire|blanche|verte|rouge|
 _CAPW = r"[" + _UP + r"][\w'’-]*"
 _CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |contre les |en )"
 _ORGCAP = re.compile(
-    r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: (?:et )?" + _ADJ + r"\b| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
+    r"\b(?=[" + _UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b(?: et " + _ADJ + r"\b)?| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
 _LOWER_ORG = re.compile(
     r"\b(?=[mpsracuhdbtéfACFUS])(?P<head>éditions|fondation|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
@@ -267,6 +267,8 @@ class BuiltinExtractor:
             head = m.group("head")
             name = m.group("name")
             parts = name.split(" ")
+            if head == "fondation" and m.group("prep"):
+                continue  # "la fondation de Hollande": his foundation (Fondation de France is in the gazetteer)
             if len(parts) > 1 and is_firstname(parts[0]) and head != "fondation":
                 continue  # "le conseil départemental Mathieu Klein": a person after a generic head
             for q in range(1, len(parts)):
@@ -472,9 +474,16 @@ class BuiltinExtractor:
             for pos, i in list(unresolved):
                 if toks[i].sent or toks[i].text.lower() in _ARTICLE_WORDS or _folded(toks[i]) in gaz.stopwords:
                     continue  # "Initialement, VW a prévu": a sentence's first word before a comma
-                left = i >= 2 and toks[i - 1].text in (",", "et", "ou") and i - 2 in orgs_at
-                right = i + 2 < n and toks[i + 1].text in (",", "et", "ou") and i + 2 in orgs_at
-                if left or right:
+                # two listed orgs next to it, on either side ("Orange et Lançon-de-Provence" is not a list of firms)
+                listed = 0
+                for step in (-1, 1):
+                    for d in (1, 3):
+                        if 0 <= i + step * (d + 1) < n and toks[i + step * d].text in (",", "et", "ou") \
+                                and i + step * (d + 1) in orgs_at:
+                            listed += 1
+                        else:
+                            break
+                if listed >= 2:
                     classified.append((pos, "org", toks[i].text))
                     orgs_at.add(i)
                     unresolved.remove((pos, i))
@@ -502,7 +511,8 @@ class BuiltinExtractor:
         while i < end and toks[i].conn and not toks[i].cap:
             i += 1
         q = next((q for q in range(i + 1, end) if fold(toks[q].text) in _EN_ORG_WORDS), 0)
-        if q and not is_firstname(toks[i].text) and norm_key(" ".join(t.text for t in toks[i:end])) not in names:
+        if q and not is_firstname(toks[i].text) and not toks[q].text.isupper() \
+                and norm_key(" ".join(t.text for t in toks[i:end])) not in names:
             # "Southern California Timing Association", "(Diplômé du) Royal College of Art (de London)": the
             # capitalised words and English "of" around the body word
             a, b = q, q + 1
@@ -796,7 +806,10 @@ def _spelled_out(text: str, end: int, acronym: str) -> tuple[int, str] | None:
     capital, or an article before it), and a first name there means a person with a party label (Laurent Rigaud
     (LR)), not an organisation."""
     letters = [c for c in fold(acronym) if c.isalpha()]
-    words = list(_SPELL_WORDS.finditer(text, max(0, end - 200), end))
+    window = max(0, end - 200)
+    tail = text[window:end].rstrip(' "»”')
+    begin = window + max(tail.rfind(c) for c in "().;:!?«»\n") + 1  # the name does not cross punctuation
+    words = list(_SPELL_WORDS.finditer(text, begin, end))
     if not words or text[words[-1].end() : end].strip(' "»”'):
         return None
     k, skipped, content = len(letters) - 1, 0, 0
@@ -812,6 +825,8 @@ def _spelled_out(text: str, end: int, acronym: str) -> tuple[int, str] | None:
                 k -= 1
             elif skipped or q == len(words) - 1 and not acronym.isupper() or len(parts) > 1:
                 return None
+            elif q == len(words) - 1 and q > 0 and fold(words[q - 1].group()) in _SPELL_GLUE:
+                return None  # "liste Europe Écologie-Les Verts aux européennes (EELV)": a complement, not the name
             else:
                 skipped += 1
         if k < 0:

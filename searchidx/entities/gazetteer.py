@@ -32,6 +32,13 @@ _PROVINCES = frozenset("Provence Alsace Lorraine Champagne Bourgogne Picardie Au
                        "Roussillon Dauphiné Berry Touraine Anjou Poitou Gascogne Béarn Lyonnais".split())
 
 
+# heads of institution names the press also writes in lowercase ("le conseil constitutionnel"); other names
+# lowered would be common phrases ("en marche", "sécurité sociale")
+_LOWERED_HEADS = frozenset("parquet conseil cour tribunal haute haut agence commission autorité office direction "
+                           "inspection caisse brigade ministère assemblée sénat banque institut observatoire "
+                           "fédération confédération syndicat union ordre académie comité".split())
+
+
 @dataclass(frozen=True, slots=True)
 class Gazetteer:
     names: dict[str, tuple[str, str]]  # key -> (kind, canonical)
@@ -83,7 +90,7 @@ def load() -> Gazetteer:
                 if form[:1].islower() and len(form) > 3 and lowercase_brand:  # also "police nationale"
                     lower_forms.add(form.rstrip(":"))
                 words = form.split(" ")
-                if kind == "org" and len(words) > 1 and words[0][1:].islower() and words[1][:1].islower():
+                if kind == "org" and len(words) > 1 and words[0].lower() in _LOWERED_HEADS and words[1][:1].islower():
                     lower_forms.add(form[0].lower() + form[1:])  # press style: "le parquet national financier"
     demonyms: set[str] = set()
     for word in _words("demonyms.txt"):
