@@ -597,3 +597,17 @@ def test_precision_guards_of_the_round_six_rules() -> None:
     e = ents("", "Jadot veut une liste Europe Écologie-Les Verts aux européennes (EELV). Élue (LREM) et Les "
                  "Républicains (LR).")
     assert not any("européennes" in o or "LREM)" in o for o in e.org)
+
+
+def test_cue_noun_with_a_complement_and_quoted_source() -> None:
+    e = ents("", "Il y a la société de restauration d'autoroute Autogrill et le géant de la distribution Auchan "
+                 "Holdings. Selon le \"Daily Record\", le wagon a déraillé.")
+    assert set(e.org) == {"Autogrill", "Auchan Holdings", "Daily Record"}
+    e = ents("", "Il anime le magazine de faits divers Chroniques criminelles. La secrétaire générale du premier "
+                 "syndicat des professeurs des écoles, Francette Popineau, a parlé.")
+    assert e.org == ()  # a programme; a person after the comma
+
+
+def test_number_inside_a_known_title_and_parliament() -> None:
+    e = ents("", "Elle l'a dit dans un entretien à Télé 2 Semaines. Demander au Parlement de voter est une erreur.")
+    assert e.org == ("Télé 2 Semaines", "Parlement")

@@ -57,8 +57,14 @@ ORG_CUES = frozenset(
     club clubs équipe parti partis mouvement mouvements groupuscule groupuscules start-up startup banque banques
     assureur assureurs distributeur distributeurs compagnie compagnies éditions éditeur éditeurs label ong institut
     cabinet holding filiale filiales organisation organisations fondation application plateforme hebdo tabloïd
-    média médias studio studios écurie supermarché hypermarché magasin think-tank boîte usine usines""".split()
+    média médias studio studios écurie supermarché hypermarché magasin think-tank boîte usine usines géant géants
+    spécialiste""".split()
 )
+# cue nouns that keep naming a firm or a body across a complement ("la société de restauration d'autoroute X";
+# "le magazine de faits divers X" is a programme)
+_FIRM_CUES = frozenset("""groupe groupes société sociétés entreprise entreprises firme marque marques enseigne
+    enseignes association fédération syndicat laboratoire laboratoires constructeur fabricant géant géants spécialiste
+    banque compagnie cabinet distributeur assureur opérateur éditeur""".split())
 # adjectives/complements allowed between a cue noun and the name ("le quotidien en ligne X", "le groupe fromager X")
 _CUE_FILLERS = frozenset("en ligne d'information d'informations d'opposition de presse public publique privé privée "
                           "britannique américain américaine allemand allemande espagnol espagnole italien italienne "
@@ -94,7 +100,7 @@ SPEECH_VERBS = frozenset(
 ORG_SUFFIXES = frozenset(
     """sa sas sarl inc ltd llc plc corp corporation group groupe holding ag gmbh airlines airways bank motors pharma
     technologies telecom télécom media médias capital partners industries energy énergie assurances foods systems
-    labs studios records productions entertainment network news united cars""".split()
+    labs studios records productions entertainment network news united cars holdings""".split()
 )
 # English words naming a body inside a multi-word name ("Royal College of Art", "Southern California Timing
 # Association", "American Civil Liberties Union")
@@ -392,8 +398,11 @@ class BuiltinExtractor:
             if i > 0 and toks[i - 1].text.isdigit() and len(toks[i - 1].text) <= 2 \
                     and norm_key(toks[i - 1].text + " " + t.text) in names:
                 i -= 1  # 20 Minutes, 60 Millions de consommateurs
-            # France 3, Europe 1
-            if (end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2
+            # France 3, Europe 1, Télé 2 Semaines
+            if end + 1 < n and toks[end].text.isdigit() and len(toks[end].text) <= 2 and toks[end + 1].cap \
+                    and norm_key(" ".join(t.text for t in toks[end - 1 : end + 2])) in names:
+                end += 2
+            elif (end < n and toks[end].kind == "word" and toks[end].text.isdigit() and len(toks[end].text) <= 2
                     and norm_key(toks[end - 1].text + " " + toks[end].text) in names):
                 end += 1
                 while end < n and toks[end].kind == "word" and toks[end].cap and not toks[end].conn:
@@ -649,9 +658,7 @@ class BuiltinExtractor:
         """Kind implied by the words just before a name (nearest first in `prev`): "org" after a cue noun
         ("le quotidien en ligne X", "la marque X") or an org title + de ("dirigeant de X"), "place" after a
         place title + de ("maire de X"), "none" after a ministry-like title ("ministre de la Ville"), else None."""
-        words = [p for p in prev if p.kind == "word"]
-        if len(words) != len(prev[: len(words)]):
-            words = words[: next(k for k, p in enumerate(prev) if p.kind != "word")]
+        words = list(itertools.takewhile(lambda p: p.kind == "word", prev))  # up to a comma or bracket
         if not words:
             return None
         k = 0
@@ -682,6 +689,11 @@ class BuiltinExtractor:
         if low[0] in _NAMING or len(low) > 1 and low[0] in ("le", "la", "les") and low[1] in _NAMING:
             # "le groupuscule d'ultradroite baptisé « les Barjols »": the cue noun may sit a few words back
             return "org" if any(t in ORG_CUES for t in low[1:5]) else None
+        # "la société de restauration d'autoroute X", "la marque de vêtements X": a cue noun and its complement
+        cue_at = next((c for c, t in enumerate(low[:5]) if t in _FIRM_CUES), None)
+        if cue_at is not None and cue_at >= 2 and low[cue_at - 1] in ("de", "d'", "du", "des") \
+                and all(t.isalpha() and t.islower() or t in ("d'", "l'") for t in low[:cue_at]):
+            return "org"
         for t in low[:3]:
             if t in ORG_CUES:
                 return "org"
@@ -767,6 +779,10 @@ class BuiltinExtractor:
                     return "place"  # "Aubussargues (Gard)"
         prev = self._prev_words(toks, i)
         p1 = prev[0] if prev else None
+        if i >= 2 and toks[i - 1].text in _OPEN_QUOTES:  # 'selon le "Daily Record"'
+            k = i - 3 if toks[i - 2].text.lower() in ("le", "la", "l'", "les") else i - 2
+            if k >= 0 and toks[k].text.lower() == "selon":
+                return "org"
         if p1 is None or p1.kind != "word":
             return None
         w1 = p1.text.lower()
