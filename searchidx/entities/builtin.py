@@ -305,14 +305,15 @@ class BuiltinExtractor:
                 found.append((m.start(), "org", m.group()))
                 found.append((m.start() + 10, "place", "France"))
                 consumed.append((m.start(), m.end()))
-        for q in _QUOTE_OPEN.finditer(text):
+        for quote in _QUOTE_OPEN.finditer(text):
             # a quoted name after a group noun: the group's name, whatever its words ('le collectif "Laissons les
             # médecins prescrire"', 'le Comité « Vérité et justice pour les victimes »')
-            cue = _GROUP_BEFORE.search(text, max(0, q.start() - 40), q.start())
-            m = _QUOTED_NAME.match(text, q.start()) if cue else None
-            if m and len(m.group("name").split()) <= 10 and not any(a <= cue.start() < b for a, b in consumed):
-                found.append((m.start("name"), "org", m.group("name")))
-                consumed.append((cue.start(), m.end()))
+            group = _GROUP_BEFORE.search(text, max(0, quote.start() - 40), quote.start())
+            quoted = _QUOTED_NAME.match(text, quote.start()) if group else None
+            if group and quoted and len(quoted.group("name").split()) <= 10 \
+                    and not any(a <= group.start() < b for a, b in consumed):
+                found.append((quoted.start("name"), "org", quoted.group("name")))
+                consumed.append((group.start(), quoted.end()))
         for m in _PLACE_HEAD.finditer(text):
             if any(a <= m.start() < b for a, b in consumed):
                 continue
