@@ -611,3 +611,8 @@ def test_cue_noun_with_a_complement_and_quoted_source() -> None:
 def test_number_inside_a_known_title_and_parliament() -> None:
     e = ents("", "Elle l'a dit dans un entretien à Télé 2 Semaines. Demander au Parlement de voter est une erreur.")
     assert e.org == ("Télé 2 Semaines", "Parlement")
+
+
+def test_seas_and_countries_of_the_united_kingdom() -> None:
+    e = ents("", "Le navire a coulé en mer Noire, puis un autre en Angleterre, au nord de Thessalonique.")
+    assert e.place == ("mer Noire", "Angleterre", "Thessalonique")
