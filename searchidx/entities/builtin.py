@@ -184,9 +184,9 @@ def _is_cue_adjective(word: str) -> bool:
 _NOT_ADJ = frozenset("avait était serait aurait fait mais jamais désormais pourtant quand avant pendant durant "
                      "selon dernier dernière premier première".split())
 _UNIT_HEADS = frozenset("ministère secrétariat".split())
-# brands whose regional editions are named "<brand> <région>": the région is part of a title, not a place mention
 # acronyms of bodies that exist per région ("ARS Normandie" is that région's agency, unlike "CGT Bretagne")
 _REGIONAL_BODIES = frozenset(("ARS", "CCI", "Crous", "CHU"))
+# brands whose regional editions are named "<brand> <région>": the région is part of a title, not a place mention
 _BRAND_BRANCHES = frozenset(("France Bleu", "France 3", "BFMTV", "Actu.fr", "France Télévisions", "RTL", "Radio France"))
 # a brand right after one of these nouns names a product, not the firm acting (the gold annotates only the latter),
 # unless an org cue comes just before ("le fabricant de téléphones Xiaomi")
@@ -293,7 +293,8 @@ class BuiltinExtractor:
                 continue  # "éditions du Seuil": the publisher's own name (Le Seuil) is found by the gazetteer
             if head == "mairie" and _ELECTORAL.search(text, max(0, m.start() - 60), m.start()) or \
                     _INDEFINITE.search(text, max(0, m.start() - 12), m.start()):
-                found.append((m.start("name"), "place", name))  # "candidate à la mairie de Paris": an office
+                # "candidate à la mairie de Paris": an office; "dans un hôpital de Bergame": not one named body
+                found.append((m.start("name"), "place", name))
                 consumed.append((m.start(), end_org))
                 continue
             found.append((m.start(), "org", text[m.start() : end_org]))
