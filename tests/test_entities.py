@@ -616,3 +616,10 @@ def test_number_inside_a_known_title_and_parliament() -> None:
 def test_seas_and_countries_of_the_united_kingdom() -> None:
     e = ents("", "Le navire a coulé en mer Noire, puis un autre en Angleterre, au nord de Thessalonique.")
     assert e.place == ("mer Noire", "Angleterre", "Thessalonique")
+
+
+def test_first_name_after_de_heading_in_capitals_and_surname_that_is_a_city() -> None:
+    e = ents("", "PATRIMOINE DES MINISTRES - Le ministre a parlé, selon le secrétariat d'Etat de Marlène Schiappa. "
+                 "Son adjoint Louis Lo Faro et les sauveteurs en mer Dimitri Moulic et Alain Guibert sont venus.")
+    assert e.person == ("Marlène Schiappa", "Louis Lo Faro", "Dimitri Moulic", "Alain Guibert")
+    assert e.place == () and "PATRIMOINE" not in " ".join(e.org)

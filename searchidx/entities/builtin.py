@@ -143,7 +143,7 @@ _TITLES_AS_BODIES = frozenset(("garde des sceaux", "haut-commissaire", "haut com
 # Bardot", "Lycée Victor-Hugo"), while "Conseil constitutionnel Laurent Fabius" is a body and its president
 _NAMED_AFTER = frozenset("Fondation Lycée Collège École Ecole Université Musée Hôpital Institut Maison Centre".split())
 _PLACE_HEAD = re.compile(
-    r"\b(?=[prabqjcgdmlfîvséo])(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|mer|océan|"
+    r"(?<![-\w])(?=[prabqjcgdmlfîvséo])(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|mer|océan|"
     r"baie|col|forêt|gare|aéroport|port|plage|anse|canal|île|îles|vallée|plateau|fort|palais|château|cathédrale|"
     r"basilique|église|stade)"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*)"
@@ -239,6 +239,17 @@ def _tokenize(text: str) -> list[_Tok]:
         conn = low in CONNECTORS
         toks.append(_Tok(w, "word", start, start + len(w), cap, sent, conn, norm_key(w) if cap or conn else low))
         sent = False
+    # a heading in capitals ("ÉDOUARD PHILIPPE À MATIGNON"): three or more upper-case words in a row are not names
+    run: list[_Tok] = []
+    for t in [*toks, _Tok("", "punct", 0, 0)]:
+        if t.kind == "word" and t.text.isupper():
+            run.append(t)
+            continue
+        if len(run) >= 3:
+            for u in run:
+                u.cap = False
+            t.sent = True  # the text after a heading starts a sentence ("MINISTRES - Le ministre a dit")
+        run = []
     return toks
 
 
@@ -322,8 +333,9 @@ class BuiltinExtractor:
             name = m.group("name")
             if head in ("gare", "aéroport", "stade", "palais", "château", "église", "cathédrale", "basilique"):
                 continue  # too often a nested city name: leave to the chain rules
-            if head in _GENERIC_PLACE_NAMES and not m.group("prep"):
-                continue
+            if head in _GENERIC_PLACE_NAMES and not m.group("prep") or head in ("mer", "océan") and is_firstname(
+                    name.split(" ")[0]):
+                continue  # "les sauveteurs en mer Dimitri Moulic"
             found.append((m.start(), "place", m.group()))
             consumed.append((m.start(), m.end()))
         for m in _ARROND.finditer(text) if "arrondissement" in text else ():
@@ -569,9 +581,11 @@ class BuiltinExtractor:
             # a first name followed by a capitalised word: a person, not the city (Nancy Pelosi, Florence Parly)
             if match == k + 1 and k + 1 < end and is_firstname(toks[k].text) and not toks[k + 1].conn:
                 match = 0
-            elif match and match - k == 1 and len(toks[k].text) > 1 and k > span_start and is_firstname(toks[k - 1].text) \
-                    and not toks[k - 1].conn:
-                match = 0  # Jean Paris, Laurent Nancy, Harrison Ford: a surname, not the city or the firm
+            elif match and match - k == 1 and len(toks[k].text) > 1 and k > span_start and (
+                    is_firstname(toks[k - 1].text) and not toks[k - 1].conn
+                    or match == end and is_firstname(toks[span_start].text)
+                    and not any(t.conn for t in toks[span_start:k])):
+                match = 0  # Jean Paris, Harrison Ford, Louis Lo Faro: a surname, not the city or the firm
             if match:
                 if span_start < k:
                     self._unknown(toks, span_start, k, out)
@@ -610,9 +624,12 @@ class BuiltinExtractor:
                 k = match
                 span_start = k
                 continue
-            # split before a first name that follows a non-first-name word (Intérieur Gérald Darmanin)
-            if k > span_start and is_firstname(toks[k].text) and not toks[k - 1].conn \
-                    and not is_firstname(toks[k - 1].text) and k + 1 < end:
+            # split before a first name that follows a non-first-name word (Intérieur Gérald Darmanin), also across
+            # "de" when a surname follows (secrétariat d'Etat de Marlène Schiappa, les Bulls de Michael Jordan)
+            if k > span_start and is_firstname(toks[k].text) and k + 1 < end and (
+                    not toks[k - 1].conn and not is_firstname(toks[k - 1].text)
+                    or toks[k - 1].conn and k - 2 >= span_start and not toks[k - 2].conn
+                    and not is_firstname(toks[k - 2].text) and toks[k + 1].cap and not toks[k + 1].conn):
                 self._unknown(toks, span_start, k, out)
                 span_start = k
             k += 1

@@ -138,7 +138,8 @@ def finalize(mentions: Iterable[tuple[str, str]], *, clean: bool = True) -> Enti
             name = persons[key]
             kind = "person"
         votes[(key, kind)] += 1
-        display.setdefault(key, name)
+        if key not in display or display[key].isupper() and not name.isupper():
+            display[key] = name  # the first form, unless it came from a heading in capitals
         first_seen.setdefault(key, i)
         gk = kind_of(name)
         if gk is not None:
