@@ -573,6 +573,8 @@ def test_credit_glued_to_the_next_sentence_and_a_number_opening_a_title() -> Non
     e = ents("", "Bars fermés - 14/03par BFMTVUne situation inédite. Selon une source interrogée par 20 Minutes, non.")
     assert e.org == ("BFMTV", "20 Minutes")
     assert ents("", "Ils ont défilé dans le VIIIe arrondissement.").place == ("VIIIe arrondissement",)
+    e = ents("", "Le débat selon Yannick Jadotpar BFMTVUne situation inédite, dit Gaspar Noé.")
+    assert e.person == ("Yannick Jadot", "Gaspar Noé") and e.org == ("BFMTV",)
 
 
 def test_english_body_names_and_a_firms_full_name() -> None:

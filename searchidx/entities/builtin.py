@@ -20,6 +20,8 @@ _WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]"
 _GLUE = re.compile(r"([.!?])(?<=(?:[a-zà-ÿ0-9\"»)]{2}|[A-Z]{2})[.!?])(?=[" + _UP + r"])")
 # OrangeSum drops the break after a credit: "par BFMTVUne situation", "par 6MEDIASLe directeur"
 _GLUE_CAPS = re.compile(r"\b(?=[A-Z0-9]{4})(?![IVXLCDM]+e\b)([A-Z0-9]*[A-Z][A-Z0-9]{2,})([" + _UP + r"][a-zà-ÿ]+)\b")  # not VIIIe
+# and before it: "Yannick Jadotpar BFMTV", "Agnès Buzynpar LCP"
+_GLUE_CREDIT = re.compile(r"\b([" + _UP + r"][a-zà-ÿ]+)par (?=[A-Z0-9]{2,}\b)")
 _TOKEN = re.compile(
     r"(?P<hon>\b(?:M|MM|Mme|Mlle|Dr|Mgr|Me|Pr|St|Ste)\.?(?=\s+[" + _UP + r"]))"
     r"|(?P<word>" + _WORD + r"+(?:[-'’&.]" + _WORD + r"+)*'?’?)"
@@ -277,6 +279,7 @@ class BuiltinExtractor:
         text = (title.strip() + "\n" + body) if title else body
         text = _GLUE.sub(r"\1 ", text.replace("\u00a0", " ").replace("\u202f", " "))
         text = _GLUE_CAPS.sub(r"\1 \2", text)
+        text = _GLUE_CREDIT.sub(r"\1 par ", text)
         found: list[tuple[int, str, str]] = []  # (position, kind, name)
         consumed: list[tuple[int, int]] = []
 
