@@ -53,7 +53,7 @@ def load_news(path: Path) -> list[tuple[str, str, dict[str, set[str]]]]:
 def load_silver(path: Path, data: Path) -> list[tuple[str, str, dict[str, set[str]]]]:
     """Our own annotation (bench/data/news-silver-*.jsonl: ids and entities only) of OrangeSum articles outside
     news-gold-dev, made blind to the extractor under news-gold-conventions.md; texts come from the corpus.
-    silver-dev (80 articles) has been looked at while writing rules; silver-test (40 others) has not."""
+    silver-dev (120 articles) has been looked at while writing rules; silver-test (40 others) has not."""
     wanted = {r["id"]: r for r in map(json.loads, path.open(encoding="utf-8"))}
     texts = {}
     with gzip.open(data.parent / "news" / "orangesum.jsonl.gz", "rt", encoding="utf-8") as f:
