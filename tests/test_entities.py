@@ -625,3 +625,11 @@ def test_first_name_after_de_heading_in_capitals_and_surname_that_is_a_city() ->
                  "Son adjoint Louis Lo Faro et les sauveteurs en mer Dimitri Moulic et Alain Guibert sont venus.")
     assert e.person == ("Marlène Schiappa", "Louis Lo Faro", "Dimitri Moulic", "Alain Guibert")
     assert e.place == () and "PATRIMOINE" not in " ".join(e.org)
+
+
+def test_place_pairs_trailing_party_acronym_and_numbers() -> None:
+    e = ents("", "Les billets pour un Paris-Marseille ont flambé, à Boulogne-Billancourt aussi. Présidentielle : "
+                 "Bruno Retailleau LR se lance. Il visite le fort d'Emmanuel Macron. Sept à Huit en parle.")
+    assert e.place == ("Paris", "Marseille", "Boulogne-Billancourt")
+    assert e.person == ("Bruno Retailleau", "Emmanuel Macron") and e.org == ("LR",)
+    assert ents("", "Le prix a flambé dans l'Hexagone.").place == ("France",)

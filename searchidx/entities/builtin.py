@@ -122,7 +122,7 @@ ORG_HEADS = (
     "Coalition|Laboratoire|Lycée|Collège|Club|Église|Eglise|Mutuelle|Fonds|Ministère|Assemblée|Sénat|Cellule|"
     "Délégation|Département|Service|Bureau|Préfecture|Parquet|Mairie|Régie|Entreprise|Maison"
 )
-_ADJ = r"(?:arabes?\b|(?:anti|pro)-[a-zà-ÿœ]+\b|(?:noire|blanche|verte|rouge|bleue|jaune)s?\b|[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|ouvrière|ouvrier|unies|uni|unie))"
+_ADJ = r"(?:arabes?\b|(?:anti|pro)-[a-zà-ÿœ]+\b|(?:noire|blanche|verte|rouge|bleue|jaune)s?\b|[a-zà-ÿœ][a-zà-ÿœ'-]*(?:ique|iques|ale|ales|al|aux|elle|elles|el|ère|ères|aire|aires|ive|ives|if|ifs|ienne|iennes|ien|iens|ée|ées|eur|eure|ain|aine|aise|ais|ois|oise|ouvrières?|ouvriers?|unies|uni|unie))"
 _CAPW = r"[" + _UP + r"][\w'’-]*"
 _CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |et de la |et des |et du |et de |contre la |contre le |contre les |en )"
 _ORGCAP = re.compile(
@@ -159,6 +159,7 @@ _QUOTE_OPEN = re.compile(r"[«\"“]")
 _GROUP_BEFORE = re.compile(r"\b(?i:association|collectif|comité|groupe|groupuscule|parti|fondation|ong|syndicat|club|"
                            r"réseau|coordination|plateforme)(?: [a-zà-ÿœ][\w'’-]*)? ?$")
 _QUOTED_NAME = re.compile(r"[«\"“] ?(?P<name>[" + _UP + r"][^«»\"“”\n.]{1,80}?) ?[»\"”]")
+_PLACE_PAIR = re.compile(r"(?<![\w-])([" + _UP + r"][a-zà-ÿ]{2,})-([" + _UP + r"][a-zà-ÿ]{2,})(?![\w-])")
 _ARROND = re.compile(
     r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
 )
@@ -197,6 +198,8 @@ _PRODUCT_NOUNS = frozenset("""voiture voitures véhicule véhicules berline berl
     ordinateurs tablette tablettes montre montres console consoles meuble meubles sac sacs chaussures baskets
     lait laits yaourt yaourts biscuits cigarettes appareil appareils modèle modèles""".split())
 _GENERIC_PLACE_NAMES = frozenset("cours pont port col fort palais château".split())
+# heads of places never named after a person (unlike "rue Jean-Jaurès"): a first name after them is someone's
+_NATURAL_HEADS = frozenset("mer océan fort port plateau golfe détroit massif baie anse col vallée forêt lac".split())
 
 
 @dataclass(slots=True)
@@ -336,11 +339,17 @@ class BuiltinExtractor:
             name = m.group("name")
             if head in ("gare", "aéroport", "stade", "palais", "château", "église", "cathédrale", "basilique"):
                 continue  # too often a nested city name: leave to the chain rules
-            if head in _GENERIC_PLACE_NAMES and not m.group("prep") or head in ("mer", "océan") and is_firstname(
+            if head in _GENERIC_PLACE_NAMES and not m.group("prep") or head in _NATURAL_HEADS and is_firstname(
                     name.split(" ")[0]):
-                continue  # "les sauveteurs en mer Dimitri Moulic"
+                continue  # "les sauveteurs en mer Dimitri Moulic", "le fort d'Emmanuel Macron"
             found.append((m.start(), "place", m.group()))
             consumed.append((m.start(), m.end()))
+        for m in _PLACE_PAIR.finditer(text):  # "un Paris-Marseille", "le Lyon-Turin": two places
+            a, b = m.group(1), m.group(2)
+            if norm_key(m.group()) not in names and all(names.get(norm_key(x), ("",))[0] == "place" for x in (a, b)):
+                found.append((m.start(), "place", a))
+                found.append((m.start(2), "place", b))
+                consumed.append((m.start(), m.end()))
         for m in _ARROND.finditer(text) if "arrondissement" in text else ():
             found.append((m.start(), "place", m.group()))
             consumed.append((m.start(), m.end()))
@@ -656,7 +665,10 @@ class BuiltinExtractor:
             j -= 1
         while i < j and toks[i].conn and not toks[i].cap:
             i += 1
-        if i < j:
+        if j - i > 2 and _is_acronym(toks[j - 1].text) and is_firstname(toks[i].text):
+            out.append((i, j - 1, None))  # "Bruno Retailleau LR": a person, then his party
+            out.append((j - 1, j, None))
+        elif i < j:
             out.append((i, j, None))
 
     @staticmethod
