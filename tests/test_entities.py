@@ -633,3 +633,9 @@ def test_place_pairs_trailing_party_acronym_and_numbers() -> None:
     assert e.place == ("Paris", "Marseille", "Boulogne-Billancourt")
     assert e.person == ("Bruno Retailleau", "Emmanuel Macron") and e.org == ("LR",)
     assert ents("", "Le prix a flambé dans l'Hexagone.").place == ("France",)
+
+
+def test_surname_of_a_public_figure_alone_is_a_person() -> None:
+    e = ents("", "Sarkozy a répondu à Merkel, selon Cazeneuve. Le groupe Bolloré a racheté le titre.")
+    assert e.person == ("Sarkozy", "Merkel", "Cazeneuve") and e.org == ("Bolloré",)
+    assert ents("", "Nicolas Sarkozy est venu. Sarkozy a parlé.").person == ("Nicolas Sarkozy",)

@@ -772,6 +772,8 @@ class BuiltinExtractor:
                 return "org" if len(w) <= 6 or cue == "org" else None
             if cue in ("org", "place"):
                 return cue
+            if f in gaz.surnames and not after_article:
+                return "person"  # "Sarkozy a dit", "selon Merkel": someone the news often names in full
             if is_firstname(w) and not first.sent and not after_article and cue is None:
                 return "person"
             if p1 is not None and p1.kind == "word" and fold(p1.text) in HONORIFICS:

@@ -44,6 +44,7 @@ class Gazetteer:
     names: dict[str, tuple[str, str]]  # key -> (kind, canonical)
     max_tokens: int
     firstnames: frozenset[str]
+    surnames: frozenset[str]  # folded surnames of people named in full in many articles (bench/mine_surnames.py)
     nonentities: frozenset[str]
     demonyms: frozenset[str]
     stopwords: frozenset[str]
@@ -106,6 +107,7 @@ def load() -> Gazetteer:
         names=names,
         max_tokens=max_tokens,
         firstnames=frozenset(firstnames),
+        surnames=_words("surnames.txt"),
         nonentities=_words("nonentities.txt"),
         demonyms=frozenset(demonyms),
         stopwords=_words("stopwords.txt"),
