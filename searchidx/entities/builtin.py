@@ -20,8 +20,16 @@ _WORD = r"[0-9A-Za-zÀ-ÖØ-öø-ÿœŒæÆ]"
 _GLUE = re.compile(r"([.!?])(?<=(?:[a-zà-ÿ0-9\"»)]{2}|[A-Z]{2})[.!?])(?=[" + _UP + r"])")
 # OrangeSum drops the break after a credit: "par BFMTVUne situation", "par 6MEDIASLe directeur"
 _GLUE_CAPS = re.compile(r"\b(?=[A-Z0-9]{4})(?![IVXLCDM]+e\b)([A-Z0-9]*[A-Z][A-Z0-9]{2,})([" + _UP + r"][a-zà-ÿ]+)\b")  # not VIIIe
-# and before it: "Yannick Jadotpar BFMTV", "Agnès Buzynpar LCP"
-_GLUE_CREDIT = re.compile(r"\b([" + _UP + r"][a-zà-ÿ]+)par (?=[A-Z0-9]{2,}\b)")
+_GLUE_CAPS_HINT = re.compile(r"[A-Z0-9]{2}[" + _UP + r"][a-zà-ÿ]")  # a cheap test first: few articles have one
+# and before it: "Yannick Jadotpar BFMTV", "Agnès Buzynpar LCP" (the scan is anchored on "par ")
+_GLUE_CREDIT = re.compile(r"par (?=[A-Z0-9]{2,}\b)")
+_NAME_BEFORE = re.compile(r"(?<!\w)[" + _UP + r"][a-zà-ÿ]+$")
+
+
+def _unglue_credit(m: re.Match[str]) -> str:
+    text, start = m.string, m.start()
+    glued = start > 0 and text[start - 1].islower() and _NAME_BEFORE.search(text, max(0, start - 40), start)
+    return " par " if glued else m.group()
 _TOKEN = re.compile(
     r"(?P<hon>\b(?:M|MM|Mme|Mlle|Dr|Mgr|Me|Pr|St|Ste)\.?(?=\s+[" + _UP + r"]))"
     r"|(?P<word>" + _WORD + r"+(?:[-'’&.]" + _WORD + r"+)*'?’?)"
@@ -159,7 +167,8 @@ _QUOTE_OPEN = re.compile(r"[«\"“]")
 _GROUP_BEFORE = re.compile(r"\b(?i:association|collectif|comité|groupe|groupuscule|parti|fondation|ong|syndicat|club|"
                            r"réseau|coordination|plateforme)(?: [a-zà-ÿœ][\w'’-]*)? ?$")
 _QUOTED_NAME = re.compile(r"[«\"“] ?(?P<name>[" + _UP + r"][^«»\"“”\n.]{1,80}?) ?[»\"”]")
-_PLACE_PAIR = re.compile(r"(?<![\w-])([" + _UP + r"][a-zà-ÿ]{2,})-([" + _UP + r"][a-zà-ÿ]{2,})(?![\w-])")
+_PAIR_HYPHEN = re.compile(r"-([" + _UP + r"][a-zà-ÿ]{2,})(?![\w-])")
+_PAIR_LEFT = re.compile(r"(?<![\w-])[" + _UP + r"][a-zà-ÿ]{2,}$")
 _ARROND = re.compile(
     r"\b(?P<num>\d{1,2}(?:e|er|ème)|[IVXL]+e) arrondissement(?: de (?P<city>Paris|Lyon|Marseille))?"
 )
@@ -281,8 +290,9 @@ class BuiltinExtractor:
         self._article_names: dict[int, str] = {}
         text = (title.strip() + "\n" + body) if title else body
         text = _GLUE.sub(r"\1 ", text.replace("\u00a0", " ").replace("\u202f", " "))
-        text = _GLUE_CAPS.sub(r"\1 \2", text)
-        text = _GLUE_CREDIT.sub(r"\1 par ", text)
+        if _GLUE_CAPS_HINT.search(text):
+            text = _GLUE_CAPS.sub(r"\1 \2", text)
+        text = _GLUE_CREDIT.sub(_unglue_credit, text)
         found: list[tuple[int, str, str]] = []  # (position, kind, name)
         consumed: list[tuple[int, int]] = []
 
@@ -344,12 +354,15 @@ class BuiltinExtractor:
                 continue  # "les sauveteurs en mer Dimitri Moulic", "le fort d'Emmanuel Macron"
             found.append((m.start(), "place", m.group()))
             consumed.append((m.start(), m.end()))
-        for m in _PLACE_PAIR.finditer(text):  # "un Paris-Marseille", "le Lyon-Turin": two places
-            a, b = m.group(1), m.group(2)
-            if norm_key(m.group()) not in names and all(names.get(norm_key(x), ("",))[0] == "place" for x in (a, b)):
-                found.append((m.start(), "place", a))
-                found.append((m.start(2), "place", b))
-                consumed.append((m.start(), m.end()))
+        for m in _PAIR_HYPHEN.finditer(text):  # "un Paris-Marseille", "le Lyon-Turin": two places
+            left = _PAIR_LEFT.search(text, max(0, m.start() - 40), m.start())
+            if left is None:
+                continue
+            a, b = left.group(), m.group(1)
+            if norm_key(a + "-" + b) not in names and all(names.get(norm_key(x), ("",))[0] == "place" for x in (a, b)):
+                found.append((left.start(), "place", a))
+                found.append((m.start(1), "place", b))
+                consumed.append((left.start(), m.end()))
         for m in _ARROND.finditer(text) if "arrondissement" in text else ():
             found.append((m.start(), "place", m.group()))
             consumed.append((m.start(), m.end()))
