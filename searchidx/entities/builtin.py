@@ -163,7 +163,6 @@ _NATIONAL_TEAM = re.compile(
     r"basket|basket-ball|volley|volley-ball|tennis|natation|cyclisme|judo|athlétisme|ski|hockey|gymnastique|escrime|"
     r"boxe|water-polo|rugby à XV|rugby à sept))?"
 )
-_QUOTE_OPEN = re.compile(r"[«\"“]")
 _GROUP_BEFORE = re.compile(r"\b(?i:association|collectif|comité|groupe|groupuscule|parti|fondation|ong|syndicat|club|"
                            r"réseau|coordination|plateforme)(?: [a-zà-ÿœ][\w'’-]*)? ?$")
 _QUOTED_NAME = re.compile(r"[«\"“] ?(?P<name>[" + _UP + r"][^«»\"“”\n.]{1,80}?) ?[»\"”]")
@@ -181,6 +180,7 @@ _INDEFINITE = re.compile(r"\b(?:un|une|des|plusieurs|chaque|aucun|aucune|quel|qu
 _ASSOC_CUES = frozenset("association associations collectif ong fondation".split())
 _ASSOC_PREPS = frozenset("en sans pour contre au aux à du des de".split())
 _OPEN_QUOTES = frozenset('«"“')
+_QUOTE_OPEN = re.compile("[" + "".join(_OPEN_QUOTES) + "]")
 _NAMING = frozenset("baptisé baptisée baptisés baptisées dénommé dénommée dénommés nommé nommée appelé appelée "
                     "appelés surnommé surnommée intitulé intitulée".split())
 # a lowercase adjective between a cue noun and the name ("l'association mexicaine X", "le groupe fromager X")
@@ -395,7 +395,7 @@ class BuiltinExtractor:
                     found.append((m.start() + 1, "place", w.split("'")[-1]))
 
         last = 0
-        for m in _lower_starts(tuple(gaz.lower_names)).finditer(text):  # names that run in lowercase (franceinfo,
+        for m in gaz.lower_start.finditer(text):  # names that run in lowercase (franceinfo,
             for form in gaz.lower_names[m.group()] if m.start() >= last else ():  # parquet national financier)
                 end = m.start() + len(form)
                 if text.startswith(form, m.start()) and not text[end : end + 1].isalnum() and \
@@ -988,34 +988,6 @@ def _folded(tok: _Tok) -> str:
 def _name_tails() -> frozenset[str]:
     """Last words of multi-word gazetteer names: a lowercase word after a chain may end one (France inter)."""
     return frozenset(key.rsplit(" ", 1)[1] for key in load().names if " " in key)
-
-
-@lru_cache(maxsize=4)
-def _lower_starts(words: tuple[str, ...]) -> re.Pattern[str]:
-    """First words of the names that run in lowercase: one scan finds where such a name may start."""
-    return re.compile(r"(?<![\w.])" + _trie(words) + r"\b")
-
-
-def _trie(words: tuple[str, ...]) -> str:
-    """A regex matching any of `words`, shared prefixes factored out (a plain alternation of 170 words is
-    tried word by word at every position)."""
-    tree: dict[str, dict] = {}  # type: ignore[type-arg]
-    for word in words:
-        node = tree
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}
-
-    def pattern(node: dict) -> str:  # type: ignore[type-arg]
-        alts = [re.escape(c) + pattern(sub) for c, sub in sorted(node.items()) if c]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" in node:
-            return "(?:" + body + ")?"
-        return body
-
-    return pattern(tree)
 
 
 # words after a name that make it a firm: "Lubrizol, l'usine classée", "X, le géant américain de ...", "X a racheté"

@@ -51,6 +51,7 @@ class Gazetteer:
     acronym_stop: frozenset[str]  # folded all-caps abbreviations of common nouns (IRM, AVC, BD)
     lower_names: dict[str, tuple[str, ...]]  # forms written in lowercase in running text (franceinfo), by first
     # run of word characters, longest first
+    lower_start: re.Pattern[str]  # finds where one of lower_names may start: its first words, as one regex
     regions: frozenset[str]  # keys of French régions/départements: a suffix naming an org's regional branch
 
 
@@ -103,6 +104,7 @@ def load() -> Gazetteer:
     firstnames: set[str] = set()
     for word in _words("firstnames.txt"):
         firstnames.add(word)
+    lower_names = _by_first_word(lower_forms)
     return Gazetteer(
         names=names,
         max_tokens=max_tokens,
@@ -112,7 +114,8 @@ def load() -> Gazetteer:
         demonyms=frozenset(demonyms),
         stopwords=_words("stopwords.txt"),
         acronym_stop=_words("acronyms_stop.txt"),
-        lower_names=_by_first_word(lower_forms),
+        lower_names=lower_names,
+        lower_start=re.compile(r"(?<![\w.])" + _trie(tuple(lower_names)) + r"\b"),
         regions=frozenset(regions),
     )
 
@@ -124,6 +127,28 @@ def _by_first_word(forms: set[str]) -> dict[str, tuple[str, ...]]:
         if first is not None:
             index.setdefault(first.group(), []).append(form)
     return {word: tuple(group) for word, group in index.items()}
+
+
+def _trie(words: tuple[str, ...]) -> str:
+    """A regex matching any of `words`, shared prefixes factored out (a plain alternation of 170 words is
+    tried word by word at every position)."""
+    tree: dict[str, dict] = {}  # type: ignore[type-arg]
+    for word in words:
+        node = tree
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+
+    def pattern(node: dict) -> str:  # type: ignore[type-arg]
+        alts = [re.escape(c) + pattern(sub) for c, sub in sorted(node.items()) if c]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        if "" in node:
+            return "(?:" + body + ")?"
+        return body
+
+    return pattern(tree)
 
 
 def lookup(name: str) -> tuple[str, str] | None:
