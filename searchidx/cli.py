@@ -434,8 +434,8 @@ def entities(
       searchidx entities "M. Macron a reçu Angela Merkel à l'Élysée." --json
     """
     from searchidx import corpus
+    from searchidx.engines.whoosh.indexing import extract
     from searchidx.entities import get_extractor
-    from searchidx.indexing import extract
     from searchidx.models import Entities
 
     with _errors():

@@ -14,13 +14,14 @@ from whoosh import index as whoosh_index
 from whoosh.filedb.filestore import RamStorage
 from whoosh.searching import Searcher
 
-from searchidx import indexing, querylang, searching, storage
+from searchidx.engines.whoosh import indexing, searching, storage
+from searchidx.engines.whoosh.facets import FacetTable, is_table_file, table_of
+from searchidx.engines.whoosh.locking import LOCK_FILE, WriterLock
+from searchidx.engines.whoosh.schema import SCHEMA_VERSION, build_schema, facet_key
+from searchidx.engines.whoosh.scoring import Collection
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
-from searchidx.facets import FacetTable, is_table_file, table_of
-from searchidx.locking import LOCK_FILE, WriterLock
 from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, SearchResult
-from searchidx.schema import SCHEMA_VERSION, build_schema, facet_key
-from searchidx.scoring import Collection
+from searchidx.query import parse as querylang
 
 if TYPE_CHECKING:
     from searchidx.entities import Extractor
@@ -192,7 +193,7 @@ class Index:
 
         ``filters={"person": ["Joe Biden"]}``: values of one facet are OR-ed, facets AND-ed;
         facet counts are disjunctive (those of a facet ignore that facet's own filters).
-        The query language is described in `searchidx.querylang`. When a query finds little, a spelling
+        The query language is described in `searchidx.query.parse`. When a query finds little, a spelling
         from the index is proposed in ``result.suggestion``; with ``correct`` it is searched instead
         (``result.query`` is then the corrected query) when it finds more.
         """

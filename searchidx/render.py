@@ -14,9 +14,9 @@ import textwrap
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from searchidx.dates import format_date
 from searchidx.errors import UsageError
 from searchidx.models import Article, FacetValue, Hit, SearchResult
+from searchidx.query.dates import format_date
 
 if TYPE_CHECKING:
     from rich.console import Console

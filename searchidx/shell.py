@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from searchidx.engines.whoosh.facets import check
+from searchidx.engines.whoosh.schema import FACET_FIELDS, facet_key
 from searchidx.errors import UsageError
-from searchidx.facets import check
-from searchidx.schema import FACET_FIELDS, facet_key
 
 HELP = """Type a query to search (the filters stay). Commands:
   +FIELD:VALUE    keep only articles with this value (person, org, place, source, year, month)

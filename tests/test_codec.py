@@ -14,10 +14,11 @@ from whoosh.codec.whoosh3 import W3Codec, W3TermInfo
 from whoosh.filedb.filestore import RamStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 
-from searchidx import Index, codec
-from searchidx.codec import CompactCodec, CompactLeafMatcher
-from searchidx.schema import CompactPositions
-from searchidx.storage import open_dir, read_valid_toc
+from searchidx import Index
+from searchidx.engines.whoosh import codec
+from searchidx.engines.whoosh.codec import CompactCodec, CompactLeafMatcher
+from searchidx.engines.whoosh.schema import CompactPositions
+from searchidx.engines.whoosh.storage import open_dir, read_valid_toc
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 QUERIES = [

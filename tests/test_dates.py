@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from searchidx.dates import DateRange, format_date, parse_period, parse_range, since_range, until_range
 from searchidx.errors import QuerySyntaxError
+from searchidx.query.dates import DateRange, format_date, parse_period, parse_range, since_range, until_range
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from search_fixture import build
 
 from searchidx import Article, Index, UsageError
 from searchidx.analysis import fold
-from searchidx.facets import FacetTable
+from searchidx.engines.whoosh.facets import FacetTable
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from searchidx import indexing, storage
+from searchidx.engines.whoosh import indexing, storage
 from searchidx.index import Index
 from searchidx.models import Article, Problem
 

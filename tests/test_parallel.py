@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from searchidx import parallel
+from searchidx.engines.whoosh import parallel
+from searchidx.engines.whoosh.schema import PreAnalyzed, build_schema, pre_analyze
 from searchidx.index import Index
 from searchidx.models import Article
-from searchidx.schema import PreAnalyzed, build_schema, pre_analyze
 
 WORDS = ("grève", "Marseille", "port", "dockers", "ministre", "Lyon", "tramway", "Élysée", "syndicat", "accord")
 

@@ -10,8 +10,8 @@ from search_fixture import build
 from whoosh import query
 
 from searchidx import Index, QuerySyntaxError
-from searchidx.querylang import QueryParser
-from searchidx.schema import build_schema
+from searchidx.engines.whoosh.schema import build_schema
+from searchidx.query.parse import QueryParser
 
 
 @pytest.fixture(scope="module")

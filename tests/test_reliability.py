@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from searchidx import indexing
+from searchidx.engines.whoosh import indexing
+from searchidx.engines.whoosh.locking import LOCK_FILE, WriterLock
 from searchidx.errors import IndexLockedError
 from searchidx.index import Index
-from searchidx.locking import LOCK_FILE, WriterLock
 
 KILLS = 20
 WORDS = ["commun", "politique", "gouvernement", "ministre", "élection", "Paris", "Lyon", "grève", "économie",
@@ -129,7 +129,7 @@ def test_searches_during_indexing_never_fail(tmp_path: Path) -> None:
 
 HOLD = """
 import sys, time
-from searchidx.locking import WriterLock
+from searchidx.engines.whoosh.locking import WriterLock
 lock = WriterLock(sys.argv[1]); lock.acquire(); print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
 lock.release()

@@ -9,7 +9,7 @@ import pytest
 from whoosh import query
 
 from searchidx import Article, Index
-from searchidx.scoring import Collection
+from searchidx.engines.whoosh.scoring import Collection
 
 QUERIES = [
     "otan", "sommet otan geneve", "Stoltenberg Poutine", "geneve -otan", "geneve OU russie", '"union europeenne"',
@@ -91,7 +91,7 @@ def test_postings_without_blocks_are_walked() -> None:
     """A posting list Whoosh keeps inline (no blocks) is read through its matcher."""
     from whoosh.matching import ListMatcher
 
-    from searchidx.scoring import _leaf_postings
+    from searchidx.engines.whoosh.scoring import _leaf_postings
 
     class Reader:
         def postings(self, field: str, text: bytes) -> ListMatcher:

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from searchidx import Article, Index
-from searchidx.searching import SNIPPET_CHARS, SURROUND, _Snippets
-from searchidx.storage import SafeFileIndex, SafeStorage, _SegmentFile, _View
+from searchidx.engines.whoosh.searching import SNIPPET_CHARS, SURROUND, _Snippets
+from searchidx.engines.whoosh.storage import SafeFileIndex, SafeStorage, _SegmentFile, _View
 
 FILLER = "Le conseil municipal a débattu du budget annuel pendant la séance du soir. " * 40
 BODIES = [

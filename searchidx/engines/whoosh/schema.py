@@ -47,7 +47,7 @@ class FacetKeyAnalyzer(Analyzer):  # type: ignore[misc]
 
 class PreAnalyzed(list):  # type: ignore[type-arg]
     """A text field's postings ``(term bytes, freq, weight, encoded positions)``, computed by a worker process
-    (`searchidx.parallel`) so the single writer does not spend its time analysing."""
+    (`searchidx.engines.whoosh.parallel`) so the single writer does not spend its time analysing."""
 
     __slots__ = ()
 
@@ -181,7 +181,7 @@ def pack_facets(values: dict[str, list[str]]) -> bytes:
 
 def unpack_facets(data: bytes) -> Iterator[tuple[bytes, list[bytes]]]:
     """The facets of one packed column value as (facet name, values), still UTF-8 bytes: a reader of every
-    document decodes each distinct value once (`searchidx.facets.FacetTable`)."""
+    document decodes each distinct value once (`searchidx.engines.whoosh.facets.FacetTable`)."""
     if data:
         for chunk in data.split(_SEP_FIELD_BYTES):
             name, _, rest = chunk.partition(_SEP_VALUE_BYTES)

@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from whoosh.reading import IndexReader
 
+from searchidx.engines.whoosh.schema import FACET_FIELDS, facet_key, unpack_facets
+from searchidx.engines.whoosh.scoring import Collection, Ints, Mask
 from searchidx.models import FacetValue
-from searchidx.schema import FACET_FIELDS, facet_key, unpack_facets
-from searchidx.scoring import Collection, Ints, Mask
 
 _FORMAT = 1  # of a saved table
 

@@ -19,20 +19,24 @@ which files are fully indexed (see `indexing.Run.add_file`), completes the work.
 from __future__ import annotations
 
 import contextlib
+import io
 import mmap
 import os
+import pickle
 import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from whoosh.fields import ensure_schema
 from whoosh.filedb.filestore import FileStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
-from whoosh.index import TOC, EmptyIndexError, FileIndex
+from whoosh.index import _CURRENT_TOC_VERSION, TOC, EmptyIndexError, FileIndex
 from whoosh.index import Index as WhooshIndex
 from whoosh.reading import IndexReader
+from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 from whoosh.writing import SegmentWriter
 
-from searchidx.locking import WriterLock
+from searchidx.engines.whoosh.locking import WriterLock
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -170,6 +174,41 @@ class SafeStorage(FileStorage):  # type: ignore[misc]
             _fsync_dir(self.folder)
 
 
+#: Where the classes pickled in a TOC (schema fields, analyzers, the codec) lived when older indexes were written.
+_MOVED_MODULES = {
+    "searchidx.schema": "searchidx.engines.whoosh.schema",
+    "searchidx.codec": "searchidx.engines.whoosh.codec",
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(_MOVED_MODULES.get(module, module), name)
+
+
+def read_toc(storage: Any, indexname: str, gen: int, schema: Schema | None = None) -> TOC:
+    """whoosh's `TOC.read` of one generation, its pickles read through `_MOVED_MODULES`, so an index written
+    before the engine moved to `searchidx.engines.whoosh` opens as it is."""
+    stream = storage.open_file(TOC._filename(indexname, gen))
+    try:
+        sizes = [stream.read_varint() for _ in range(3)]
+        if sizes != [_INT_SIZE, _LONG_SIZE, _FLOAT_SIZE] or stream.read_int() != -12345:
+            raise ValueError("index written on another architecture")
+        version = stream.read_int()
+        release = (stream.read_varint(), stream.read_varint(), stream.read_varint())
+        if version != _CURRENT_TOC_VERSION:
+            raise ValueError(f"TOC format {version}, not {_CURRENT_TOC_VERSION}")
+        stored = stream.read_string()
+        schema = ensure_schema(_Unpickler(io.BytesIO(stored)).load() if schema is None else schema)
+        if stream.read_int() != gen:
+            raise ValueError(f"TOC of generation {gen} names another generation")
+        stream.read_int()  # unused
+        segments = _Unpickler(stream.file).load()
+    finally:
+        stream.close()
+    return TOC(schema, segments, gen, version=version, release=release)
+
+
 def _generations(storage: Any) -> list[int]:
     """The TOC generations present, newest first."""
     gens = [int(m.group(1)) for name in storage.list() if (m := _TOC_RE.match(name))]
@@ -196,7 +235,7 @@ def read_valid_toc(storage: Any, indexname: str = INDEX_NAME, schema: Schema | N
             raise EmptyIndexError(f"no index in {storage}")
         for gen in gens:
             try:
-                toc = TOC.read(storage, indexname, gen=gen, schema=schema)
+                toc = read_toc(storage, indexname, gen, schema)
             except FileNotFoundError:
                 continue  # removed by a writer's cleanup since the listing: a newer one exists
             except Exception as exc:  # a torn or foreign TOC: try the previous generation
@@ -264,7 +303,7 @@ def clean_files(storage: Any, indexname: str = INDEX_NAME) -> None:
     keep_segments: set[str] = set()
     for gen in keep_gens:
         try:
-            toc = TOC.read(storage, indexname, gen=gen)
+            toc = read_toc(storage, indexname, gen)
         except Exception:
             continue  # unreadable: its files are not protected
         keep_segments.update(s.segment_id() for s in toc.segments)

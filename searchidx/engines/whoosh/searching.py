@@ -1,4 +1,4 @@
-"""Ranking (BM25F, all words then any word), filters and snippets; the query language is in `querylang`."""
+"""Ranking (BM25F, all words then any word), filters and snippets; the query language is in `searchidx.query.parse`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from whoosh import query, scoring
 from whoosh.searching import Searcher
 
 from searchidx.analysis import APOSTROPHES, HYPHENS, fold
-from searchidx.dates import since_range, until_range
+from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
+from searchidx.engines.whoosh.scoring import Collection, Mask
 from searchidx.errors import UsageError
-from searchidx.facets import FacetTable, disjunctive, docs_with
 from searchidx.models import Entities, Hit, SearchResult
-from searchidx.querylang import ParsedQuery, date_query
-from searchidx.scoring import Collection, Mask
+from searchidx.query.dates import since_range, until_range
+from searchidx.query.parse import ParsedQuery, date_query
 
 __all__ = ["SORTS", "WEIGHTING", "search"]
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")

@@ -11,7 +11,7 @@ search that only scores never inflates positions.  Postings shrink about threefo
 
 Readers decode a block with C-level calls (``array.frombytes``, ``itertools.accumulate``), no Python loop per
 posting, and keep ``_ids`` (``array("I")`` of absolute document numbers) and ``_weights`` (``array("f")``) as
-contiguous arrays, so `searchidx.scoring` can read them through the buffer protocol.
+contiguous arrays, so `searchidx.engines.whoosh.scoring` can read them through the buffer protocol.
 
 Segments record their codec in the TOC (the pickled segment holds the codec object), so segments written
 by the stock `W3Codec` keep reading with it and an index may mix both after an incremental add.
@@ -58,7 +58,7 @@ _SWAP = sys.byteorder != "little"
 _MIN_ZLIB = 24  # shorter block data is never made smaller by zlib (6 bytes of header and checksum)
 
 if array("I").itemsize != 4 or array("f").itemsize != 4:  # pragma: no cover (no such CPython platform)
-    raise ImportError("searchidx.codec needs 4-byte array('I') and array('f')")
+    raise ImportError("searchidx.engines.whoosh.codec needs 4-byte array('I') and array('f')")
 
 
 def _width(largest: int) -> int:
@@ -411,7 +411,7 @@ class CompactPerDocReader(W3PerDocReader):  # type: ignore[misc]
 
 
 def default_codec() -> W3Codec:
-    """The codec new segments are written with (`searchidx.indexing.Run`, which makes every writer)."""
+    """The codec new segments are written with (`searchidx.engines.whoosh.indexing.Run`, which makes every writer)."""
     return CompactCodec()
 
 

@@ -5,7 +5,7 @@ Whoosh scores every matching document through a tree of matcher objects (several
 and per clause), which made a four-word query cost ~30 ms and a pasted lede ~1 s on 36k articles.  Here each
 word's postings are decoded block by block into arrays, scored with BM25F as one vector expression, and the
 boolean structure (AND, OR, AND NOT, AND MAYBE) becomes array operations over per-document score and match
-vectors.  The query objects are Whoosh's (`searchidx.querylang` builds them); any leaf other than a plain
+vectors.  The query objects are Whoosh's (`searchidx.query.parse` builds them); any leaf other than a plain
 term (phrases, prefixes, fuzzy terms...) is run by Whoosh's own matcher, so its semantics and scores stay
 Whoosh's.  Equality with Whoosh is tested (tests/test_scoring.py).
 """
@@ -23,7 +23,7 @@ from whoosh import query
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from searchidx.codec import length_codes
+from searchidx.engines.whoosh.codec import length_codes
 
 __all__ = ["Collection", "Scored"]
 

@@ -37,8 +37,8 @@ def _init(extractor: Extractor | None) -> None:
 
 def prepare_one(article: Article, extractor: Extractor | None) -> dict[str, Any]:
     """The Whoosh document of one article (without path keys), entities extracted and text fields analysed."""
-    from searchidx.indexing import extract, to_document
-    from searchidx.schema import pre_analyze
+    from searchidx.engines.whoosh.indexing import extract, to_document
+    from searchidx.engines.whoosh.schema import pre_analyze
 
     return pre_analyze(to_document(article, extract(extractor, article)))
 

@@ -28,9 +28,9 @@ from whoosh import query
 from whoosh.fields import Schema
 
 from searchidx.analysis import analyzer, fold
-from searchidx.dates import DateRange, parse_period, parse_range
+from searchidx.engines.whoosh.schema import facet_key
 from searchidx.errors import QuerySyntaxError
-from searchidx.schema import facet_key
+from searchidx.query.dates import DateRange, parse_period, parse_range
 
 if TYPE_CHECKING:
     from whoosh.reading import IndexReader

@@ -1,5 +1,5 @@
 """Writing articles into the index: incremental by file content, batched commits, one writer at a time
-(the crash-safe storage underneath is `searchidx.storage`)."""
+(the crash-safe storage underneath is `searchidx.engines.whoosh.storage`)."""
 
 from __future__ import annotations
 
@@ -17,11 +17,12 @@ from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import PostingPool, SegmentWriter
 
-from searchidx import codec, corpus, parallel
+from searchidx import corpus
+from searchidx.engines.whoosh import codec, parallel
+from searchidx.engines.whoosh.schema import FACET_FIELDS, join_values, pack_facets
+from searchidx.engines.whoosh.storage import lock_for
 from searchidx.errors import IndexLockedError
 from searchidx.models import Article, Entities, IndexReport, Problem
-from searchidx.schema import FACET_FIELDS, join_values, pack_facets
-from searchidx.storage import lock_for
 
 if TYPE_CHECKING:
 

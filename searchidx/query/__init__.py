@@ -1,0 +1,1 @@
+"""The French query language (`parse`) and French dates (`dates`)."""
