@@ -324,7 +324,7 @@ class Searchidx(Engine):
         """The same query ranked by Whoosh's own matchers on the same index (all words, else any word):
         the reference the numpy evaluation must equal."""
         searcher = self.idx.searcher()
-        parsed = self.idx._parser.parse(text, searcher.reader())
+        parsed = self.idx.compile(text)
         results = searcher.search(parsed.strict, limit=10)
         if results.is_empty() and not parsed.browse:
             results = searcher.search(parsed.loose, limit=10)

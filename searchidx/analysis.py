@@ -19,13 +19,11 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from itertools import repeat
-from typing import Any
 
 import Stemmer
 from unidecode import unidecode
-from whoosh.analysis import Analyzer, Token
 
-__all__ = ["STOP_WORDS", "FrenchAnalyzer", "analyze", "analyzer", "fold", "stem"]
+__all__ = ["STOP_WORDS", "analyze", "fold", "plans", "stem", "tokens", "whole"]
 
 MAX_TERM_LEN = 60  # longer chunks are URLs, base64 or glued garbage: dropped
 
@@ -193,95 +191,53 @@ def _plan(chunk: str) -> _Plan:
     return ((term, 0, len(chunk), 1 if term else 0, False),)
 
 
-class FrenchAnalyzer(Analyzer):  # type: ignore[misc]
-    """Whoosh analyzer for French; stateless (caches are module-level, so pickling the schema and comparing
-    analyzers stays cheap).  Unpickles to the shared singleton."""
+def plans(value: str, chars: bool = False) -> Iterator[tuple[str, int, _Plan]]:
+    """Each chunk of ``value`` with its offset (with ``chars``; else 0) and its plan: the token stream that
+    `tokens` and the engines' analyzers (`searchidx.engines.whoosh.analyzer`) turn into terms."""
+    cache = _plan_cache
+    found: Iterable[tuple[str, int]]
+    if chars:
+        found = ((m.group(), m.start()) for m in _CHUNK_FIND.finditer(value))
+    else:  # the indexing hot path: no Match objects
+        found = zip(_CHUNK_FIND.findall(value), repeat(0))
+    for chunk, base in found:
+        plan = cache.get(chunk)
+        if plan is None:
+            plan = _plan(chunk)
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            cache[chunk] = plan
+        yield chunk, base, plan
 
-    is_morph = True
 
-    def __reduce__(self) -> tuple[Callable[[], FrenchAnalyzer], tuple[()]]:
-        return (analyzer, ())
+def whole(value: str) -> tuple[str | None, str]:
+    """``value`` as one word, not split: its term (None for a stop word) and its folded form."""
+    folded = _fold_word(value)
+    return (_term(folded) if value.isalnum() else fold(value)), folded
 
-    def __call__(  # noqa: PLR0913
-        self,
-        value: str,
-        positions: bool = False,
-        chars: bool = False,
-        keeporiginal: bool = False,
-        removestops: bool = True,
-        start_pos: int = 0,
-        start_char: int = 0,
-        tokenize: bool = True,
-        mode: str = "",
-        **kw: Any,
-    ) -> Iterator[Token]:
-        t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
-        query = mode == "query"
-        if not tokenize:
-            # Whoosh asks for the value as one token (e.g. some query terms): fold + stem, no splitting.
-            t.original = t.text = value
-            term = _term(_fold_word(value)) if value.isalnum() else fold(value)
-            t.stopped = term is None
-            if term is None and removestops:
-                return
-            t.text = term if term is not None else _fold_word(value)
-            t.boost = 1.0
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
-        pos = start_pos - 1
-        cache = _plan_cache
-        found: Iterable[tuple[str, int]]
-        if chars:
-            found = ((m.group(), m.start()) for m in _CHUNK_FIND.finditer(value))
-        else:  # the indexing hot path: no Match objects
-            found = zip(_CHUNK_FIND.findall(value), repeat(0))
-        for chunk, base in found:
-            plan = cache.get(chunk)
-            if plan is None:
-                plan = _plan(chunk)
-                if len(cache) > _CACHE_MAX:
-                    cache.clear()
-                cache[chunk] = plan
-            for term, s, e, inc, index_only in plan:
-                if index_only and query:
+
+def tokens(text: str, mode: str = "index", stops: bool = False) -> Iterator[tuple[str, int, int]]:
+    """``(term, start, end)`` of each term of ``text``, its characters ``text[start:end]``; mode="query"
+    omits the index-only joined compounds; with ``stops`` stop words come too, folded."""
+    query = mode == "query"
+    for chunk, base, plan in plans(text, chars=True):
+        for term, s, e, _inc, index_only in plan:
+            if index_only and query:
+                continue
+            if term is None:
+                if not stops:
                     continue
-                if term is None:
-                    if removestops:
-                        continue
-                    t.stopped = True
-                    t.text = _fold_word(chunk[s:e])
-                else:
-                    t.stopped = False
-                    t.text = term
-                pos += inc
-                t.boost = 1.0
-                if keeporiginal:
-                    t.original = chunk[s:e]
-                if positions:
-                    t.pos = pos if pos >= start_pos else start_pos
-                if chars:
-                    t.startchar = start_char + base + s
-                    t.endchar = start_char + base + e
-                yield t
-
-
-_ANALYZER = FrenchAnalyzer()
-
-
-def analyzer() -> FrenchAnalyzer:
-    """The shared instance: schema (index side) and query parsing use this same object."""
-    return _ANALYZER
+                term = _fold_word(chunk[s:e])
+            yield term, base + s, base + e
 
 
 def analyze(text: str, mode: str = "index") -> list[str]:
     """The terms of `text`, in order (`searchidx analyze`).
 
     mode="query" omits the index-only joined compounds."""
-    return [t.text for t in _ANALYZER(text, mode=mode)]
+    query = mode == "query"
+    return [term for _chunk, _base, plan in plans(text) for term, _s, _e, _inc, index_only in plan
+            if term is not None and not (index_only and query)]
 
 
 def set_stemmer(fn: Callable[[str], str]) -> None:

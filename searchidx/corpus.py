@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import InputError
+from .fields import MONTHS
 from .models import Article, Problem
 
 __all__ = [
@@ -169,11 +170,6 @@ def clean_text(text: str) -> str:
 
 # ------------------------------------------------------------------------------------------------------ dates
 
-_MONTHS = {
-    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3, "avril": 4,
-    "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9, "sep": 9,
-    "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
-}  # fmt: skip
 _ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 _ISO_PARTIAL_RE = re.compile(r"(\d{4})(?:-(\d{2}))?")
 _DMY_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
@@ -216,7 +212,7 @@ def parse_date(value: str) -> str | None:
         return _ymd(year, month, day)
     if m := _FRENCH_RE.fullmatch(_fold_ascii(text)):
         day, month_name, year = m.groups()
-        month = _MONTHS.get(month_name)
+        month = MONTHS.get(month_name)
         return _ymd(year, month, day) if month else None
     return None
 

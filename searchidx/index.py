@@ -15,13 +15,16 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.searching import Searcher
 
 from searchidx.engines.whoosh import indexing, searching, storage
+from searchidx.engines.whoosh.compile import Compiled, Compiler
 from searchidx.engines.whoosh.facets import FacetTable, is_table_file, table_of
 from searchidx.engines.whoosh.locking import LOCK_FILE, WriterLock
-from searchidx.engines.whoosh.schema import SCHEMA_VERSION, build_schema, facet_key
+from searchidx.engines.whoosh.schema import SCHEMA_VERSION, build_schema
 from searchidx.engines.whoosh.scoring import Collection
+from searchidx.engines.whoosh.suggest import suggest as spelling
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
+from searchidx.fields import facet_key
 from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, SearchResult
-from searchidx.query import parse as querylang
+from searchidx.query.parse import parse
 
 if TYPE_CHECKING:
     from searchidx.entities import Extractor
@@ -40,7 +43,7 @@ class Index:
         self._searcher: Searcher | None = None
         self._facet_table: FacetTable | None = None
         self._collection: Collection | None = None
-        self._parser = querylang.QueryParser(ix.schema)
+        self._compiler: Compiler | None = None
         self._extractor: Extractor | None = None
         self._extractor_loaded = False
 
@@ -109,6 +112,7 @@ class Index:
             self._searcher = None
         self._facet_table = None
         self._collection = None
+        self._compiler = None
 
     def __enter__(self) -> Index:
         return self
@@ -157,6 +161,13 @@ class Index:
             self._searcher = None
             self._facet_table = None
             self._collection = None
+            self._compiler = None
+
+    def compile(self, text: str) -> Compiled:
+        """``text`` parsed and compiled into Whoosh queries against the current reader."""
+        if self._compiler is None:
+            self._compiler = Compiler(self.searcher().reader())
+        return self._compiler.compile(parse(text))
 
     def searcher(self) -> Searcher:
         if self._searcher is None:
@@ -197,22 +208,22 @@ class Index:
         from the index is proposed in ``result.suggestion``; with ``correct`` it is searched instead
         (``result.query`` is then the corrected query) when it finds more.
         """
-        searcher = self.searcher()
-        parsed = self._parser.parse(query, searcher.reader())
+        parsed = self.compile(query)
         result = self._search(parsed, limit, offset, facets, filters, excludes, since, until, sort, facet_limit)
-        if not suggest or parsed.browse or not querylang.wants_suggestion(parsed, result):
+        if not suggest or parsed.browse or not _wants_suggestion(parsed, result):
             return result
-        better = querylang.suggest(parsed, searcher.reader(), self._parser)
+        assert self._compiler is not None
+        better = spelling(parsed.tree, self.searcher().reader(), self._compiler)
         if better is None:
             return result
         if correct:
-            fixed = self._search(self._parser.parse(better, searcher.reader()), limit, offset, facets, filters,
+            fixed = self._search(self.compile(better), limit, offset, facets, filters,
                                  excludes, since, until, sort, facet_limit)
             if fixed.total > result.total or (result.fallback and not fixed.fallback and fixed.total):
                 return dataclasses.replace(fixed, suggestion=better)
         return dataclasses.replace(result, suggestion=better)
 
-    def _search(self, parsed: querylang.ParsedQuery, limit: int, offset: int, facets: Sequence[str],
+    def _search(self, parsed: Compiled, limit: int, offset: int, facets: Sequence[str],
                 filters: Mapping[str, Sequence[str] | str] | None, excludes: Mapping[str, Sequence[str] | str] | None,
                 since: str | None, until: str | None, sort: str | None, facet_limit: int) -> SearchResult:
         return searching.search(
@@ -258,7 +269,7 @@ class Index:
         (any word of the value, accent- and case-insensitive) and within the articles matching ``query``."""
         table = self._facets()
         collection = self._arrays()
-        parsed = self._parser.parse(query, collection.reader)
+        parsed = self.compile(query)
         docs = collection.evaluate(parsed.strict).mask
         if not docs.any() and not parsed.browse:
             docs = collection.evaluate(parsed.loose).mask
@@ -279,6 +290,15 @@ class Index:
             extractor=self.extractor_name,
             schema_version=int(self.meta.get("schema_version", 0)),
         )
+
+
+SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion...
+SUGGEST_WORDS = 6  # ...and so does a short query that needed the any-word fallback (long ones are not typos)
+
+
+def _wants_suggestion(parsed: Compiled, result: SearchResult) -> bool:
+    """Whether a spelling suggestion is worth looking for: few hits, or a short query that lost a word."""
+    return result.total < SUGGEST_BELOW or (result.fallback and len(parsed.tree.words) <= SUGGEST_WORDS)
 
 
 def _get_extractor(name: str) -> Extractor | None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from searchidx.engines.whoosh.facets import check
-from searchidx.engines.whoosh.schema import FACET_FIELDS, facet_key
 from searchidx.errors import UsageError
+from searchidx.fields import FACET_FIELDS, check_facet, facet_key
 
 HELP = """Type a query to search (the filters stay). Commands:
   +FIELD:VALUE    keep only articles with this value (person, org, place, source, year, month)
@@ -38,7 +37,7 @@ class Session:
         elif line.startswith(":facets"):
             names = line.split()[1:]
             for name in names:
-                check(name)
+                check_facet(name)
             self.facets = names
         elif line == ":more":
             self.offset += 10

@@ -11,7 +11,8 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.qparser import QueryParser
 
 from searchidx import analysis as A
-from searchidx.analysis import STOP_WORDS, FrenchAnalyzer, analyze, analyzer, fold, stem
+from searchidx.analysis import STOP_WORDS, analyze, fold, stem
+from searchidx.engines.whoosh.analyzer import FrenchAnalyzer, analyzer
 
 SNOWBALL = Path(__file__).resolve().parents[2] / "shared" / "data" / "snowball-french"
 

@@ -216,3 +216,18 @@ def test_an_index_written_by_the_stock_codec_still_opens_and_takes_new_segments(
     assert codecs == {W3Codec, CompactCodec}
     with _index(tmp_path / "whole", monkeypatch, CompactCodec, part) as whole:
         assert _results(whole) == mixed
+
+
+@pytest.mark.parametrize("old", ["searchidx.schema\nFrenchText", "searchidx.schema\nCompactPositions",
+                                 "searchidx.schema\nFacetKeyAnalyzer", "searchidx.codec\nCompactCodec",
+                                 "searchidx.analysis\nanalyzer"])
+def test_tocs_written_before_the_engine_moved_still_read(old: str) -> None:
+    """Indexes name these in their TOC pickles under the modules of the former flat layout."""
+    import io
+
+    from searchidx.engines.whoosh.storage import _Unpickler
+
+    module, name = old.split("\n")
+    found = _Unpickler(io.BytesIO(b"\x80\x02c" + old.encode() + b"\n.")).load()
+    assert found.__name__ == name and found.__module__.startswith("searchidx.engines.whoosh.")
+    assert module not in found.__module__

@@ -36,7 +36,7 @@ def assert_same(index: Index, q: query.Query) -> None:
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_scores_are_whooshs(corpus_index: Index, text: str) -> None:
-    parsed = corpus_index._parser.parse(text, corpus_index.searcher().reader())
+    parsed = corpus_index.compile(text)
     assert_same(corpus_index, parsed.strict)
     assert_same(corpus_index, parsed.loose)
 
@@ -44,7 +44,7 @@ def test_matches_and_scores_are_whooshs(corpus_index: Index, text: str) -> None:
 def test_some_queries_match(corpus_index: Index) -> None:
     """The comparison above is not vacuous: the bundled corpus answers most of its queries."""
     collection = Collection(corpus_index.searcher())
-    parsed = [corpus_index._parser.parse(t, collection.reader) for t in QUERIES]
+    parsed = [corpus_index.compile(t) for t in QUERIES]
     assert sum(bool(collection.evaluate(p.loose).mask.any()) for p in parsed) >= len(QUERIES) - 3
 
 
@@ -58,7 +58,7 @@ def test_several_segments_with_deletions(tmp_path: Path, text: str) -> None:
     index.add([Article(id="a1", title="t", body="Genève remplacée"), Article(id="b", title="t", body=bodies[0])])
     searcher = index.searcher()
     assert not searcher.is_atomic() or searcher.reader().has_deletions()
-    parsed = index._parser.parse(text, searcher.reader())
+    parsed = index.compile(text)
     assert_same(index, parsed.strict)
     assert_same(index, parsed.loose)
 
@@ -76,7 +76,7 @@ def test_postings_are_cached_only_when_long(corpus_index: Index) -> None:
 def test_pages_are_whooshs(corpus_index: Index, text: str, sort: str) -> None:
     """The ranked page equals Whoosh's: by score (ties by document number), or by date."""
     searcher = corpus_index.searcher()
-    parsed = corpus_index._parser.parse(text, searcher.reader())
+    parsed = corpus_index.compile(text)
     q = parsed.strict if searcher.search(parsed.strict, limit=1) else parsed.loose
     if sort == "relevance":
         expected = [searcher.stored_fields(h.docnum)["id"] for h in searcher.search(q, limit=5)]

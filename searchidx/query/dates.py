@@ -3,7 +3,7 @@
 Stored dates are ISO strings, sometimes partial (``2021-06`` or ``2021``), compared as strings. So a
 period is the key range ``[start, end]`` with ``start`` the period itself ("2021-06") and ``end`` the
 period followed by ``\\uffff`` for a year or a month: "2021-06" <= "2021-06-16" <= "2021-06\\uffff", and a
-partial "2021-06" article falls in June 2021 and in 2021. One French month table exists, in `corpus`.
+partial "2021-06" article falls in June 2021 and in 2021. The French month names are in `searchidx.fields`.
 """
 
 from __future__ import annotations
@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from searchidx.corpus import _MONTHS, _fold_ascii, parse_date
+from searchidx.analysis import fold
+from searchidx.corpus import parse_date
 from searchidx.errors import QuerySyntaxError
+from searchidx.fields import MONTH_NAMES, MONTHS
 
 __all__ = ["DateRange", "format_date", "parse_period", "parse_range", "since_range", "until_range"]
 
@@ -20,8 +22,6 @@ _HIGH = "\uffff"
 _MONTH_YEAR = re.compile(r"([a-z]+)\.?\s+(\d{4})")
 _COMPARE = re.compile(r"(>=|<=|>|<)\s*(.+)")
 FORMS = "2021, 2021-06, 2021-06-16, 16 juin 2021, juin 2021, 2021-06-01..2021-06-30, >2020, <=2021-06"
-_MONTH_NAMES = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-                "octobre", "novembre", "décembre")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +58,8 @@ def parse_period(text: str) -> str:
     "juin 2021" -> "2021-06"); raises `QuerySyntaxError` when it is not a date."""
     clean = " ".join(text.strip().strip("\"'«»“”").split())
     iso = parse_date(clean)
-    if iso is None and (m := _MONTH_YEAR.fullmatch(_fold_ascii(clean))):
-        month = _MONTHS.get(m.group(1))
+    if iso is None and (m := _MONTH_YEAR.fullmatch(fold(clean))):
+        month = MONTHS.get(m.group(1))
         if month:
             iso = f"{m.group(2)}-{month:02d}"
     if iso is None:
@@ -121,7 +121,7 @@ def format_date(iso: str | None) -> str:
         return iso
     if not 1 <= numbers[1] <= 12:
         return iso
-    month = _MONTH_NAMES[numbers[1] - 1]
+    month = MONTH_NAMES[numbers[1] - 1]
     if len(numbers) == 2:
         return f"{month} {numbers[0]}"
     day = "1er" if numbers[2] == 1 else str(numbers[2])

@@ -12,8 +12,9 @@ from typing import Any
 import numpy as np
 from whoosh.reading import IndexReader
 
-from searchidx.engines.whoosh.schema import FACET_FIELDS, facet_key, unpack_facets
+from searchidx.engines.whoosh.schema import unpack_facets
 from searchidx.engines.whoosh.scoring import Collection, Ints, Mask
+from searchidx.fields import FACET_FIELDS, check_facet, facet_key
 from searchidx.models import FacetValue
 
 _FORMAT = 1  # of a saved table
@@ -116,7 +117,7 @@ class FacetTable:
 
     def count(self, name: str, docs: Mask, limit: int | None = 10) -> list[FacetValue]:
         """Counts of each value of facet ``name`` over the documents of ``docs``: by count, then name."""
-        check(name)
+        check_facet(name)
         counts = np.bincount(self._values[name][docs[self._docs[name]]], minlength=len(self._keys[name]))
         present = np.flatnonzero(counts)
         ranked = present[np.lexsort((self._order[name][present], -counts[present]))]
@@ -127,7 +128,7 @@ class FacetTable:
 
     def matching_values(self, name: str, prefix: str) -> set[str]:
         """Keys of facet ``name`` having a word that starts with ``prefix`` (accent- and case-insensitive)."""
-        check(name)
+        check_facet(name)
         wanted = facet_key(prefix)
         if not wanted:
             return set(self.display[name])
@@ -168,16 +169,9 @@ def table_of(reader: IndexReader, folder: Path | None) -> FacetTable:
     return table
 
 
-def check(name: str) -> None:
-    from searchidx.errors import UsageError
-
-    if name not in FACET_FIELDS:
-        raise UsageError(f"unknown facet {name!r}; choose from: {', '.join(FACET_FIELDS)}")
-
-
 def docs_with(collection: Collection, name: str, values: Sequence[str]) -> Mask:
     """Documents having any of ``values`` in facet ``name`` (values compared folded)."""
-    check(name)
+    check_facet(name)
     docs = np.zeros(collection.size, dtype=np.bool_)
     for value in values:
         key = facet_key(value)

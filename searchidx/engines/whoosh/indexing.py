@@ -19,9 +19,10 @@ from whoosh.writing import PostingPool, SegmentWriter
 
 from searchidx import corpus
 from searchidx.engines.whoosh import codec, parallel
-from searchidx.engines.whoosh.schema import FACET_FIELDS, join_values, pack_facets
+from searchidx.engines.whoosh.schema import join_values, pack_facets
 from searchidx.engines.whoosh.storage import lock_for
 from searchidx.errors import IndexLockedError
+from searchidx.fields import FACET_FIELDS
 from searchidx.models import Article, Entities, IndexReport, Problem
 
 if TYPE_CHECKING:

@@ -8,15 +8,14 @@ from typing import Any
 from whoosh import columns, fields, formats
 from whoosh.analysis import Analyzer, Token
 
-from searchidx.analysis import analyzer, fold
+from searchidx.engines.whoosh.analyzer import analyzer
+from searchidx.fields import FACET_FIELDS, facet_key
 
 SCHEMA_VERSION = 3  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`
 #: Title weight in BM25F. Measured on news-dev (300 ledes, 36k articles, OR of terms): 2.0 -> MRR@10 0.743,
 #: 1.0 -> 0.768, 0 (body only) -> 0.754. The title's own, higher idf already favours title matches.
 TITLE_BOOST = 1.0
 
-#: Facet fields: each is indexed (folded keys, for filtering) and packed in the ``facets`` column (for counting).
-FACET_FIELDS: tuple[str, ...] = ("person", "org", "place", "source", "year", "month")
 _SEP_VALUE = "\x1f"
 _SEP_FIELD = "\x1e"
 _SEP_VALUE_BYTES, _SEP_FIELD_BYTES = _SEP_VALUE.encode(), _SEP_FIELD.encode()
@@ -131,11 +130,6 @@ def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
             doc.setdefault(f"_stored_{name}", value)
             doc[name] = PreAnalyzed(_TEXT_FIELDS[name].index(value))
     return doc
-
-
-def facet_key(value: str) -> str:
-    """The comparison key of a facet value: folded, single-spaced ("Saint-Étienne" -> "saint-etienne")."""
-    return " ".join(fold(value).split())
 
 
 def _text_fields() -> dict[str, FrenchText]:

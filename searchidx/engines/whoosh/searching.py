@@ -1,4 +1,4 @@
-"""Ranking (BM25F, all words then any word), filters and snippets; the query language is in `searchidx.query.parse`."""
+"""Ranking (BM25F, all words then any word), filters and snippets; queries compiled by `compile`."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from whoosh import query, scoring
 from whoosh.searching import Searcher
 
 from searchidx.analysis import APOSTROPHES, HYPHENS, fold
+from searchidx.engines.whoosh.compile import Compiled, date_query
 from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
 from searchidx.engines.whoosh.scoring import Collection, Mask
 from searchidx.errors import UsageError
 from searchidx.models import Entities, Hit, SearchResult
 from searchidx.query.dates import since_range, until_range
-from searchidx.query.parse import ParsedQuery, date_query
 
 __all__ = ["SORTS", "WEIGHTING", "search"]
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
@@ -191,7 +191,7 @@ def _range_docs(collection: Collection, since: str | None, until: str | None) ->
 def search(
     collection: Collection,
     facet_table: FacetTable | None,
-    parsed: ParsedQuery,
+    parsed: Compiled,
     *,
     limit: int = 10,
     offset: int = 0,

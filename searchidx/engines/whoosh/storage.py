@@ -174,8 +174,9 @@ class SafeStorage(FileStorage):  # type: ignore[misc]
             _fsync_dir(self.folder)
 
 
-#: Where the classes pickled in a TOC (schema fields, analyzers, the codec) lived when older indexes were written.
+#: The modules that held the classes (and the analyzer factory) a TOC pickles when older indexes were written.
 _MOVED_MODULES = {
+    "searchidx.analysis": "searchidx.engines.whoosh.analyzer",
     "searchidx.schema": "searchidx.engines.whoosh.schema",
     "searchidx.codec": "searchidx.engines.whoosh.codec",
 }

@@ -1,0 +1,89 @@
+"""The French analysis (`searchidx.analysis`) as a Whoosh analyzer: its plans turned into Whoosh tokens.
+
+One loop, no filter chain: a chunk's plan (terms and offsets, cached by `searchidx.analysis.plans`) becomes
+tokens by setting the fields of one reused `Token`, which is all Whoosh asks of an analyzer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from whoosh.analysis import Analyzer, Token
+
+from searchidx.analysis import plans, whole
+
+__all__ = ["FrenchAnalyzer", "analyzer"]
+
+
+class FrenchAnalyzer(Analyzer):  # type: ignore[misc]
+    """Whoosh analyzer for French; stateless (caches are module-level, so pickling the schema and comparing
+    analyzers stays cheap).  Unpickles to the shared singleton."""
+
+    is_morph = True
+
+    def __reduce__(self) -> tuple[Callable[[], FrenchAnalyzer], tuple[()]]:
+        return (analyzer, ())
+
+    def __call__(  # noqa: PLR0913
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kw: Any,
+    ) -> Iterator[Token]:
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kw)
+        query = mode == "query"
+        if not tokenize:
+            # Whoosh asks for the value as one token (e.g. some query terms): fold + stem, no splitting.
+            t.original = t.text = value
+            term, folded = whole(value)
+            t.stopped = term is None
+            if term is None and removestops:
+                return
+            t.text = term if term is not None else folded
+            t.boost = 1.0
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        pos = start_pos - 1
+        for chunk, base, plan in plans(value, chars):
+            for term, s, e, inc, index_only in plan:
+                if index_only and query:
+                    continue
+                if term is None:
+                    if removestops:
+                        continue
+                    t.stopped = True
+                    t.text = whole(chunk[s:e])[1]
+                else:
+                    t.stopped = False
+                    t.text = term
+                pos += inc
+                t.boost = 1.0
+                if keeporiginal:
+                    t.original = chunk[s:e]
+                if positions:
+                    t.pos = pos if pos >= start_pos else start_pos
+                if chars:
+                    t.startchar = start_char + base + s
+                    t.endchar = start_char + base + e
+                yield t
+
+
+_ANALYZER = FrenchAnalyzer()
+
+
+def analyzer() -> FrenchAnalyzer:
+    """The shared instance: the schema's text fields and the query compiler use this same object."""
+    return _ANALYZER
+
+
