@@ -323,8 +323,8 @@ class Searchidx(Engine):
     def search_whoosh(self, text: str) -> list[str]:
         """The same query ranked by Whoosh's own matchers on the same index (all words, else any word):
         the reference the numpy evaluation must equal."""
-        searcher = self.idx.searcher()
-        parsed = self.idx.compile(text)
+        searcher = self.idx.backend.searcher()
+        parsed = self.idx.backend.compile(text)
         results = searcher.search(parsed.strict, limit=10)
         if results.is_empty() and not parsed.browse:
             results = searcher.search(parsed.loose, limit=10)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
-import searchidx.index as index_module
 from searchidx import Article, Entities, Index
 
 ARTICLES: list[tuple[Article, Entities]] = [
@@ -107,8 +104,6 @@ class FixedExtractor:
 
 def build(path: str | None = None) -> Index:
     """The fixture index (in memory, or on disk at ``path``), with the entities above."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(index_module, "_get_extractor", lambda name: None if name == "none" else FixedExtractor())
-        idx = Index.create(path, entities="fixed", overwrite=True)
-        idx.add([a for a, _ in ARTICLES])
+    idx = Index.create(path, extractor=FixedExtractor(), overwrite=True)
+    idx.add([a for a, _ in ARTICLES])
     return idx

@@ -112,7 +112,7 @@ def test_hostile_corpus(hostile: tuple[Path, set[str], dict[str, int | None]], t
     assert any("decoded as cp1252" in x for x in lines)
     assert any("big.txt: article of" in x for x in lines)
     with Index.open(tmp_path / "ix") as idx:
-        ids = {fields["id"] for _n, fields in idx.searcher().reader().iter_docs()}
+        ids = {fields["id"] for _n, fields in idx.backend.searcher().reader().iter_docs()}
         assert ids == good | {"big.txt"}
         assert idx.search("Besançon").total == 1
         assert idx.search("budget").total == 1 and idx.search("dernierMot").total == 0

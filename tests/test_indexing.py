@@ -169,7 +169,7 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
         monkeypatch.setattr(indexing, "WRITER_MB", mb)
         with Index.create(tmp_path / name, entities="none") as idx:
             idx.add(articles)
-            with idx._ix.reader() as reader:
+            with idx.backend._ix.reader() as reader:
                 postings.append(list(reader.iter_postings()))
             assert idx.search("terme17").total > 0
     assert len(runs) >= 3  # the small writer did spill, several runs were merged
@@ -190,7 +190,7 @@ def test_tuned_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pyt
             monkeypatch.undo()
         with Index.create(tmp_path / name, entities="none") as idx:
             idx.add(articles)
-            with idx._ix.reader() as reader:
+            with idx.backend._ix.reader() as reader:
                 infos = [(f, t, reader.term_info(f, t)) for f, t in reader.all_terms()]
                 stats.append([(f, t, i.doc_frequency(), i.weight(), i.min_length(), i.max_length(), i.max_weight())
                               for f, t, i in infos])

@@ -52,7 +52,7 @@ def check_consistent(ix: Path, ids: dict[str, set[str]]) -> int:
     search agrees with the count. Returns the number of articles."""
     all_ids = set().union(*ids.values())
     with Index.open(ix) as idx:
-        reader = idx.searcher().reader()
+        reader = idx.backend.searcher().reader()
         stored = [fields for _n, fields in reader.iter_docs()]
         got = [f["id"] for f in stored]
         assert len(got) == len(set(got)), "an article is indexed twice"

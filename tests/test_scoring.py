@@ -22,13 +22,13 @@ QUERIES = [
 
 def whoosh_scores(index: Index, q: query.Query) -> dict[int, float]:
     """Every match of ``q`` with its score, as Whoosh's own search gives them."""
-    results = index.searcher().search(q, limit=None)
+    results = index.backend.searcher().search(q, limit=None)
     return {hit.docnum: hit.score for hit in results}
 
 
 def assert_same(index: Index, q: query.Query) -> None:
     expected = whoosh_scores(index, q)
-    got = Collection(index.searcher()).evaluate(q)
+    got = Collection(index.backend.searcher()).evaluate(q)
     assert set(np.flatnonzero(got.mask).tolist()) == set(expected), q
     for docnum, score in expected.items():
         assert got.scores[docnum] == pytest.approx(score, rel=1e-9, abs=1e-12), (q, docnum)
@@ -36,15 +36,15 @@ def assert_same(index: Index, q: query.Query) -> None:
 
 @pytest.mark.parametrize("text", QUERIES)
 def test_matches_and_scores_are_whooshs(corpus_index: Index, text: str) -> None:
-    parsed = corpus_index.compile(text)
+    parsed = corpus_index.backend.compile(text)
     assert_same(corpus_index, parsed.strict)
     assert_same(corpus_index, parsed.loose)
 
 
 def test_some_queries_match(corpus_index: Index) -> None:
     """The comparison above is not vacuous: the bundled corpus answers most of its queries."""
-    collection = Collection(corpus_index.searcher())
-    parsed = [corpus_index.compile(t) for t in QUERIES]
+    collection = Collection(corpus_index.backend.searcher())
+    parsed = [corpus_index.backend.compile(t) for t in QUERIES]
     assert sum(bool(collection.evaluate(p.loose).mask.any()) for p in parsed) >= len(QUERIES) - 3
 
 
@@ -56,15 +56,15 @@ def test_several_segments_with_deletions(tmp_path: Path, text: str) -> None:
     index = Index.create(tmp_path / "ix", entities="none")
     index.add([Article(id=f"a{i}", title="t", body=b) for i, b in enumerate(bodies)])
     index.add([Article(id="a1", title="t", body="Genève remplacée"), Article(id="b", title="t", body=bodies[0])])
-    searcher = index.searcher()
+    searcher = index.backend.searcher()
     assert not searcher.is_atomic() or searcher.reader().has_deletions()
-    parsed = index.compile(text)
+    parsed = index.backend.compile(text)
     assert_same(index, parsed.strict)
     assert_same(index, parsed.loose)
 
 
 def test_postings_are_cached_only_when_long(corpus_index: Index) -> None:
-    collection = Collection(corpus_index.searcher())
+    collection = Collection(corpus_index.backend.searcher())
     ids, weights = collection.postings("body", "otan")
     assert len(ids) == len(weights) > 0
     assert np.all(np.diff(ids) > 0)
@@ -75,8 +75,8 @@ def test_postings_are_cached_only_when_long(corpus_index: Index) -> None:
 @pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
 def test_pages_are_whooshs(corpus_index: Index, text: str, sort: str) -> None:
     """The ranked page equals Whoosh's: by score (ties by document number), or by date."""
-    searcher = corpus_index.searcher()
-    parsed = corpus_index.compile(text)
+    searcher = corpus_index.backend.searcher()
+    parsed = corpus_index.backend.compile(text)
     q = parsed.strict if searcher.search(parsed.strict, limit=1) else parsed.loose
     if sort == "relevance":
         expected = [searcher.stored_fields(h.docnum)["id"] for h in searcher.search(q, limit=5)]

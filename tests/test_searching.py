@@ -30,8 +30,8 @@ def index(tmp_path: Path) -> Index:
                                "onu", "1000 delegues", "budget geneve"])
 def test_snippets_mark_every_query_word_they_show(index: Index, q: str) -> None:
     """Each marked span is a query word (by the analyzer), each fragment is body text, at most two."""
-    searcher = index.searcher()
-    parsed = index.compile(q)
+    searcher = index.backend.searcher()
+    parsed = index.backend.compile(q)
     snippets = _Snippets(searcher, parsed.loose)
     analyzer = searcher.schema["body"].analyzer
     words = {t.text for t in analyzer(q)}
@@ -53,8 +53,8 @@ def test_snippets_mark_every_query_word_they_show(index: Index, q: str) -> None:
 
 def test_snippet_prefers_the_fragment_with_more_distinct_words(index: Index) -> None:
     body = "Genève. " + FILLER + "Genève. " + FILLER + "À Genève, M. Royer a vu l'OTAN. " + FILLER
-    parsed = index.compile("geneve royer otan")
-    text = _Snippets(index.searcher(), parsed.loose)(body)
+    parsed = index.backend.compile("geneve royer otan")
+    text = _Snippets(index.backend.searcher(), parsed.loose)(body)
     assert "À <em>Genève</em>, M. <em>Royer</em> a vu l'<em>OTAN</em>" in text
     assert text.startswith("<em>Genève</em>. Le conseil")  # ties: the earlier fragment
     assert text.count("<em>Genève</em>") == 2

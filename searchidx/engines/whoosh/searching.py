@@ -15,12 +15,10 @@ from searchidx.analysis import APOSTROPHES, HYPHENS, fold
 from searchidx.engines.whoosh.compile import Compiled, date_query
 from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
 from searchidx.engines.whoosh.scoring import Collection, Mask
-from searchidx.errors import UsageError
 from searchidx.models import Entities, Hit, SearchResult
 from searchidx.query.dates import since_range, until_range
 
-__all__ = ["SORTS", "WEIGHTING", "search"]
-SORTS: tuple[str, ...] = ("relevance", "date", "-date")
+__all__ = ["WEIGHTING", "search"]
 SNIPPET_CHARS = 240
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
@@ -200,16 +198,12 @@ def search(
     excludes: Mapping[str, Sequence[str]] | None = None,
     since: str | None = None,
     until: str | None = None,
-    sort: str | None = None,
+    sort: str = "relevance",
     facet_limit: int = 10,
 ) -> SearchResult:
     """Ranks, filters and counts facets; falls back to any-word matching when no article has every word.
-    Every match is scored (no pruning), so totals and facet counts are exact."""
-    if limit < 0 or offset < 0:
-        raise UsageError("--limit and --offset must be zero or more")
-    sort = sort or ("-date" if parsed.browse else "relevance")
-    if sort not in SORTS:
-        raise UsageError(f"unknown sort {sort!r}; choose from: {', '.join(SORTS)}")
+    Every match is scored (no pruning), so totals and facet counts are exact.  The arguments are those of a
+    validated `searchidx.backend.SearchRequest`."""
     filter_masks = {name: docs_with(collection, name, values) for name, values in (filters or {}).items() if values}
     dated = _range_docs(collection, since, until)
     if dated is not None:

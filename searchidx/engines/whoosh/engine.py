@@ -1,0 +1,244 @@
+"""The local engine as a `searchidx.backend.Backend`: an index folder (or memory) written and read with
+Whoosh, searched through numpy (`scoring`), with facet tables (`facets`) and crash-safe storage."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh.filedb.filestore import RamStorage
+from whoosh.searching import Searcher
+
+from searchidx.backend import SearchRequest, Source
+from searchidx.engines.whoosh import indexing, searching, storage
+from searchidx.engines.whoosh.compile import Compiled, Compiler
+from searchidx.engines.whoosh.facets import FacetTable, is_table_file, table_of
+from searchidx.engines.whoosh.locking import LOCK_FILE, WriterLock
+from searchidx.engines.whoosh.schema import SCHEMA_VERSION, build_schema
+from searchidx.engines.whoosh.scoring import Collection
+from searchidx.engines.whoosh.suggest import suggest
+from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
+from searchidx.fields import facet_key
+from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, Problem, SearchResult
+from searchidx.query.parse import parse
+from searchidx.query.tree import MatchAll, Query
+
+if TYPE_CHECKING:
+    from searchidx.entities import Extractor
+
+__all__ = ["META_FILE", "WhooshBackend"]
+
+META_FILE = "searchidx.json"
+REBUILD_HINT = "run `searchidx index --rebuild` to build it again"
+
+
+class WhooshBackend:
+    """An index folder (or an in-memory index) with its metadata (``searchidx.json``: schema version and
+    extractor).  Readers are opened on first use and dropped after each write."""
+
+    def __init__(self, ix: whoosh_index.Index, path: Path | None, meta: dict[str, Any]) -> None:
+        self._ix = ix
+        self.path = path
+        self.meta = meta
+        self._searcher: Searcher | None = None
+        self._facet_table: FacetTable | None = None
+        self._collection: Collection | None = None
+        self._compiler: Compiler | None = None
+
+    # -- opening ---------------------------------------------------------------------------------------
+    @classmethod
+    def create(cls, path: str | os.PathLike[str] | None, extractor: str, *, overwrite: bool = False,
+               wait: float = 0.0) -> WhooshBackend:
+        """See `searchidx.backend.create_backend`."""
+        meta = {"schema_version": SCHEMA_VERSION, "extractor": extractor}
+        schema = build_schema()
+        if path is None:
+            return cls(RamStorage().create_index(schema), None, meta)
+        folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise UsageError(f"{folder} is a file, not a folder; choose another --index path")
+        if folder.exists():
+            has_meta = (folder / META_FILE).exists()
+            foreign = sorted(p.name for p in folder.iterdir() if not _is_ours(p.name))
+            if foreign:  # never delete what searchidx did not write, even with overwrite
+                raise UsageError(f"{folder} is not empty and holds no searchidx index ({foreign[0]}...); "
+                                 "choose another folder")
+            if has_meta and not overwrite:
+                raise UsageError(f"an index already exists at {folder}; open it, or pass overwrite=True")
+        folder.mkdir(parents=True, exist_ok=True)
+        with WriterLock(folder, wait):
+            ix = storage.create_dir(folder, schema)  # one more generation: atomic for readers
+            _write_meta(folder, meta)
+        return cls(ix, folder, meta)
+
+    @classmethod
+    def open(cls, path: str | os.PathLike[str]) -> WhooshBackend:
+        """See `searchidx.backend.open_backend`."""
+        folder = Path(path)
+        if not folder.is_dir() or not (folder / META_FILE).exists():
+            raise IndexNotFoundError(f"no index at {folder}; run `searchidx index` to build one")
+        try:
+            meta = json.loads((folder / META_FILE).read_text("utf-8"))
+        except (OSError, ValueError) as exc:
+            raise IndexCorruptError(f"the index at {folder} is damaged ({exc}); {REBUILD_HINT}") from exc
+        if not isinstance(meta, dict):
+            raise IndexCorruptError(f"the index at {folder} is damaged ({META_FILE} is not an object); "
+                                    f"{REBUILD_HINT}")
+        if meta.get("schema_version") != SCHEMA_VERSION:
+            raise IndexCorruptError(
+                f"the index at {folder} was built by another version of searchidx "
+                f"(schema {meta.get('schema_version')}, this one reads {SCHEMA_VERSION}); {REBUILD_HINT}"
+            )
+        try:
+            ix = storage.open_dir(folder)
+            ix.reader().close()  # opens every segment: a truncated or missing file shows up now
+        except whoosh_index.EmptyIndexError as exc:
+            raise IndexNotFoundError(f"no index at {folder}; run `searchidx index` to build one") from exc
+        except Exception as exc:
+            raise IndexCorruptError(
+                f"the index at {folder} cannot be read ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
+            ) from exc
+        return cls(ix, folder, meta)
+
+    @property
+    def extractor(self) -> str:
+        return str(self.meta.get("extractor", "none"))
+
+    def close(self) -> None:
+        """Drops the searcher and what was read through it, so the next use reads the newest generation.
+        Not ``Searcher.refresh()``: in whoosh-reloaded 2.7.5 it reuses segment readers blind to new
+        deletions (replaced articles would count twice)."""
+        if self._searcher is not None:
+            self._searcher.close()
+            self._searcher = None
+        self._facet_table = None
+        self._collection = None
+        self._compiler = None
+
+    # -- writing ---------------------------------------------------------------------------------------
+    def add(
+        self,
+        sources: Iterable[Source],
+        extractor: Extractor | None,
+        *,
+        on_problem: Callable[[Problem], None] | None = None,
+        progress: Callable[[int], None] | None = None,
+        prune: bool = True,
+        commit_every: int = 0,
+        wait: float = 0.0,
+    ) -> IndexReport:
+        report = indexing.add(self._ix, sources, extractor, on_problem=on_problem, progress=progress,
+                              prune=prune, commit_every=commit_every, wait=wait)
+        self.close()
+        return report
+
+    # -- reading ---------------------------------------------------------------------------------------
+    def searcher(self) -> Searcher:
+        """The Whoosh searcher of the current generation (opened on first use)."""
+        if self._searcher is None:
+            self._searcher = self._ix.searcher(weighting=searching.WEIGHTING)
+        return self._searcher
+
+    def compile(self, query: Query | str) -> Compiled:
+        """A query tree (or text) as Whoosh queries, partial entity names expanded through this index."""
+        if self._compiler is None:
+            self._compiler = Compiler(self.searcher().reader())
+        return self._compiler.compile(parse(query) if isinstance(query, str) else query)
+
+    def _facets(self) -> FacetTable:
+        if self._facet_table is None:
+            self._facet_table = table_of(self.searcher().reader(), self.path)
+        return self._facet_table
+
+    def _arrays(self) -> Collection:
+        if self._collection is None:
+            self._collection = Collection(self.searcher())
+        return self._collection
+
+    def search(self, request: SearchRequest) -> SearchResult:
+        return searching.search(
+            self._arrays(),
+            self._facets() if request.facets else None,
+            self.compile(request.tree),
+            limit=request.limit,
+            offset=request.offset,
+            facets=request.facets,
+            filters=request.filters,
+            excludes=request.excludes,
+            since=request.since,
+            until=request.until,
+            sort=request.sort or "relevance",
+            facet_limit=request.facet_limit,
+        )
+
+    def suggest(self, query: Query) -> str | None:
+        self.compile(query)
+        assert self._compiler is not None
+        return suggest(query, self.searcher().reader(), self._compiler)
+
+    def facet_values(self, name: str, *, prefix: str = "", query: Query | None = None,
+                     limit: int | None = 20) -> list[FacetValue]:
+        table = self._facets()
+        collection = self._arrays()
+        parsed = self.compile(query or Query("", MatchAll()))
+        docs = collection.evaluate(parsed.strict).mask
+        if not docs.any() and not parsed.browse:
+            docs = collection.evaluate(parsed.loose).mask
+        wanted = table.matching_values(name, prefix)
+        counted = [v for v in table.count(name, docs, None) if facet_key(v.value) in wanted]
+        return counted if limit is None else counted[:limit]
+
+    def get(self, id: str) -> Article | None:
+        stored = self.searcher().document(id=id)
+        if stored is None:
+            return None
+        extra = stored.get("extra") or {}
+        return Article(
+            id=stored["id"],
+            title=stored.get("title", ""),
+            body=stored.get("body", ""),
+            date=stored.get("date") or None,
+            source=extra.get("source"),
+            url=extra.get("url"),
+            author=extra.get("author"),
+            section=extra.get("section"),
+            lede=extra.get("lede"),
+            path=stored.get("path"),
+            entities=Entities.from_dict(extra.get("entities")),
+        )
+
+    def count(self) -> int:
+        return int(self.searcher().doc_count())
+
+    def stats(self) -> IndexStats:
+        reader = self.searcher().reader()
+        dates = [d.decode("utf-8") if isinstance(d, bytes) else d for d in reader.lexicon("date")]
+        size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file()) if self.path else 0
+        return IndexStats(
+            path=str(self.path) if self.path else ":memory:",
+            documents=reader.doc_count(),
+            size_bytes=size,
+            first_date=dates[0] if dates else None,
+            last_date=dates[-1] if dates else None,
+            extractor=self.extractor,
+            schema_version=int(self.meta.get("schema_version", 0)),
+        )
+
+
+def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
+    tmp = folder / (META_FILE + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(meta, indent=2) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, folder / META_FILE)
+
+
+def _is_ours(name: str) -> bool:
+    """Files an index folder may hold: whoosh's, the metadata, the lock, saved facet tables, a .gitkeep."""
+    return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or storage.is_index_file(name) \
+        or is_table_file(name)
