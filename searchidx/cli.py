@@ -1,31 +1,27 @@
-"""The `searchidx` command: a thin typer layer over `searchidx.Index`; the only module that prints."""
+"""The `searchidx` command: a thin typer layer over `searchidx.Index`; the only module that prints.
+
+Each command calls the library, then writes its answer through `_emit` (plain, ``--json`` or ``--jsonl``);
+library errors become a message and an exit code in `_errors`.  Nothing here imports an engine at start-up:
+`searchidx --help` loads neither Whoosh nor the index code."""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from enum import IntEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
 import typer
 
-from searchidx.errors import SearchidxError
+from searchidx.errors import Exit, SearchidxError
+
+__all__ = ["Exit", "app", "main"]
 
 DEFAULT_INDEX = "index"
 DEFAULT_CORPUS = "corpus"
-
-
-class Exit(IntEnum):
-    OK = 0
-    NO_RESULT = 1  # like grep; also a failed command
-    USAGE = 2
-    NO_INDEX = 3  # missing, unreadable or outdated index
-    LOCKED = 4
-    WARNINGS = 5  # indexing done, but some files or lines were skipped
 
 
 app = typer.Typer(
@@ -40,6 +36,7 @@ IndexOpt = Annotated[
     Path, typer.Option("--index", "-i", envvar="SEARCHIDX_INDEX", help="Index folder.", show_default=True)
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="JSON Lines on stdout: one object per line.")]
 
 
 def _fail(message: str, code: int) -> NoReturn:
@@ -55,7 +52,22 @@ def _errors() -> Iterator[None]:
     except SearchidxError as exc:
         _fail(str(exc), exc.exit_code)
     except KeyboardInterrupt:
-        _fail("interrupted", 130)
+        _fail("interrupted", Exit.INTERRUPTED)
+
+
+def _emit(as_json: bool, as_jsonl: bool, data: Any, plain: Callable[[], None],
+          rows: Iterable[Any] | None = None) -> None:
+    """The one output function: ``data`` as indented JSON (--json), ``rows`` (default: ``data``) one JSON
+    object per line (--jsonl), else ``plain()`` writes the human form."""
+    if as_json and as_jsonl:
+        _fail("choose --json or --jsonl, not both", Exit.USAGE)
+    if as_json:
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    elif as_jsonl:
+        for row in [data] if rows is None else rows:
+            typer.echo(json.dumps(row, ensure_ascii=False))
+    else:
+        plain()
 
 
 def _open(index: Path) -> Any:
@@ -64,21 +76,22 @@ def _open(index: Path) -> Any:
     return Index.open(index)
 
 
-_FACET_NAMES = ("person", "org", "place", "source", "year", "month")  # schema.FACET_FIELDS, without importing whoosh
-
-
 def _complete_facet(incomplete: str) -> list[str]:
     """Shell completion of facet field names (``--facet pl<TAB>``)."""
-    return [n for n in _FACET_NAMES if n.startswith(incomplete.lower())]
+    from searchidx.fields import FACET_FIELDS
+
+    return [n for n in FACET_FIELDS if n.startswith(incomplete.lower())]
 
 
 def _complete_pair(incomplete: str) -> list[str]:
     """Shell completion of ``FIELD=`` in --filter/--exclude."""
-    return [n + "=" for n in _FACET_NAMES if n.startswith(incomplete.lower())] if "=" not in incomplete else []
+    return [n + "=" for n in _complete_facet(incomplete)] if "=" not in incomplete else []
 
 
 def _complete_sort(incomplete: str) -> list[str]:
-    return [s for s in ("relevance", "date", "-date") if s.startswith(incomplete)]
+    from searchidx.backend import SORTS
+
+    return [s for s in SORTS if s.startswith(incomplete)]
 
 
 def _version(value: bool) -> None:
@@ -127,19 +140,12 @@ def index(
       searchidx index articles.jsonl.gz --rebuild --entities none
     """
     from searchidx import corpus
-    from searchidx.errors import IndexNotFoundError
     from searchidx.index import Index
 
     with _errors():
         sources = [str(p) for p in (paths or [Path(DEFAULT_CORPUS)])]
         corpus.iter_files(sources)  # a missing input path fails now, before the index is touched
-        if rebuild:
-            idx = Index.create(index, entities=entities, overwrite=True, wait=wait)
-        else:
-            try:
-                idx = Index.open(index)
-            except IndexNotFoundError:
-                idx = Index.create(index, entities=entities, overwrite=True, wait=wait)
+        idx = Index.open_or_create(index, entities=entities, rebuild=rebuild, wait=wait)
         with idx, _progress(sources) as tick:
             report = idx.add(
                 sources,
@@ -248,23 +254,20 @@ def search(
             result = idx.search(query, limit=limit, offset=offset, facets=facet or [], filters=filters,
                                 excludes=excludes, since=since, until=until, sort=sort, facet_limit=facet_limit,
                                 correct=correct)
-        if as_json:
-            typer.echo(json.dumps(render.result_record(result, shown_fields), ensure_ascii=False, indent=2))
-        elif as_jsonl:
-            for hit in result.hits:
-                typer.echo(json.dumps(render.hit_record(hit, shown_fields), ensure_ascii=False))
-            for name, values in result.facets.items():
-                for v in values:
-                    typer.echo(json.dumps({"facet": name, "value": v.value, "count": v.count}, ensure_ascii=False))
+        if not as_json:
             for line in render.summary(result, query):
                 typer.echo(line, err=True)
-        else:
-            for line in render.summary(result, query):
-                typer.echo(line, err=True)
+
+        def plain() -> None:
             if render.is_terminal():
                 render.print_result(result, shown_fields or render.DEFAULT_FIELDS)
             else:
                 typer.echo(render.plain_result(result, shown_fields or render.DEFAULT_FIELDS), nl=False)
+
+        rows = [render.hit_record(hit, shown_fields) for hit in result.hits]
+        rows += [{"facet": name, "value": v.value, "count": v.count}
+                 for name, values in result.facets.items() for v in values]
+        _emit(as_json, as_jsonl, render.result_record(result, shown_fields), plain, rows)
         if not result.hits:
             raise typer.Exit(Exit.NO_RESULT)
 
@@ -350,6 +353,7 @@ def show(
     id: Annotated[str, typer.Argument(help="Article id, as printed by search.")],
     index: IndexOpt = Path(DEFAULT_INDEX),
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
 ) -> None:
     """Print one article: title, French date, source, entities, text.
 
@@ -367,18 +371,20 @@ def show(
         article = idx.get(id)
         if article is None:
             _fail(f"no article with id {id!r}; `searchidx search` prints the ids", Exit.NO_RESULT)
-        if as_json:
-            data = asdict(article)
-            data["entities"] = article.entities.as_dict()
-            typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        elif render.is_terminal():
-            render.print_article(article)
-        else:
-            typer.echo(render.plain_article(article))
+        data = asdict(article)
+        data["entities"] = article.entities.as_dict()
+
+        def plain() -> None:
+            if render.is_terminal():
+                render.print_article(article)
+            else:
+                typer.echo(render.plain_article(article))
+
+        _emit(as_json, as_jsonl, data, plain)
 
 
 @app.command()
-def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> None:
+def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False, as_jsonl: JsonlOpt = False) -> None:
     """Print the number of articles, the index size and the date range.
 
     Examples:
@@ -391,20 +397,22 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False) -> No
 
     with _errors(), _open(index) as idx:
         s = idx.stats()
-    if as_json:
-        typer.echo(json.dumps(asdict(s), ensure_ascii=False, indent=2))
-        return
-    typer.echo(f"index:      {s.path}")
-    typer.echo(f"articles:   {s.documents}")
-    typer.echo(f"size:       {s.size_bytes / 1e6:.1f} MB")
-    typer.echo(f"dates:      {s.first_date or '-'} .. {s.last_date or '-'}")
-    typer.echo(f"entities:   {s.extractor}")
+
+    def plain() -> None:
+        typer.echo(f"index:      {s.path}")
+        typer.echo(f"articles:   {s.documents}")
+        typer.echo(f"size:       {s.size_bytes / 1e6:.1f} MB")
+        typer.echo(f"dates:      {s.first_date or '-'} .. {s.last_date or '-'}")
+        typer.echo(f"entities:   {s.extractor}")
+
+    _emit(as_json, as_jsonl, asdict(s), plain)
 
 
 @app.command()
 def analyze(
     text: Annotated[str, typer.Argument(help="French text.")],
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
 ) -> None:
     """Print the terms the French analyzer makes of TEXT (as indexed and as queried).
 
@@ -416,7 +424,7 @@ def analyze(
     from searchidx.analysis import analyze as run
 
     terms = run(text)
-    typer.echo(json.dumps(terms, ensure_ascii=False) if as_json else " ".join(terms))
+    _emit(as_json, as_jsonl, terms, lambda: typer.echo(" ".join(terms)))
 
 
 @app.command()
@@ -424,6 +432,7 @@ def entities(
     source: Annotated[str, typer.Argument(help="A file, or the text itself.")],
     extractor: Annotated[str, typer.Option(help="builtin, auto, spacy, spacy-sm or spacy-md.")] = "builtin",
     as_json: JsonOpt = False,
+    as_jsonl: JsonlOpt = False,
 ) -> None:
     """Print the people, organisations and places extracted from a file or a text.
 
@@ -434,8 +443,7 @@ def entities(
       searchidx entities "M. Macron a reçu Angela Merkel à l'Élysée." --json
     """
     from searchidx import corpus
-    from searchidx.engines.whoosh.indexing import extract
-    from searchidx.entities import get_extractor
+    from searchidx.entities import article_entities, get_extractor
     from searchidx.models import Entities
 
     with _errors():
@@ -445,16 +453,17 @@ def entities(
         else:
             articles = [corpus.parse_text_article(corpus.clean_text(source), "text")]
         ext = get_extractor(extractor)
-        found = [(a.id, (extract(ext, a) or Entities()).as_dict()) for a in articles]
-    if as_json:
-        data: Any = found[0][1] if len(found) == 1 else [{"id": id, **ents} for id, ents in found]
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-        return
-    for id, ents in found:
-        if len(found) > 1:
-            typer.echo(f"{id}")
-        for kind, names in ents.items():
-            typer.echo(f"{kind}: {', '.join(names) if names else '-'}")
+        found = [(a.id, (article_entities(ext, a) or Entities()).as_dict()) for a in articles]
+
+    def plain() -> None:
+        for id, ents in found:
+            if len(found) > 1:
+                typer.echo(f"{id}")
+            for kind, names in ents.items():
+                typer.echo(f"{kind}: {', '.join(names) if names else '-'}")
+
+    rows = [{"id": id, **ents} for id, ents in found]
+    _emit(as_json, as_jsonl, found[0][1] if len(found) == 1 else rows, plain, rows)
 
 
 @app.command()
@@ -482,16 +491,16 @@ def facets(
 
     with _errors(), _open(index) as idx:
         values = idx.facet_values(field, prefix=prefix, query=query, limit=limit)
-    if as_json:
-        typer.echo(json.dumps([{"value": v.value, "count": v.count} for v in values], ensure_ascii=False, indent=2))
-    elif as_jsonl:
-        for v in values:
-            typer.echo(json.dumps({"value": v.value, "count": v.count}, ensure_ascii=False))
-    elif render.is_terminal():
-        render.print_facet_values(field, values)
-    else:
-        for v in values:
-            typer.echo(f"{v.count:>7}  {v.value}")
+
+    def plain() -> None:
+        if render.is_terminal():
+            render.print_facet_values(field, values)
+        else:
+            for v in values:
+                typer.echo(f"{v.count:>7}  {v.value}")
+
+    records = [{"value": v.value, "count": v.count} for v in values]
+    _emit(as_json, as_jsonl, records, plain, records)
     if not values:
         raise typer.Exit(Exit.NO_RESULT)
 

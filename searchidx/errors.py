@@ -1,18 +1,33 @@
-"""Typed errors; every message says what to do next. The CLI maps them to exit codes in one place."""
+"""Typed errors; every message says what to do next. `Exit` is the one table of exit codes: each error
+carries its code, and the CLI turns an error into its message and code in one place."""
 
 from __future__ import annotations
+
+from enum import IntEnum
+
+
+class Exit(IntEnum):
+    """The exit codes of the `searchidx` command (README, "Exit codes")."""
+
+    OK = 0
+    NO_RESULT = 1  # like grep; also a failed command
+    USAGE = 2
+    NO_INDEX = 3  # missing, unreadable or outdated index
+    LOCKED = 4
+    WARNINGS = 5  # indexing done, but some files or lines were skipped
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 
 
 class SearchidxError(Exception):
     """Base class of every error searchidx raises on purpose."""
 
-    exit_code = 1
+    exit_code: Exit = Exit.NO_RESULT
 
 
 class UsageError(SearchidxError):
     """Wrong arguments or options (exit code 2)."""
 
-    exit_code = 2
+    exit_code = Exit.USAGE
 
 
 class QuerySyntaxError(UsageError):
@@ -22,22 +37,22 @@ class QuerySyntaxError(UsageError):
 class IndexNotFoundError(SearchidxError):
     """No index at the given path."""
 
-    exit_code = 3
+    exit_code = Exit.NO_INDEX
 
 
 class IndexCorruptError(SearchidxError):
     """The index exists but cannot be read (damaged, or from another schema version)."""
 
-    exit_code = 3
+    exit_code = Exit.NO_INDEX
 
 
 class IndexLockedError(SearchidxError):
     """Another process is writing to the index."""
 
-    exit_code = 4
+    exit_code = Exit.LOCKED
 
 
 class InputError(SearchidxError):
     """An input path that does not exist or cannot be read at all."""
 
-    exit_code = 2
+    exit_code = Exit.USAGE

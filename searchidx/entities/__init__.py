@@ -11,18 +11,31 @@ import importlib.util
 from typing import Protocol, runtime_checkable
 
 from searchidx.errors import UsageError
-from searchidx.models import Entities
+from searchidx.models import Article, Entities
 
 from .canon import canonical_alias
 
-__all__ = ["Extractor", "get_extractor", "extract_entities", "canonical_alias"]
+__all__ = ["Extractor", "article_entities", "canonical_alias", "extract_entities", "get_extractor"]
 
 
 @runtime_checkable
 class Extractor(Protocol):
+    """Finds the entities of an article; ``name`` is recorded in the index it fills."""
+
     name: str
 
-    def extract(self, title: str, body: str) -> Entities: ...
+    def extract(self, title: str, body: str) -> Entities:
+        """The canonical people, organisations and places named by an article's title and text."""
+        ...
+
+
+def article_entities(extractor: Extractor | None, article: Article) -> Entities | None:
+    """The entities ``extractor`` finds in ``article`` (its lede, when it has one, read before its body);
+    None without an extractor."""
+    if extractor is None:
+        return None
+    text = f"{article.lede}\n{article.body}" if article.lede else article.body
+    return extractor.extract(article.title, text)
 
 
 def _spacy_model_available(model: str | None = None) -> str | None:

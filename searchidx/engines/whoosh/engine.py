@@ -14,7 +14,7 @@ from whoosh.filedb.filestore import RamStorage
 from whoosh.searching import Searcher
 
 from searchidx.backend import SearchRequest, Source
-from searchidx.engines.whoosh import indexing, searching, storage
+from searchidx.engines.whoosh import searching, storage
 from searchidx.engines.whoosh.compile import Compiled, Compiler
 from searchidx.engines.whoosh.facets import FacetTable, is_table_file, table_of
 from searchidx.engines.whoosh.locking import LOCK_FILE, WriterLock
@@ -131,6 +131,8 @@ class WhooshBackend:
         commit_every: int = 0,
         wait: float = 0.0,
     ) -> IndexReport:
+        from searchidx.engines.whoosh import indexing  # the write path, with its worker pool: loaded to write
+
         report = indexing.add(self._ix, sources, extractor, on_problem=on_problem, progress=progress,
                               prune=prune, commit_every=commit_every, wait=wait)
         self.close()

@@ -19,11 +19,11 @@ from whoosh.writing import PostingPool, SegmentWriter
 
 from searchidx import corpus
 from searchidx.engines.whoosh import codec, parallel
-from searchidx.engines.whoosh.schema import join_values, pack_facets
+from searchidx.engines.whoosh.documents import to_document
 from searchidx.engines.whoosh.storage import lock_for
+from searchidx.entities import article_entities
 from searchidx.errors import IndexLockedError
-from searchidx.fields import FACET_FIELDS
-from searchidx.models import Article, Entities, IndexReport, Problem
+from searchidx.models import Article, IndexReport, Problem
 
 if TYPE_CHECKING:
 
@@ -103,55 +103,6 @@ def _tuned(writer: SegmentWriter) -> SegmentWriter:
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: WholeLengths(per_document_reader())
     return writer
-
-
-def to_document(article: Article, entities: Entities | None, path_key: str = "", file_key: str = "") -> dict[str, Any]:
-    """The Whoosh document of an article: searchable text, stored fields, facet keys and the facet column."""
-    ents = entities or Entities()
-    date = article.date or ""
-    values: dict[str, list[str]] = {
-        "person": list(ents.person),
-        "org": list(ents.org),
-        "place": list(ents.place),
-        "source": [article.source] if article.source else [],
-        "year": [date[:4]] if len(date) >= 4 else [],
-        "month": [date[:7]] if len(date) >= 7 else [],
-    }
-    extra: dict[str, Any] = {
-        k: v
-        for k, v in (
-            ("source", article.source), ("url", article.url), ("author", article.author),
-            ("section", article.section), ("lede", article.lede),
-        )
-        if v
-    }
-    if ents:
-        extra["entities"] = ents.as_dict()
-    doc: dict[str, Any] = {
-        "id": article.id,
-        "title": article.title,
-        "body": f"{article.lede}\n\n{article.body}" if article.lede else article.body,
-        "_stored_body": article.body,
-        "extra": extra,
-        "facets": pack_facets(values),
-    }
-    if path_key:
-        doc["path"] = path_key
-    if file_key:
-        doc["file_key"] = file_key
-    if date:
-        doc["date"] = date
-    for name in FACET_FIELDS:
-        if values[name]:
-            doc[name] = join_values(values[name])
-    return doc
-
-
-def extract(extractor: Extractor | None, article: Article) -> Entities | None:
-    if extractor is None:
-        return None
-    text = f"{article.lede}\n{article.body}" if article.lede else article.body
-    return extractor.extract(article.title, text)
 
 
 def _path_key(path: Path) -> str:
@@ -263,8 +214,7 @@ class Run:
             doc = prepared | {k: v for k, v in (("path", path_key), ("file_key", file_key)) if v}
         else:
             article = capped
-            doc = to_document(article, extract(self.extractor, article), path_key,
-                              file_key)
+            doc = to_document(article, article_entities(self.extractor, article), path_key, file_key)
         self._writer().update_document(**doc)
         self.pending += 1
         if self.progress:

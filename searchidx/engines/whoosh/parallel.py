@@ -17,6 +17,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from searchidx.engines.whoosh.documents import to_document
+from searchidx.engines.whoosh.schema import pre_analyze
+from searchidx.entities import article_entities
 from searchidx.models import Article
 
 if TYPE_CHECKING:
@@ -37,10 +40,7 @@ def _init(extractor: Extractor | None) -> None:
 
 def prepare_one(article: Article, extractor: Extractor | None) -> dict[str, Any]:
     """The Whoosh document of one article (without path keys), entities extracted and text fields analysed."""
-    from searchidx.engines.whoosh.indexing import extract, to_document
-    from searchidx.engines.whoosh.schema import pre_analyze
-
-    return pre_analyze(to_document(article, extract(extractor, article)))
+    return pre_analyze(to_document(article, article_entities(extractor, article)))
 
 
 def _prepare_chunk(chunk: list[Article]) -> list[dict[str, Any]]:
