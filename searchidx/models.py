@@ -17,6 +17,7 @@ class Entities:
     place: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, list[str]]:
+        """``{"person": [...], "org": [...], "place": [...]}``, as JSON output and the index store them."""
         return {"person": list(self.person), "org": list(self.org), "place": list(self.place)}
 
     @classmethod
@@ -61,6 +62,10 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class Hit:
+    """One article of a result page: its ``rank`` (1 for the first hit of the first page), stored fields,
+    entities, a ``snippet`` of its text with the query's words in ``<em>…</em>``, and its relevance
+    ``score`` (0.0 when the page is sorted by date)."""
+
     id: str
     title: str
     score: float
@@ -72,6 +77,7 @@ class Hit:
     rank: int = 0
 
     def as_dict(self) -> dict[str, Any]:
+        """The hit as the JSON output prints it."""
         data = asdict(self)
         data["entities"] = self.entities.as_dict()
         return data
@@ -79,12 +85,18 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class FacetValue:
+    """A facet value as first written (e.g. "Genève") and the number of articles counted with it."""
+
     value: str
     count: int
 
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
+    """One page of results: the ``query`` searched (the corrected one with ``correct``), the ``total`` number
+    of matching articles (exact), the ``hits`` of the page from ``offset``, the counted ``facets``, whether
+    the any-word ``fallback`` was needed, and a spelling ``suggestion`` when the index proposes one."""
+
     query: str
     total: int
     hits: list[Hit]
@@ -95,6 +107,7 @@ class SearchResult:
     limit: int = 10
 
     def as_dict(self) -> dict[str, Any]:
+        """The result as ``searchidx search --json`` prints it."""
         return {
             "query": self.query,
             "total": self.total,
@@ -124,11 +137,15 @@ class IndexReport:
 
     @property
     def indexed(self) -> int:
+        """Articles written by the run (added or updated)."""
         return self.added + self.updated
 
 
 @dataclass(frozen=True, slots=True)
 class IndexStats:
+    """An index at a glance: location (":memory:" for an in-memory one), article count, size on disk in
+    bytes, first and last date keys, the extractor it was created with, its schema version."""
+
     path: str
     documents: int
     size_bytes: int
