@@ -1,4 +1,4 @@
-"""An article as the Whoosh document the schema (`searchidx.engines.whoosh.schema`) indexes."""
+"""An article as the Whoosh document the schema (`searchidx.engines.whoosh.schema`) indexes, and back."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from searchidx.engines.whoosh.schema import join_values, pack_facets
 from searchidx.fields import FACET_FIELDS
 from searchidx.models import Article, Entities
 
-__all__ = ["to_document"]
+__all__ = ["from_stored", "to_document"]
 
 
 def to_document(article: Article, entities: Entities | None, path_key: str = "", file_key: str = "") -> dict[str, Any]:
@@ -51,3 +51,21 @@ def to_document(article: Article, entities: Entities | None, path_key: str = "",
         if values[name]:
             doc[name] = join_values(values[name])
     return doc
+
+
+def from_stored(stored: dict[str, Any]) -> Article:
+    """The article of a document's stored fields, with its entities (the inverse of `to_document`)."""
+    extra = stored.get("extra") or {}
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        date=stored.get("date") or None,
+        source=extra.get("source"),
+        url=extra.get("url"),
+        author=extra.get("author"),
+        section=extra.get("section"),
+        lede=extra.get("lede"),
+        path=stored.get("path"),
+        entities=Entities.from_dict(extra.get("entities")),
+    )

@@ -16,6 +16,7 @@ from whoosh.searching import Searcher
 from searchidx.backend import SearchRequest, Source
 from searchidx.engines.whoosh import searching, storage
 from searchidx.engines.whoosh.compile import Compiled, Compiler
+from searchidx.engines.whoosh.documents import from_stored
 from searchidx.engines.whoosh.facets import FacetTable, is_table_file, table_of
 from searchidx.engines.whoosh.locking import LOCK_FILE, WriterLock
 from searchidx.engines.whoosh.schema import SCHEMA_VERSION, build_schema
@@ -23,7 +24,7 @@ from searchidx.engines.whoosh.scoring import Collection
 from searchidx.engines.whoosh.suggest import suggest
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
 from searchidx.fields import facet_key
-from searchidx.models import Article, Entities, FacetValue, IndexReport, IndexStats, Problem, SearchResult
+from searchidx.models import Article, FacetValue, IndexReport, IndexStats, Problem, SearchResult
 from searchidx.query.parse import parse
 from searchidx.query.tree import MatchAll, Query
 
@@ -196,22 +197,7 @@ class WhooshBackend:
 
     def get(self, id: str) -> Article | None:
         stored = self.searcher().document(id=id)
-        if stored is None:
-            return None
-        extra = stored.get("extra") or {}
-        return Article(
-            id=stored["id"],
-            title=stored.get("title", ""),
-            body=stored.get("body", ""),
-            date=stored.get("date") or None,
-            source=extra.get("source"),
-            url=extra.get("url"),
-            author=extra.get("author"),
-            section=extra.get("section"),
-            lede=extra.get("lede"),
-            path=stored.get("path"),
-            entities=Entities.from_dict(extra.get("entities")),
-        )
+        return None if stored is None else from_stored(stored)
 
     def count(self) -> int:
         return int(self.searcher().doc_count())

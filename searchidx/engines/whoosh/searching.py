@@ -13,9 +13,10 @@ from whoosh.searching import Searcher
 
 from searchidx.analysis import APOSTROPHES, HYPHENS, fold
 from searchidx.engines.whoosh.compile import Compiled, date_query
+from searchidx.engines.whoosh.documents import from_stored
 from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
 from searchidx.engines.whoosh.scoring import Collection, Mask
-from searchidx.models import Entities, Hit, SearchResult
+from searchidx.models import Hit, SearchResult
 from searchidx.query.dates import since_range, until_range
 
 __all__ = ["WEIGHTING", "search"]
@@ -228,18 +229,17 @@ def search(
     snippet = _Snippets(collection.searcher, q)
     hits = []
     for rank, docnum in enumerate(ranked, start=offset + 1):
-        stored = collection.searcher.stored_fields(int(docnum))
-        extra = stored.get("extra") or {}
+        article = from_stored(collection.searcher.stored_fields(int(docnum)))
         hits.append(
             Hit(
-                id=stored["id"],
-                title=stored.get("title", ""),
+                id=article.id,
+                title=article.title,
                 score=round(float(found.scores[docnum]), 4) if sort == "relevance" else 0.0,
-                snippet=snippet(stored.get("body", "")),
-                date=stored.get("date") or None,
-                source=extra.get("source"),
-                url=extra.get("url"),
-                entities=Entities.from_dict(extra.get("entities")),
+                snippet=snippet(article.body),
+                date=article.date,
+                source=article.source,
+                url=article.url,
+                entities=article.entities,
                 rank=rank,
             )
         )
