@@ -48,7 +48,8 @@ class SearchRequest:
     applying (values are compared folded); ``excludes`` drops articles having any of the values;
     ``since``/``until`` bound the date (`searchidx.query.dates` forms); ``sort`` is one of `SORTS` (None:
     newest first when browsing, else relevance: set once made); ``facets`` are counted, ``facet_limit``
-    values each.  Filter values may be one string or several."""
+    values each.  Filter values may be one string or several.  With ``fold``, the wire copies of an article
+    (`searchidx.explore.copies`) are folded into one hit, where the engine groups them."""
 
     query: Query | str = ""
     limit: int = 10
@@ -60,6 +61,7 @@ class SearchRequest:
     until: str | None = None
     sort: str | None = None
     facet_limit: int = 10
+    fold: bool = True
 
     def __post_init__(self) -> None:
         tree = parse(self.query) if isinstance(self.query, str) else self.query

@@ -115,6 +115,9 @@ def _main(
       searchidx index corpus/
       searchidx search '"etats unis" OU otan' --facet person
       searchidx facets person --prefix sto
+      searchidx timeline otan --split person
+      searchidx related person stoltenberg
+      searchidx similar 002_geneve-securite-biden-poutine.txt
       searchidx --install-completion   # then: searchidx search x --facet <TAB>
     """
 
@@ -226,11 +229,14 @@ def search(
     as_json: JsonOpt = False,
     as_jsonl: Annotated[bool, typer.Option(
         "--jsonl", help="One JSON object per hit per line (then one per facet value).")] = False,
+    all_versions: Annotated[bool, typer.Option(
+        "--all-versions", help="Show every wire copy instead of one hit per group.")] = False,
 ) -> None:
     """Search the index: every word must match, else any word (and it says so).
 
     Query syntax: ET/AND, OU/OR, SAUF/NOT, +must, -exclude, (groups), "exact phrase", prefix*, typo~;
     fields titre/title, texte/body, personne/person, org, lieu/place, source, date, annee/year, mois/month.
+    Wire copies of one story are shown once, with "+ N versions" (--all-versions shows each).
     Exit codes: 0 hits, 1 no hit, 2 bad query or option, 3 no index.
 
     Examples:
@@ -243,6 +249,7 @@ def search(
       searchidx search stoltenbreg --correct
       searchidx search "Poutine SAUF Biden" --facet person --facet place --jsonl
       searchidx search "" --facet person --filter place=geneve
+      searchidx search "autonomie stratégique" --all-versions
     """
     with _errors():
         from searchidx import render
@@ -253,7 +260,7 @@ def search(
         with _open(index) as idx:
             result = idx.search(query, limit=limit, offset=offset, facets=facet or [], filters=filters,
                                 excludes=excludes, since=since, until=until, sort=sort, facet_limit=facet_limit,
-                                correct=correct)
+                                correct=correct, all_versions=all_versions)
         if not as_json:
             for line in render.summary(result, query):
                 typer.echo(line, err=True)
@@ -352,16 +359,22 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, list[str]]:
 def show(
     id: Annotated[str, typer.Argument(help="Article id, as printed by search.")],
     index: IndexOpt = Path(DEFAULT_INDEX),
+    versions: Annotated[bool, typer.Option(
+        "--versions", help="List the article's wire copies (oldest first) instead of its text.")] = False,
     as_json: JsonOpt = False,
     as_jsonl: JsonlOpt = False,
 ) -> None:
     """Print one article: title, French date, source, entities, text.
+
+    With --versions, its wire copies instead; JSON: {"id", "group", "versions": [{"id", "title", "date",
+    "source"}]}.
 
     Examples:
 
     \b
       searchidx show 000_b79cdb675a26dda6.txt
       searchidx show 000_b79cdb675a26dda6.txt --json
+      searchidx show 001_sommet-bruxelles-macron-otan.txt --versions
     """
     from dataclasses import asdict
 
@@ -371,6 +384,12 @@ def show(
         article = idx.get(id)
         if article is None:
             _fail(f"no article with id {id!r}; `searchidx search` prints the ids", Exit.NO_RESULT)
+        if versions:
+            copies = idx.versions(id)
+            listed = [{"id": a.id, "title": a.title, "date": a.date, "source": a.source} for a in copies]
+            _emit(as_json, as_jsonl, {"id": id, "group": idx.copy_group(id), "versions": listed},
+                  lambda: typer.echo(render.plain_versions(copies)), listed)
+            return
         data = asdict(article)
         data["entities"] = article.entities.as_dict()
 
@@ -503,6 +522,9 @@ def facets(
     _emit(as_json, as_jsonl, records, plain, records)
     if not values:
         raise typer.Exit(Exit.NO_RESULT)
+
+
+from searchidx import cli_explore  # noqa: E402,F401  (registers timeline, similar, related)
 
 
 def main() -> None:

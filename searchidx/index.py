@@ -11,9 +11,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
+from searchidx.analysis import analyze
 from searchidx.backend import Backend, SearchRequest, Source, create_backend, open_backend
-from searchidx.errors import IndexNotFoundError
-from searchidx.models import Article, FacetValue, IndexReport, IndexStats, Problem, SearchResult
+from searchidx.errors import IndexNotFoundError, UsageError
+from searchidx.explore import related, similar, timeline
+from searchidx.explore.arrays import ExploreBackend
+from searchidx.explore.related import NotFoundError, Related
+from searchidx.explore.timeline import Timeline
+from searchidx.models import ENTITY_TYPES, Article, FacetValue, IndexReport, IndexStats, Problem, SearchResult
 from searchidx.query.parse import parse
 
 if TYPE_CHECKING:
@@ -22,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["Index"]
 
 SUGGEST_BELOW = 3  # a query with fewer hits than this gets a spelling suggestion...
+SNIPPET_WORDS = 10  # the best words of a `similar` source highlighted in its hits' snippets
 SUGGEST_WORDS = 6  # ...and so does a short query that needed the any-word fallback (long ones are not typos)
 
 
@@ -105,10 +111,7 @@ class Index:
         """
         if isinstance(sources, (str, os.PathLike, Article)):
             sources = [sources]
-        if not self._extractor_loaded:
-            self._extractor = _get_extractor(self.extractor_name)
-            self._extractor_loaded = True
-        return self.backend.add(sources, self._extractor, on_problem=on_problem, progress=progress,
+        return self.backend.add(sources, self._extractor_once(), on_problem=on_problem, progress=progress,
                                 prune=prune, commit_every=commit_every, wait=wait)
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -127,6 +130,7 @@ class Index:
         facet_limit: int = 10,
         suggest: bool = True,
         correct: bool = False,
+        all_versions: bool = False,
     ) -> SearchResult:
         """Searches; every word must match, else any word (``result.fallback`` says so).
 
@@ -134,10 +138,12 @@ class Index:
         facet counts are disjunctive (those of a facet ignore that facet's own filters).
         The query language is described in `searchidx.query.parse`. When a query finds little, a spelling
         from the index is proposed in ``result.suggestion``; with ``correct`` it is searched instead
-        (``result.query`` is then the corrected query) when it finds more.
+        (``result.query`` is then the corrected query) when it finds more.  Wire copies are folded into one
+        hit per group (``hit.versions``, ``hit.group``) unless ``all_versions``; totals and facet counts
+        count every article either way.
         """
         request = SearchRequest(query, limit, offset, tuple(facets), filters or {}, excludes or {}, since, until,
-                                sort, facet_limit)
+                                sort, facet_limit, not all_versions)
         result = self.backend.search(request)
         tree = request.tree
         if not suggest or tree.browse or not _wants_suggestion(len(tree.words), result):
@@ -162,6 +168,132 @@ class Index:
         """Values of facet ``name`` with their article counts, optionally those starting with ``prefix``
         (any word of the value, accent- and case-insensitive) and within the articles matching ``query``."""
         return self.backend.facet_values(name, prefix=prefix, query=parse(query), limit=limit)
+
+    # -- exploring (`searchidx.explore`) -----------------------------------------------------------------------
+    def _explore(self) -> ExploreBackend:
+        if not isinstance(self.backend, ExploreBackend):
+            raise UsageError("this index's engine does not answer timelines, related entities, similar articles "
+                             "or wire copies")
+        return self.backend
+
+    def copy_group(self, id: str) -> str | None:
+        """The name of the article's copy group (the id of its oldest article); None when it has no copy."""
+        backend = self._explore()
+        doc = backend.doc_number(id)
+        return None if doc is None else backend.copy_groups().name(doc)
+
+    def versions(self, id: str) -> list[Article]:
+        """Every wire copy of the article ``id``, itself included, oldest first; [] when it is absent."""
+        backend = self._explore()
+        doc = backend.doc_number(id)
+        if doc is None:
+            return []
+        found = [self.get(backend.doc_id(int(d))) for d in backend.copy_groups().members(doc)]
+        return sorted((a for a in found if a is not None), key=lambda a: (a.date or "\uffff", a.id))
+
+    def timeline(
+        self,
+        query: str = "",
+        by: str | None = None,
+        split: str | None = None,
+        top: int = 5,
+        *,
+        filters: Mapping[str, Sequence[str] | str] | None = None,
+        excludes: Mapping[str, Sequence[str] | str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Timeline:
+        """Matching articles per ``by`` period (day, week, month, year; None: 10–60 bars over the span),
+        with one series per top ``split`` value (person, org, place, source). Same matches as `search`."""
+        backend = self._explore()
+        request = SearchRequest(query, filters=filters or {}, excludes=excludes or {}, since=since, until=until)
+        matched, fallback = backend.selection(request)
+        return timeline.build(backend.dates(), matched, request.tree.text, by=by,
+                              table=backend.facet_arrays() if split else None, split=split, top=top,
+                              fallback=fallback)
+
+    def related(
+        self,
+        field: str,
+        value: str,
+        *,
+        query: str = "",
+        fields: Sequence[str] = ENTITY_TYPES,
+        by: str = "llr",
+        limit: int = 10,
+        min_count: int = 2,
+        filters: Mapping[str, Sequence[str] | str] | None = None,
+        excludes: Mapping[str, Sequence[str] | str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Related:
+        """The entities of ``fields`` that appear with ``field`` = ``value`` more than chance (log-likelihood
+        ratio; ``by="count"``: raw co-occurrence), over the articles a query and filters select (all by
+        default). ``value`` matches as in filters; a partial name resolves to the most frequent name holding
+        its words, the others listed in ``result.alternatives``."""
+        backend = self._explore()
+        live = backend.term_scores().live
+        considered = live
+        if query or filters or excludes or since or until:
+            request = SearchRequest(query, filters=filters or {}, excludes=excludes or {}, since=since,
+                                    until=until)
+            considered = backend.selection(request)[0]
+        return related.compute(backend.facet_arrays(), field, value, considered, live, fields=fields, by=by,
+                               limit=limit, min_count=min_count, query=query)
+
+    def similar(
+        self,
+        id: str | None = None,
+        limit: int = 10,
+        offset: int = 0,
+        *,
+        text: str | None = None,
+        filters: Mapping[str, Sequence[str] | str] | None = None,
+        excludes: Mapping[str, Sequence[str] | str] | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        all_versions: bool = False,
+    ) -> SearchResult:
+        """The articles most like the article ``id``, or like ``text`` (a draft: first line the title) — by
+        distinctive words and shared entities (`searchidx.explore.similar`); the article and its wire copies
+        left out. The result is a search result (filters and dates as in `search`; ``query`` names the source)."""
+        if (id is None) == (text is None):
+            raise UsageError("give either an article id or a text")
+        backend = self._explore()
+        if id is not None:
+            article = self.get(id)
+            doc = backend.doc_number(id)
+            if article is None or doc is None:
+                raise NotFoundError(f"no article with id {id!r}; `searchidx search` prints the ids")
+            own = backend.copy_groups().members(doc)
+            label = f"similar:{id}"
+        else:
+            from searchidx import corpus
+
+            article = corpus.parse_text_article(corpus.clean_text(text or ""), "text")
+            if not (article.title.strip() or article.body.strip()):
+                raise UsageError("the text to compare is empty")
+            extractor = self._extractor_once()
+            if extractor is not None:  # as at indexing
+                body = f"{article.lede}\n{article.body}" if article.lede else article.body
+                article = dataclasses.replace(article, entities=extractor.extract(article.title, body))
+            own = None
+            label = f"similar:{article.title[:60]}"
+        terms = backend.term_scores()
+        source = similar.profile(article, analyze, terms.doc_frequency, max(len(self), 1))
+        scores = similar.scores(terms, backend.facet_arrays(), source)
+        visible = backend.selection(SearchRequest("", filters=filters or {}, excludes=excludes or {}, since=since,
+                                                  until=until))[0] & (scores > 0)
+        if own is not None:
+            visible[own] = False
+        words = [t for t, _ in source.terms if t.isalpha()][:SNIPPET_WORDS]  # numbers: slower snippets
+        return backend.page(scores, visible, label, words, limit=limit, offset=offset, fold=not all_versions)
+
+    def _extractor_once(self) -> Extractor | None:
+        if not self._extractor_loaded:
+            self._extractor = _get_extractor(self.extractor_name)
+            self._extractor_loaded = True
+        return self._extractor
 
     def stats(self) -> IndexStats:
         """Location, number of articles, size on disk, first and last dates, extractor, schema version."""

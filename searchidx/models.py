@@ -63,8 +63,10 @@ class Problem:
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One article of a result page: its ``rank`` (1 for the first hit of the first page), stored fields,
-    entities, a ``snippet`` of its text with the query's words in ``<em>…</em>``, and its relevance
-    ``score`` (0.0 when the page is sorted by date)."""
+    entities, a ``snippet`` of its text with the query's words in ``<em>…</em>``, its relevance
+    ``score`` (0.0 when the page is sorted by date), and its wire copies (`searchidx.explore.copies`):
+    ``group`` names its copy group (None when it has no copy) and ``versions`` counts the copies folded
+    under it (those that also match)."""
 
     id: str
     title: str
@@ -75,6 +77,8 @@ class Hit:
     url: str | None = None
     entities: Entities = field(default_factory=Entities)
     rank: int = 0
+    versions: int = 0
+    group: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         """The hit as the JSON output prints it."""

@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from searchidx.explore.related import Related
+    from searchidx.explore.timeline import Timeline
+
 __all__ = [
     "ALL_FIELDS", "DEFAULT_FIELDS", "hit_record", "is_terminal", "parse_fields", "plain_article", "plain_facets",
     "plain_result", "print_article", "print_facet_values", "print_result", "snippet_lines", "summary",
@@ -73,7 +76,7 @@ def result_record(result: SearchResult, fields: Sequence[str] | None = None) -> 
     return data
 
 
-def summary(result: SearchResult, original: str | None = None) -> list[str]:
+def summary(result: SearchResult, original: str | None = None, matched: str = "articles match") -> list[str]:
     """The lines said on stderr around results: counts, fallback, suggestion or correction."""
     lines = []
     if original is not None and result.query != original:
@@ -83,8 +86,16 @@ def summary(result: SearchResult, original: str | None = None) -> list[str]:
     if result.fallback:
         lines.append("No article has every word; showing articles with any of them.")
     shown = f"{result.offset + 1}-{result.offset + len(result.hits)}" if result.hits else "0"
-    lines.append(f"{result.total} articles match; showing {shown}.")
+    folded = sum(h.versions for h in result.hits)
+    lines.append(f"{result.total} {matched}; showing {shown}."
+                 + (f" {folded} wire copies folded (--all-versions shows them)." if folded else ""))
     return lines
+
+
+def versions_note(hit: Hit) -> str:
+    """The line under a hit that stands for its folded wire copies."""
+    n = hit.versions
+    return f"+ {n} version{'s' if n > 1 else ''} (searchidx show {hit.id} --versions)"
 
 
 def _entity_tags(hit_entities: Any) -> list[str]:
@@ -123,6 +134,8 @@ def plain_result(result: SearchResult, fields: Sequence[str] = DEFAULT_FIELDS) -
         if meta:
             out.append((head or pad) + " · ".join(meta))
             head = ""
+        if hit.versions:
+            out.append(pad + versions_note(hit))
         if "url" in fields and hit.url:
             out.append(pad + hit.url)
         if "entities" in fields and hit.entities:
@@ -142,6 +155,14 @@ def plain_facets(facets: dict[str, list[FacetValue]]) -> str:
         out.append(f"{name}:")
         out.extend(f"  {v.count:>6}  {v.value}" for v in values)
     return "\n".join(out) + "\n" if out else ""
+
+
+def plain_versions(articles: Sequence[Article]) -> str:
+    """The wire copies of an article, one line each: French date, source, id, title."""
+    out = [f"{len(articles)} version{'s' if len(articles) > 1 else ''}:"]
+    for a in articles:
+        out.append("  " + " · ".join(x for x in (format_date(a.date), a.source, a.id, a.title) if x))
+    return "\n".join(out)
 
 
 def plain_article(article: Article) -> str:
@@ -249,6 +270,8 @@ def print_result(result: SearchResult, fields: Sequence[str] = DEFAULT_FIELDS, o
             meta.append(part, style=styles.get(kinds[i], "dim") if i < len(kinds) else "dim")
         if parts:
             out.print(meta, overflow="ellipsis", no_wrap=True)
+        if hit.versions:
+            out.print(Text(indent + versions_note(hit), style="magenta"), overflow="ellipsis", no_wrap=True)
         if "url" in fields and hit.url:
             out.print(Text(indent + hit.url, style="blue underline"), overflow="ellipsis", no_wrap=True)
         if "entities" in fields and hit.entities:
@@ -324,3 +347,154 @@ def print_article(article: Article, out: Console | None = None) -> None:
     out.print()
     for para in article.body.split("\n"):
         out.print(para)
+
+
+# -- timelines -----------------------------------------------------------------------------------------
+
+_BY_FR = {"day": "jour", "week": "semaine", "month": "mois", "year": "année"}
+
+
+def timeline_heading(timeline: Timeline) -> list[str]:
+    """The lines said on stderr around a timeline: what is counted, and the undated articles."""
+    lines = []
+    if timeline.fallback:
+        lines.append("No article has every word; counting articles with any of them.")
+    lines.append(f"{timeline.total} articles match; par {_BY_FR[timeline.by]}, "
+                 f"{len(timeline.buckets)} périodes.")
+    if timeline.undated:
+        plural = "s" if timeline.undated > 1 else ""
+        precision = {"day": " au jour près", "week": " au jour près", "month": " au mois près"}.get(timeline.by, "")
+        lines.append(f"{timeline.undated} article{plural} sans date{precision} (non compté{plural} dans les périodes).")
+    return lines
+
+
+def plain_timeline(timeline: Timeline) -> str:
+    """A timeline as plain text: French period label, count, then each series' count."""
+    width = max((len(b.label) for b in timeline.buckets), default=0)
+    out = []
+    if timeline.series:
+        out.append(" " * width + "  " + "total  " + "  ".join(timeline.series))
+    for b in timeline.buckets:
+        line = f"{b.label.ljust(width)}  {b.count:>5}"
+        if timeline.series:
+            line += "  " + "  ".join(f"{b.series[n]:>{len(n)}}" for n in timeline.series)
+        out.append(line)
+    return "\n".join(out) + "\n" if out else ""
+
+
+def csv_timeline(timeline: Timeline) -> str:
+    """A timeline as CSV: period, label, count, one column per series; undated articles on a last row."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["period", "label", "count", *timeline.series])
+    for b in timeline.buckets:
+        writer.writerow([b.period, b.label, b.count, *(b.series[n] for n in timeline.series)])
+    if timeline.undated:
+        writer.writerow(["undated", "sans date", timeline.undated, *("" for _ in timeline.series)])
+    return buffer.getvalue()
+
+
+_SERIES_STYLES = ("magenta", "green", "yellow", "blue", "red", "cyan")
+
+
+def print_timeline(timeline: Timeline, out: Console | None = None) -> None:
+    """A timeline for a terminal: one bar per period, French labels, counts, and the series' counts."""
+    from rich.text import Text
+
+    out = out or console()
+    if not timeline.buckets:
+        out.print(Text("  -", style="dim"))
+        return
+    top = max(b.count for b in timeline.buckets)
+    label = max(len(b.label) for b in timeline.buckets)
+    digits = len(str(top))
+    if timeline.series:
+        head = Text(" " * (label + digits + BAR_WIDTH + 6))
+        for i, name in enumerate(timeline.series):
+            head.append("  " + name, style=_SERIES_STYLES[i % len(_SERIES_STYLES)] + " bold")
+        out.print(head, no_wrap=True, overflow="ellipsis")
+    for b in timeline.buckets:
+        line = Text("  ")
+        line.append(b.label.rjust(label))
+        line.append(f"  {b.count:>{digits}}  ", style="bold" if b.count else "dim")
+        line.append(_bar(b.count, top).ljust(BAR_WIDTH) if b.count else " " * BAR_WIDTH, style="cyan")
+        for i, name in enumerate(timeline.series):
+            n = b.series[name]
+            line.append("  " + (str(n) if n else "·").rjust(len(name)),
+                        style=_SERIES_STYLES[i % len(_SERIES_STYLES)] if n else "dim")
+        out.print(line, no_wrap=True, overflow="ellipsis")
+
+
+def plot_timeline(timeline: Timeline, path: str) -> None:
+    """Draws the timeline to ``path`` (.png, .svg or .pdf) with matplotlib (the ``plot`` extra)."""
+    suffix = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if suffix not in ("png", "svg", "pdf"):
+        raise UsageError(f"--plot writes .png, .svg or .pdf files, not {path!r}")
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise UsageError("--plot needs matplotlib: pip install 'searchidx[plot]'") from exc
+    labels = [b.label for b in timeline.buckets]
+    fig, ax = plt.subplots(figsize=(max(6.0, min(0.3 * len(labels) + 2, 20.0)), 4.5))
+    xs = list(range(len(labels)))
+    ax.bar(xs, [b.count for b in timeline.buckets], color="#9ecae1", label="articles")
+    for name in timeline.series:
+        ax.plot(xs, [b.series[name] for b in timeline.buckets], marker="o", markersize=3, label=name)
+    step = max(1, len(labels) // 30)
+    ax.set_xticks(xs[::step], labels[::step], rotation=60, ha="right", fontsize=8)
+    ax.set_ylabel("articles")
+    title = f"« {timeline.query} »" if timeline.query else "tous les articles"
+    ax.set_title(f"{title} : articles par {_BY_FR[timeline.by]}")
+    if timeline.series:
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    try:
+        fig.savefig(path)
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from exc
+    finally:
+        plt.close(fig)
+
+
+# -- related entities ----------------------------------------------------------------------------------
+
+def related_heading(result: Related) -> list[str]:
+    """What was resolved and counted, said on stderr."""
+    lines = []
+    if result.alternatives:
+        lines.append(f"« {result.value} » choisi ; autres noms possibles : {', '.join(result.alternatives)}")
+    scope = f" parmi les {result.considered} qui répondent à la requête" if result.query else ""
+    lines.append(f"{result.value} ({result.field}) : {result.articles} articles{scope} ; "
+                 f"classé par {'log-vraisemblance (G²)' if result.by == 'llr' else 'nombre d’articles communs'}.")
+    return lines
+
+
+def plain_related(result: Related) -> str:
+    """Related entities as plain text: articles together, expected count, score, field, name."""
+    out = [f"{'ensemble':>8}  {'attendu':>8}  {'score':>8}  {'total':>6}  champ   nom"]
+    for a in result.related:
+        out.append(f"{a.count:>8}  {a.expected:>8.1f}  {a.score:>8.1f}  {a.total:>6}  {a.field:<6}  {a.value}")
+    return "\n".join(out) + "\n"
+
+
+def print_related(result: Related, out: Console | None = None) -> None:
+    """Related entities for a terminal: a table with a bar for the score."""
+    from rich.table import Table
+
+    out = out or console()
+    table = Table(box=None, pad_edge=False, show_edge=False, header_style="bold")
+    for name, justify in (("nom", "left"), ("champ", "left"), ("ensemble", "right"), ("attendu", "right"),
+                          ("score", "right"), ("", "left")):
+        table.add_column(name, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    top = max((a.score if result.by == "llr" else a.count for a in result.related), default=0)
+    for a in result.related:
+        measure = a.score if result.by == "llr" else a.count
+        table.add_row(a.value, a.field, str(a.count), f"{a.expected:.1f}", f"{a.score:.1f}",
+                      f"[cyan]{_bar(round(measure * 100), round(top * 100))}[/cyan]")
+    out.print(table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from searchidx.engines.whoosh.schema import join_values, pack_facets
+from searchidx.explore import copies
 from searchidx.fields import FACET_FIELDS
 from searchidx.models import Article, Entities
 
@@ -40,6 +41,7 @@ def to_document(article: Article, entities: Entities | None, path_key: str = "",
         "_stored_body": article.body,
         "extra": extra,
         "facets": pack_facets(values),
+        "copysig": copies.signature(article.body),
     }
     if path_key:
         doc["path"] = path_key

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import index as whoosh_index
+from whoosh import query
 from whoosh.filedb.filestore import RamStorage
 from whoosh.searching import Searcher
 
@@ -23,6 +26,9 @@ from searchidx.engines.whoosh.schema import SCHEMA_VERSION, build_schema
 from searchidx.engines.whoosh.scoring import Collection
 from searchidx.engines.whoosh.suggest import suggest
 from searchidx.errors import IndexCorruptError, IndexNotFoundError, UsageError
+from searchidx.explore import copies
+from searchidx.explore.arrays import Floats, Mask
+from searchidx.explore.copies import CopyGroups
 from searchidx.fields import facet_key
 from searchidx.models import Article, FacetValue, IndexReport, IndexStats, Problem, SearchResult
 from searchidx.query.parse import parse
@@ -49,6 +55,7 @@ class WhooshBackend:
         self._facet_table: FacetTable | None = None
         self._collection: Collection | None = None
         self._compiler: Compiler | None = None
+        self._copies: CopyGroups | None = None
 
     # -- opening ---------------------------------------------------------------------------------------
     @classmethod
@@ -119,6 +126,7 @@ class WhooshBackend:
         self._facet_table = None
         self._collection = None
         self._compiler = None
+        self._copies = None
 
     # -- writing ---------------------------------------------------------------------------------------
     def add(
@@ -137,6 +145,8 @@ class WhooshBackend:
         report = indexing.add(self._ix, sources, extractor, on_problem=on_problem, progress=progress,
                               prune=prune, commit_every=commit_every, wait=wait)
         self.close()
+        if self.path is not None and report.indexed + report.removed:
+            self.copy_groups()  # grouped and saved now, so the next search does not pay for it
         return report
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -176,6 +186,8 @@ class WhooshBackend:
             until=request.until,
             sort=request.sort or "relevance",
             facet_limit=request.facet_limit,
+            groups=self.copy_groups(),
+            fold=request.fold,
         )
 
     def suggest(self, query: Query) -> str | None:
@@ -198,6 +210,53 @@ class WhooshBackend:
     def get(self, id: str) -> Article | None:
         stored = self.searcher().document(id=id)
         return None if stored is None else from_stored(stored)
+
+    # -- hooks for `searchidx.explore` (`searchidx.explore.arrays.ExploreBackend`) -------------------------------
+    def copy_groups(self) -> CopyGroups:
+        """The wire-copy groups of this generation, loaded from beside the index or built (and saved) once."""
+        if self._copies is None:
+            collection = self._arrays()
+            reader = collection.reader
+            self._copies = copies.groups_of(
+                self.path, reader.generation(), collection.size,
+                lambda: CopyGroups.build(collection.column_values("copysig"), collection.live,
+                                         lambda d: str(reader.stored_fields(d)["id"]), collection.dates()))
+        return self._copies
+
+    def doc_number(self, id: str) -> int | None:
+        """The document number of the live article ``id``; None when there is none."""
+        return next(iter(self.searcher().document_numbers(id=id)), None)
+
+    def doc_id(self, doc: int) -> str:
+        """The id of the article with document number ``doc``."""
+        return str(self.searcher().stored_fields(int(doc))["id"])
+
+    def selection(self, request: SearchRequest) -> tuple[Mask, bool]:
+        """The documents a search would count (its query, fallback, filters and dates) and whether the
+        any-word fallback was used."""
+        sel = searching.select(self._arrays(), self.compile(request.tree), filters=request.filters,
+                               excludes=request.excludes, since=request.since, until=request.until)
+        return sel.visible, sel.fallback
+
+    def dates(self) -> npt.NDArray[np.str_]:
+        """Every document's date key ("" when it has none)."""
+        return self._arrays().dates()
+
+    def facet_arrays(self) -> FacetTable:
+        """The facet values of every document as arrays (`searchidx.explore.arrays.FacetArrays`)."""
+        return self._facets()
+
+    def term_scores(self) -> Collection:
+        """Term statistics and per-term BM25F scores (`searchidx.explore.arrays.TermScores`)."""
+        return self._arrays()
+
+    def page(self, scores: Floats, visible: Mask, text: str, words: Sequence[str], *, limit: int = 10,
+             offset: int = 0, fold: bool = True) -> SearchResult:
+        """A result page of the ``visible`` documents ranked by ``scores``, snippets around ``words``
+        (analysed terms), wire copies folded with ``fold``; ``text`` is the result's query."""
+        q = query.Or([query.Term("body", w) for w in words]) if words else None
+        return searching.page(self._arrays(), q, scores, visible, text, limit=limit, offset=offset,
+                              groups=self.copy_groups(), fold=fold)
 
     def count(self) -> int:
         return int(self.searcher().doc_count())
@@ -229,4 +288,4 @@ def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
 def _is_ours(name: str) -> bool:
     """Files an index folder may hold: whoosh's, the metadata, the lock, saved facet tables, a .gitkeep."""
     return name in (META_FILE, META_FILE + ".tmp", LOCK_FILE, ".gitkeep") or storage.is_index_file(name) \
-        or is_table_file(name)
+        or is_table_file(name) or copies.is_copies_file(name)

@@ -36,6 +36,8 @@ class FacetTable:
         self._docs = docs
         self._values = values
         self._order: dict[str, Ints] = {}  # each value number's rank by key, for ties
+        self._numbers: dict[str, dict[str, int]] = {}  # key -> value number, made when first asked
+        self._names: dict[str, list[str]] = {}  # value number -> display form, made when first asked
         for name in FACET_FIELDS:
             ranks = np.empty(len(keys[name]), dtype=np.int64)
             ranks[np.argsort(np.asarray(keys[name], dtype=np.str_), kind="stable")] = np.arange(len(ranks))
@@ -125,6 +127,33 @@ class FacetTable:
             ranked = ranked[:limit]
         keys, shown = self._keys[name], self.display[name]
         return [FacetValue(shown[keys[v]], int(counts[v])) for v in ranked]
+
+    # -- hooks for `searchidx.explore` ------------------------------------------------------------------------
+    def pairs(self, name: str) -> tuple[Ints, Ints]:
+        """Facet ``name`` as parallel arrays (document, value number), one pair per value of a document."""
+        check_facet(name)
+        return self._docs[name], self._values[name]
+
+    def names(self, name: str) -> list[str]:
+        """The display form of each value number of facet ``name`` (made once; do not modify)."""
+        if name not in self._names:
+            keys, shown = self._keys[name], self.display[name]
+            self._names[name] = [shown[k] for k in keys]
+        return self._names[name]
+
+    def number(self, name: str, value: str) -> int | None:
+        """The value number of ``value`` (compared folded) in facet ``name``; None when no article has it."""
+        if name not in self._numbers:
+            self._numbers[name] = {k: i for i, k in enumerate(self._keys[name])}
+        return self._numbers[name].get(facet_key(value))
+
+    def docs_of(self, name: str, value: str) -> Ints:
+        """The documents having ``value`` in facet ``name``."""
+        number = self.number(name, value)
+        if number is None:
+            return np.zeros(0, dtype=np.int64)
+        docs: Ints = self._docs[name][self._values[name] == number]
+        return docs
 
     def matching_values(self, name: str, prefix: str) -> set[str]:
         """Keys of facet ``name`` having a word that starts with ``prefix`` (accent- and case-insensitive)."""

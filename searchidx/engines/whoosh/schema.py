@@ -11,7 +11,8 @@ from whoosh.analysis import Analyzer, Token
 from searchidx.engines.whoosh.analyzer import analyzer
 from searchidx.fields import FACET_FIELDS, facet_key
 
-SCHEMA_VERSION = 3  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`
+SCHEMA_VERSION = 4  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`;
+#: 4: the ``copysig`` column (`searchidx.explore.copies`)
 #: Title weight in BM25F. Measured on news-dev (300 ledes, 36k articles, OR of terms): 2.0 -> MRR@10 0.743,
 #: 1.0 -> 0.768, 0 (body only) -> 0.754. The title's own, higher idf already favours title matches.
 TITLE_BOOST = 1.0
@@ -157,6 +158,7 @@ def build_schema() -> fields.Schema:
         date=fields.ID(stored=True, sortable=True),
         extra=fields.STORED(),  # source, url, author, section, lede, entities
         facets=fields.COLUMN(columns.VarBytesColumn()),
+        copysig=fields.COLUMN(columns.VarBytesColumn()),  # MinHash of the body, for wire copies
         **facet_fields,
     )
 

@@ -35,6 +35,8 @@ Ints = npt.NDArray[np.int64]
 CACHE_BYTES = 64 << 20
 #: ...only for words in this many documents or more (short lists decode in microseconds).
 CACHE_MIN_POSTINGS = 1024
+#: Document frequencies remembered (for `searchidx.explore.similar`), then forgotten all at once.
+DF_CACHE = 200_000
 _LENGTHS = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -64,6 +66,7 @@ class Collection:
         self._dates: npt.NDArray[np.str_] | None = None
         self._date_ranks: Ints | None = None
         self._cache: OrderedDict[tuple[str, str], tuple[Ints, Floats]] = OrderedDict()
+        self._df: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
         weighting = searcher.weighting
         self.k1 = float(getattr(weighting, "K1", 1.2))
@@ -133,6 +136,26 @@ class Collection:
                         values[offset + i] = value.decode("utf-8") if isinstance(value, bytes) else (value or "")
             self._dates = np.array(values, dtype=np.str_)
         return self._dates
+
+    def doc_frequency(self, text: str, field: str = "body") -> int:
+        """The number of documents holding a term (deleted ones included, as in Whoosh's idf), remembered."""
+        key = (field, text)
+        found = self._df.get(key)
+        if found is None:
+            if len(self._df) > DF_CACHE:
+                self._df.clear()
+            found = self._df[key] = int(self.reader.doc_frequency(field, text))
+        return found
+
+    def column_values(self, name: str) -> list[bytes]:
+        """Every document's value in the bytes column ``name`` (b"" when it has none)."""
+        values = [b""] * self.size
+        for sub, offset in self.leaves:
+            reader = sub.reader()
+            if reader.has_column(name):
+                for i, value in enumerate(reader.column_reader(name)):
+                    values[offset + i] = value or b""
+        return values
 
     def date_ranks(self) -> Ints:
         """Every document's rank by date key (equal dates, equal ranks; undated documents first)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -15,11 +16,12 @@ from searchidx.analysis import APOSTROPHES, HYPHENS, fold
 from searchidx.engines.whoosh.compile import Compiled, date_query
 from searchidx.engines.whoosh.documents import from_stored
 from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
-from searchidx.engines.whoosh.scoring import Collection, Mask
-from searchidx.models import Hit, SearchResult
+from searchidx.engines.whoosh.scoring import Collection, Floats, Mask, Scored
+from searchidx.explore.copies import CopyGroups, collapse
+from searchidx.models import FacetValue, Hit, SearchResult
 from searchidx.query.dates import since_range, until_range
 
-__all__ = ["WEIGHTING", "search"]
+__all__ = ["WEIGHTING", "Selection", "page", "search", "select"]
 SNIPPET_CHARS = 240
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
@@ -79,10 +81,14 @@ class _Snippets:
                 text = self._highlight(body)
             except Exception:  # a snippet is a nicety: never fail a search for it
                 text = ""
-        if not text:
-            text = body[:SNIPPET_CHARS]
-            if len(body) > SNIPPET_CHARS:
-                text = text.rsplit(" ", 1)[0] + " …"
+        return " ".join(text.split()) if text else self.lead(body)
+
+    @staticmethod
+    def lead(body: str) -> str:
+        """The body's first `SNIPPET_CHARS` characters, cut at a word."""
+        text = body[:SNIPPET_CHARS]
+        if len(body) > SNIPPET_CHARS:
+            text = text.rsplit(" ", 1)[0] + " …"
         return " ".join(text.split())
 
     def matches(self, body: str) -> list[tuple[int, int, str]]:
@@ -187,6 +193,50 @@ def _range_docs(collection: Collection, since: str | None, until: str | None) ->
     return collection.evaluate(date_query(r)).mask
 
 
+@dataclass
+class Selection:
+    """The documents a query selects once filters apply: what `search` ranks and `explore` counts."""
+
+    query: query.Query  # the query evaluated (the any-word one after a fallback)
+    found: Scored  # its matches and scores, before filters
+    keep: Mask  # live documents not excluded
+    filters: dict[str, Mask]  # each facet filter (and "date" for since/until)
+    visible: Mask  # the matches that pass every filter
+    fallback: bool
+
+
+def select(
+    collection: Collection,
+    parsed: Compiled,
+    *,
+    filters: Mapping[str, Sequence[str]] | None = None,
+    excludes: Mapping[str, Sequence[str]] | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    memo: dict[Any, Any] | None = None,
+) -> Selection:
+    """Evaluates a query under filters: every word, else any word when no filtered article has them all."""
+    filter_masks = {name: docs_with(collection, name, values) for name, values in (filters or {}).items() if values}
+    dated = _range_docs(collection, since, until)
+    if dated is not None:
+        filter_masks["date"] = dated
+    keep = collection.live.copy()
+    for name, values in (excludes or {}).items():
+        keep &= ~docs_with(collection, name, values)
+    shown = keep
+    for allowed in filter_masks.values():
+        shown = shown & allowed
+    memo = {} if memo is None else memo
+    q = parsed.strict
+    found = collection.evaluate(q, memo)
+    fallback = False
+    if not (found.mask & shown).any() and not parsed.browse and parsed.loose != parsed.strict:
+        loose = collection.evaluate(parsed.loose, memo)
+        if (loose.mask & shown).any():
+            q, found, fallback = parsed.loose, loose, True
+    return Selection(q, found, keep, filter_masks, found.mask & shown, fallback)
+
+
 def search(
     collection: Collection,
     facet_table: FacetTable | None,
@@ -201,55 +251,65 @@ def search(
     until: str | None = None,
     sort: str = "relevance",
     facet_limit: int = 10,
+    groups: CopyGroups | None = None,
+    fold: bool = True,
 ) -> SearchResult:
     """Ranks, filters and counts facets; falls back to any-word matching when no article has every word.
     Every match is scored (no pruning), so totals and facet counts are exact.  The arguments are those of a
-    validated `searchidx.backend.SearchRequest`."""
-    filter_masks = {name: docs_with(collection, name, values) for name, values in (filters or {}).items() if values}
-    dated = _range_docs(collection, since, until)
-    if dated is not None:
-        filter_masks["date"] = dated
-    keep = collection.live.copy()
-    for name, values in (excludes or {}).items():
-        keep &= ~docs_with(collection, name, values)
-    shown = keep
-    for allowed in filter_masks.values():
-        shown = shown & allowed
+    validated `searchidx.backend.SearchRequest`.  With ``groups`` (and ``fold``), one hit per group of wire
+    copies (`searchidx.explore.copies`); totals and facet counts still count every article."""
+    sel = select(collection, parsed, filters=filters, excludes=excludes, since=since, until=until)
+    found, visible = sel.found, sel.visible
+    return page(collection, sel.query, found.scores, visible, parsed.text, limit=limit, offset=offset, sort=sort,
+                groups=groups, fold=fold, fallback=sel.fallback,
+                facets=_count_facets(facet_table, facets, found.mask & sel.keep, sel.filters, facet_limit))
 
-    memo: dict[Any, Any] = {}
-    q = parsed.strict
-    found = collection.evaluate(q, memo)
-    fallback = False
-    if not (found.mask & shown).any() and not parsed.browse and parsed.loose != parsed.strict:
-        loose = collection.evaluate(parsed.loose, memo)
-        if (loose.mask & shown).any():
-            q, found, fallback = parsed.loose, loose, True
-    visible = found.mask & shown
-    ranked = _top(collection, found.scores, visible, offset + limit, sort)[offset:]
-    snippet = _Snippets(collection.searcher, q)
+
+def _count_facets(facet_table: FacetTable | None, facets: Sequence[str], matched: Mask, filters: dict[str, Mask],
+                  facet_limit: int) -> dict[str, list[FacetValue]]:
+    if not facets or facet_table is None:
+        return {}
+    return {name: facet_table.count(name, disjunctive(matched, filters, name), facet_limit) for name in facets}
+
+
+def page(collection: Collection, q: query.Query | None, scores: Floats, visible: Mask, text: str, *, limit: int,
+         offset: int, sort: str = "relevance", groups: CopyGroups | None = None, fold: bool = True,
+         fallback: bool = False, facets: dict[str, list[FacetValue]] | None = None) -> SearchResult:
+    """A page of hits of the ``visible`` documents ranked by ``scores`` (or date), with snippets of the words
+    of ``q``. With ``groups`` each hit names its copy group, and with ``fold`` a group gives one hit, its
+    best-ranked visible member, whose ``versions`` counts the other visible members."""
+    if groups is None or not fold:
+        ranked = _top(collection, scores, visible, offset + limit, sort)[offset:]
+        hidden = None
+    else:
+        available = int(np.count_nonzero(visible))
+        ranked = collapse(lambda n: _top(collection, scores, visible, n, sort), groups.of, offset + limit,
+                          available)[offset:]
+        members = groups.of[visible]
+        hidden = np.bincount(members[members >= 0], minlength=len(groups))
+    snippet = _Snippets(collection.searcher, q) if q is not None else None
     hits = []
     for rank, docnum in enumerate(ranked, start=offset + 1):
         article = from_stored(collection.searcher.stored_fields(int(docnum)))
+        group = int(groups.of[docnum]) if groups is not None else -1
+        versions = int(hidden[group]) - 1 if hidden is not None and group >= 0 else 0
         hits.append(
             Hit(
                 id=article.id,
                 title=article.title,
-                score=round(float(found.scores[docnum]), 4) if sort == "relevance" else 0.0,
-                snippet=snippet(article.body),
+                score=round(float(scores[docnum]), 4) if sort == "relevance" else 0.0,
+                snippet=snippet(article.body) if snippet else _Snippets.lead(article.body),
                 date=article.date,
                 source=article.source,
                 url=article.url,
                 entities=article.entities,
                 rank=rank,
+                versions=versions,
+                group=groups.names[group] if groups is not None and group >= 0 else None,
             )
         )
-    counted: dict[str, Any] = {}
-    if facets and facet_table is not None:
-        matched = found.mask & keep
-        for name in facets:
-            counted[name] = facet_table.count(name, disjunctive(matched, filter_masks, name), facet_limit)
     return SearchResult(
-        query=parsed.text, total=int(np.count_nonzero(visible)), hits=hits, facets=counted, fallback=fallback,
+        query=text, total=int(np.count_nonzero(visible)), hits=hits, facets=facets or {}, fallback=fallback,
         offset=offset, limit=limit,
     )
 

@@ -1,0 +1,127 @@
+"""Wire copies: near-duplicates grouped at indexing, one hit per group, groups kept right incrementally."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from copies_fixture import ADDED_PARAGRAPH, COPIES, CORRECTION, ORIGINAL, REWORDED_HEADLINE, SAME_SUBJECT
+from typer.testing import CliRunner
+
+from searchidx import Index
+from searchidx.cli import app
+from searchidx.explore.copies import MIN_WORDS, THRESHOLD, jaccard, signature
+from searchidx.models import Article
+
+
+def _article(record: dict[str, str]) -> Article:
+    return Article(id=record["id"], title=record["title"], body=record["body"], date=record["date"],
+                   source=record["source"])
+
+
+def _write(folder: Path, records: tuple[dict[str, str], ...] | list[dict[str, str]]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in records:
+        (folder / f"{r['id']}.json").write_text(json.dumps(r, ensure_ascii=False), "utf-8")
+
+
+@pytest.fixture()
+def fixture_index() -> Index:
+    index = Index.create(None, entities="builtin")
+    index.add([_article(r) for r in (*COPIES, *SAME_SUBJECT)])
+    return index
+
+
+def test_signatures_tell_copies_from_look_alikes() -> None:
+    base = signature(ORIGINAL["body"])
+    for copy in (REWORDED_HEADLINE, ADDED_PARAGRAPH, CORRECTION):
+        assert jaccard(base, signature(copy["body"])) >= THRESHOLD, copy["id"]
+    for other in SAME_SUBJECT:
+        assert jaccard(base, signature(other["body"])) < 0.2, other["id"]
+    assert signature(" ".join(["mot"] * (MIN_WORDS - 1))) == b""
+
+
+def test_copies_are_grouped_and_look_alikes_are_not(fixture_index: Index) -> None:
+    versions = fixture_index.versions("journal-b")
+    assert [a.id for a in versions] == ["afp-1", "journal-a", "journal-b", "journal-c"]  # oldest first
+    assert fixture_index.copy_group("journal-c") == "afp-1"  # named after its oldest article
+    assert fixture_index.copy_group("journal-d") is None
+    assert fixture_index.copy_group("journal-e") is None
+    assert [a.id for a in fixture_index.versions("journal-e")] == ["journal-e"]
+    assert fixture_index.versions("nope") == []
+
+
+def test_search_shows_one_hit_per_group(fixture_index: Index) -> None:
+    folded = fixture_index.search("dockers", facets=["source"])
+    every = fixture_index.search("dockers", facets=["source"], all_versions=True)
+    assert every.total == folded.total == 5
+    assert len(every.hits) == 5
+    assert len(folded.hits) == 2
+    group_hit = next(h for h in folded.hits if h.group)
+    assert group_hit.group == "afp-1" and group_hit.versions == 3
+    assert next(h for h in folded.hits if not h.group).id == "journal-d"
+    assert folded.facets == every.facets  # facet counts count every article
+    assert sum(v.count for v in folded.facets["source"]) == 5
+    assert {h["versions"] for h in folded.as_dict()["hits"]} == {3, 0}
+    # the group's best-ranked member stands for it: the same as the first of them without folding
+    first = next(h for h in every.hits if h.group == "afp-1")
+    assert group_hit.id == first.id
+
+
+def test_versions_count_only_matching_copies(fixture_index: Index) -> None:
+    result = fixture_index.search("Rouen capitainerie")  # only the version with the added paragraph
+    assert [h.id for h in result.hits][:1] == ["journal-b"]
+    assert result.hits[0].versions == 0 and result.hits[0].group == "afp-1"
+
+
+def test_paging_over_folded_hits(fixture_index: Index) -> None:
+    pages = [fixture_index.search("port", limit=1, offset=i).hits for i in range(4)]
+    ids = [p[0].id for p in pages if p]
+    groups = [fixture_index.copy_group(i) or i for i in ids]
+    assert len(groups) == len(set(groups)) == 3  # the group, journal-d, journal-e: each once
+
+
+def test_groups_follow_incremental_changes(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _write(corpus, [ORIGINAL, REWORDED_HEADLINE, SAME_SUBJECT[0]])
+    with Index.create(tmp_path / "ix", entities="none") as index:
+        index.add([corpus])
+        assert [a.id for a in index.versions("afp-1")] == ["afp-1", "journal-a"]
+        _write(corpus, [ADDED_PARAGRAPH])  # added: joins the group
+        index.add([corpus])
+        assert [a.id for a in index.versions("afp-1")] == ["afp-1", "journal-a", "journal-b"]
+        changed = dict(REWORDED_HEADLINE, body=SAME_SUBJECT[1]["body"])  # changed into another story: leaves
+        _write(corpus, [changed])
+        index.add([corpus])
+        assert [a.id for a in index.versions("afp-1")] == ["afp-1", "journal-b"]
+        assert index.copy_group("journal-a") is None
+        (corpus / "afp-1.json").unlink()  # removed: the group is renamed after its oldest remaining article
+        index.add([corpus])
+        assert index.copy_group("journal-b") is None
+        (corpus / "journal-a.json").unlink()
+        _write(corpus, [CORRECTION, ORIGINAL])
+        index.add([corpus])
+        assert [a.id for a in index.versions("journal-c")] == ["afp-1", "journal-b", "journal-c"]
+    with Index.open(tmp_path / "ix") as reopened:  # the groups saved beside the index are the same
+        assert [a.id for a in reopened.versions("journal-c")] == ["afp-1", "journal-b", "journal-c"]
+        assert len(list((tmp_path / "ix").glob("copies-*.npz"))) == 1
+
+
+def test_cli_folds_copies_and_lists_versions(corpus_index_path: Path) -> None:
+    runner = CliRunner()
+    env = {"SEARCHIDX_TTY": "0"}
+    folded = runner.invoke(app, ["search", "autonomie stratégique", "-i", str(corpus_index_path)], env=env)
+    assert folded.exit_code == 0
+    assert "+ 2 versions" in folded.stdout
+    assert "2 wire copies folded" in folded.stderr
+    every = runner.invoke(app, ["search", "autonomie stratégique", "--all-versions", "--json",
+                                "-i", str(corpus_index_path)], env=env)
+    hits = json.loads(every.stdout)["hits"]
+    assert len(hits) == 3 and {h["group"] for h in hits} == {"001_sommet-bruxelles-macron-otan.txt"}
+    listed = runner.invoke(app, ["show", "032_sommet-otan-macron-correctif.txt", "--versions", "--json",
+                                 "-i", str(corpus_index_path)], env=env)
+    data = json.loads(listed.stdout)
+    assert data["group"] == "001_sommet-bruxelles-macron-otan.txt"
+    assert [v["source"] for v in data["versions"]] == ["Agence Presse Francophone", "La Gazette du Rhône",
+                                                       "Le Courrier de l'Est"]
