@@ -2,7 +2,8 @@
 from PyStemmer's (a newer Snowball), with our stem, for Solr's StemmerOverrideFilter.
 
 The words are the official Snowball French test vocabulary (../shared/data/snowball-french/voc.txt) with
-simple inflections, and our gazetteers' words, folded as our analyzer folds them; news text is not used, so the news sentences of the equivalence test stay unseen.
+simple inflections, and our gazetteers' words, folded as our analyzer folds them; news text is not
+used, so the news sentences of the equivalence test stay unseen.
 
     SOLR_URL=http://127.0.0.1:PORT/solr python bench/solr_stem_overrides.py
 """

@@ -527,6 +527,15 @@ def facets(
 from searchidx import cli_explore  # noqa: E402,F401  (registers timeline, similar, related)
 
 
+def _add_solr() -> None:
+    from searchidx.cli_solr import solr_app
+
+    app.add_typer(solr_app)
+
+
+_add_solr()
+
+
 def main() -> None:
     app()
 

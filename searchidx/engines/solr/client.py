@@ -150,11 +150,11 @@ class SolrClient:
 
 def _form(params: Mapping[str, Any]) -> bytes:
     """Form-encoded parameters (long queries do not fit in a URL); lists repeat the key."""
-    pairs: list[tuple[str, str]] = []
-    for key, value in params.items():
-        for v in value if isinstance(value, (list, tuple)) else [value]:
-            pairs.append((key, str(v)))
-    return httpx.QueryParams(pairs).__str__().encode("utf-8")
+    pairs = [(key, str(v)) for key, value in params.items()
+             for v in (value if isinstance(value, (list, tuple)) else [value])]
+    from urllib.parse import urlencode
+
+    return urlencode(pairs).encode("utf-8")
 
 
 def _message(resp: httpx.Response) -> str:
