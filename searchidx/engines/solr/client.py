@@ -81,13 +81,10 @@ class SolrClient:
     def request(self, method: str, path: str, params: Mapping[str, Any] | None = None, *,
                 json: Any = None, content: bytes | None = None, content_type: str | None = None) -> dict[str, Any]:
         """The JSON answer of ``path`` (relative to ``/solr``), retried on other nodes and with back-off."""
-        if not self._learned:
-            self._learned = True
-            try:
-                return self._send(method, path, params, json, content, content_type)
-            finally:
-                self._learn_nodes()
-        return self._send(method, path, params, json, content, content_type)
+        data = self._send(method, path, params, json, content, content_type)
+        if not self._learned:  # the first answer: the cluster is there, learn its other nodes
+            self._learn_nodes()
+        return data
 
     def _send(self, method: str, path: str, params: Mapping[str, Any] | None, json: Any, content: bytes | None,
               content_type: str | None) -> dict[str, Any]:

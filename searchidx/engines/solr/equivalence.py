@@ -2,31 +2,68 @@
 
 from __future__ import annotations
 
+import bisect
+import gzip
+import itertools
+import json
+import random
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
 
 from searchidx.analysis import analyze
 from searchidx.engines.solr.client import SolrClient
 
-__all__ = ["Agreement", "compare", "solr_terms"]
+__all__ = ["Agreement", "compare", "news_sentences", "solr_terms", "solr_terms_many"]
+
+
+def _tokens(client: SolrClient, collection: str, text: str, mode: str) -> list[dict[str, Any]]:
+    key = "analysis.fieldvalue" if mode == "index" else "analysis.query"
+    data = client.request("POST", f"/{collection}/analysis/field", None,
+                          content=urlencode({"analysis.fieldtype": "text_fr", key: text}).encode(),
+                          content_type="application/x-www-form-urlencoded")
+    stages = data["analysis"]["field_types"]["text_fr"][mode]
+    last = stages[-1] if stages and isinstance(stages[-1], list) else []
+    return sorted(last, key=lambda t: (t["position"], t["start"]))
 
 
 def solr_terms(client: SolrClient, collection: str, text: str, mode: str = "index") -> list[str]:
     """The terms Solr's ``text_fr`` index (or query) analyzer makes of ``text``, by position then offset."""
-    key = "analysis.fieldvalue" if mode == "index" else "analysis.query"
-    data = client.request("POST", f"/{collection}/analysis/field", None,
-                          content=f"analysis.fieldtype=text_fr&{key}={_quote(text)}".encode(),
-                          content_type="application/x-www-form-urlencoded")
-    stages = data["analysis"]["field_types"]["text_fr"][mode]
-    last = stages[-1] if stages and isinstance(stages[-1], list) else []
-    return [t["text"] for t in sorted(last, key=lambda t: (t["position"], t["start"]))]
+    return [str(t["text"]) for t in _tokens(client, collection, text, mode)]
 
 
-def _quote(text: str) -> str:
-    from urllib.parse import quote
+def solr_terms_many(client: SolrClient, collection: str, texts: Sequence[str], mode: str = "index",
+                    per_request: int = 50) -> list[list[str]]:
+    """`solr_terms` of each text, ``per_request`` texts sent as one value (no chunk spans a blank line;
+    each term goes back to its text by its start offset)."""
+    out: list[list[str]] = []
+    for i in range(0, len(texts), per_request):
+        batch = [t.replace("\n", " ") for t in texts[i:i + per_request]]
+        starts = list(itertools.accumulate((len(t) + 2 for t in batch[:-1]), initial=0))
+        terms: list[list[str]] = [[] for _ in batch]
+        for tok in _tokens(client, collection, "\n\n".join(batch), mode):
+            terms[bisect.bisect_right(starts, int(tok["start"])) - 1].append(str(tok["text"]))
+        out.extend(terms)
+    return out
 
-    return quote(text, safe="")
+
+def news_sentences(path: Path, n: int = 2000, seed: int = 14) -> list[str]:
+    """``n`` random body sentences (4 words or more) of a JSON Lines (gzipped) news file, one per article."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        bodies = [str(json.loads(line).get("body") or "") for line in f]
+    rng = random.Random(seed)
+    out: list[str] = []
+    for body in rng.sample(bodies, min(len(bodies), n * 2)):
+        sentences = [s for s in re.split(r"(?<=[.!?])\s+", body) if len(s.split()) >= 4]
+        if sentences:
+            out.append(rng.choice(sentences))
+        if len(out) == n:
+            break
+    return out
 
 
 @dataclass
@@ -63,8 +100,9 @@ class Agreement:
                 self.examples.append((text, sorted((a - b).elements()), sorted((b - a).elements())))
 
 
-def compare(client: SolrClient, collection: str, texts: Iterable[str], mode: str = "index") -> Agreement:
+def compare(client: SolrClient, collection: str, texts: Sequence[str], mode: str = "index") -> Agreement:
     out = Agreement()
-    for text in texts:
-        out.add(text, analyze(text, mode=mode), solr_terms(client, collection, text, mode))
+    texts = [t.replace("\n", " ") for t in texts]
+    for text, theirs in zip(texts, solr_terms_many(client, collection, texts, mode), strict=True):
+        out.add(text, analyze(text, mode=mode), theirs)
     return out

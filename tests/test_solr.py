@@ -1,0 +1,195 @@
+"""SolrCloud: configset equivalence, push (incremental, bad input), search and facet equality, faults.
+
+Marked ``solr``: they run against a live 2-node cluster (`solr_url` in conftest: $SOLR_URL as CI starts it,
+else one started for the session when Java and Maven are installed; skipped otherwise, failed under CI=true).
+"""
+
+from __future__ import annotations
+
+import ast
+import gzip
+import json
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from searchidx.analysis import APOSTROPHES, ELISIONS
+from searchidx.cli import app
+from searchidx.corpus import count_articles
+
+from conftest import CLUSTER_SH, CORPUS, REPO, SHARED_DATA
+
+pytestmark = pytest.mark.solr
+NEWS = SHARED_DATA / "news" / "orangesum.jsonl.gz"
+
+
+def _client(url: str):  # type: ignore[no-untyped-def]
+    from searchidx.engines.solr.client import SolrClient
+
+    return SolrClient(url)
+
+
+def _collection(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+
+
+def _push(url: str, collection: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["solr", "push", *args, "--solr", url, "--collection", collection])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def _count(url: str, collection: str, q: str = "*:*") -> int:
+    data = _client(url).select(collection, {"q": q, "rows": 0})
+    return int(data["response"]["numFound"])
+
+
+@pytest.fixture(scope="module")
+def analysis_collection(solr_url: str) -> Iterator[str]:
+    """A 1-shard collection with the configset, for the field analysis API."""
+    from searchidx.engines.solr.push import ensure_collection
+
+    name = _collection("analysis")
+    ensure_collection(_client(solr_url), name, 1, 1)
+    yield name
+    _client(solr_url).request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+
+
+def _analysis_test_cases() -> list[str]:
+    """Every French text of tests/test_analysis.py (its string constants), and each elision with each apostrophe."""
+    tree = ast.parse((REPO / "tests" / "test_analysis.py").read_text("utf-8"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef)) and n.body and isinstance(n.body[0], ast.Expr)}
+    texts = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+             and id(n) not in docstrings and any(c.isalpha() for c in n.value)}
+    texts |= {f"{el}{apo}OTAN" for el in ELISIONS for apo in APOSTROPHES}
+    return sorted(texts)
+
+
+@pytest.mark.parametrize("mode", ["index", "query"])
+def test_configset_analysis_matches_test_cases(solr_url: str, analysis_collection: str, mode: str) -> None:
+    from searchidx.engines.solr.equivalence import compare
+
+    cases = _analysis_test_cases()
+    assert len(cases) >= 100
+    agreement = compare(_client(solr_url), analysis_collection, cases, mode)
+    assert agreement.rate >= 0.99, agreement.examples
+    assert agreement.same_texts >= 0.97 * agreement.texts, agreement.examples
+
+
+@pytest.mark.skipif(not NEWS.exists(), reason="evaluation data ../shared/data/news absent")
+def test_configset_analysis_matches_news(solr_url: str, analysis_collection: str) -> None:
+    from searchidx.engines.solr.equivalence import compare, news_sentences
+
+    sentences = news_sentences(NEWS, 2000)
+    assert len(sentences) == 2000
+    agreement = compare(_client(solr_url), analysis_collection, sentences)
+    assert agreement.ours > 30000
+    assert agreement.rate >= 0.99, (agreement.only_ours.most_common(10), agreement.only_theirs.most_common(10))
+
+
+def test_configset_command_writes_the_files(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["solr", "configset", str(tmp_path / "conf")])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in (tmp_path / "conf").iterdir()}
+    assert {"managed-schema.xml", "solrconfig.xml", "stopwords_fr.txt", "stem-overrides.txt"} <= names
+    schema = (tmp_path / "conf" / "managed-schema.xml").read_text("utf-8")
+    assert 'name="date_dt" type="pdate"' in schema and 'name="person_key"' in schema
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(CORPUS, folder)
+    return folder
+
+
+def test_push_incremental_and_state_in_the_collection(solr_url: str, corpus_copy: Path) -> None:
+    name = _collection("push")
+    n = count_articles([corpus_copy])
+    code, out = _push(solr_url, name, str(corpus_copy), "--shards", "2", "--replicas", "2")
+    assert code == 0, out
+    assert f"{n} added, 0 updated, 0 removed, 0 unchanged, 0 problems" in out
+    assert _count(solr_url, name) == n
+    code, out = _push(solr_url, name, str(corpus_copy))
+    assert code == 0 and f"0 added, 0 updated, 0 removed, {n} unchanged" in out, out
+
+    files = sorted(corpus_copy.glob("*.txt"))
+    changed = files[0]
+    changed.write_text(changed.read_text("utf-8").replace("\n", "\nUne phrase ajoutée sur Zanzibarville.\n", 1),
+                       "utf-8")
+    files[1].unlink()
+    (corpus_copy / "nouveau.txt").write_text("Un article nouveau\n\nLe sommet de Zanzibarville.\n", "utf-8")
+    code, out = _push(solr_url, name, str(corpus_copy))
+    assert code == 0, out
+    assert f"1 added, 1 updated, 1 removed, {n - 2} unchanged" in out
+    assert _count(solr_url, name) == n
+    assert _count(solr_url, name, "body:zanzibarville") == 2
+    # the state lives in the collection: another checkout (no local state at all) sees it unchanged
+    code, out = _push(solr_url, name, str(corpus_copy))
+    assert f"0 added, 0 updated, 0 removed, {n} unchanged" in out
+
+
+def test_push_reports_bad_input_like_index(solr_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    good = {"id": "ok-1", "title": "Sommet à Genève", "body": "Joe Biden et Vladimir Poutine à Genève."}
+    (folder / "a.jsonl").write_text(json.dumps(good) + "\n{not json\n", "utf-8")
+    (folder / "b.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    name = _collection("bad")
+    runner = CliRunner()
+    pushed = runner.invoke(app, ["solr", "push", str(folder), "--solr", solr_url, "--collection", name])
+    indexed = runner.invoke(app, ["index", str(folder), "--index", str(tmp_path / "idx")])
+    assert pushed.exit_code == indexed.exit_code == 5
+    problems = [line for line in pushed.stderr.splitlines() if line.startswith(str(folder.name)) or ": " in line]
+    assert [p for p in indexed.stderr.splitlines() if "a.jsonl:2" in p or "b.txt" in p] == \
+        [p for p in problems if "a.jsonl:2" in p or "b.txt" in p]
+    assert "Traceback" not in pushed.output
+    assert _count(solr_url, name) == 1
+
+
+def test_push_from_index_sends_the_local_index(solr_url: str, corpus_index_path: Path) -> None:
+    from searchidx import Index
+
+    name = _collection("fromidx")
+    code, out = _push(solr_url, name, "--from-index", str(corpus_index_path))
+    assert code == 0, out
+    with Index.open(corpus_index_path) as idx:
+        n = len(idx)
+        article = next(iter(idx.articles()))
+    assert f"{n} added" in out and _count(solr_url, name) == n
+    doc = _client(solr_url).select(name, {"q": f'id:"{article.id}"', "fl": "person,place"})["response"]["docs"][0]
+    assert doc.get("person", []) == list(article.entities.person)
+    code, out = _push(solr_url, name, "--from-index", str(corpus_index_path))
+    assert f"0 added, 0 updated, 0 removed, {n} unchanged" in out
+
+
+def test_cluster_down_is_one_line_exit_3(corpus_copy: Path) -> None:
+    pytest.importorskip("httpx")
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: a cluster that is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(app, ["solr", "push", str(corpus_copy), "--solr", f"http://127.0.0.1:{port}/solr",
+                                      "--collection", "x"])
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: Solr at http://127.0.0.1:") and "does not answer" in lines[0]
+
+
+def _cluster(*args: str) -> str:
+    out = subprocess.run(["bash", str(CLUSTER_SH), *args], capture_output=True, text=True, timeout=300, check=True)
+    return out.stdout
+
+
+def _control_available() -> bool:
+    state = Path(os.environ.get("SOLR_CLUSTER_STATE", CLUSTER_SH.parent / "state"))
+    return (state / "control.port").exists()
