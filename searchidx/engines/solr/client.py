@@ -139,8 +139,8 @@ class SolrClient:
         self.request("POST", f"/{collection}/update", params, json=payload)
 
     def select(self, collection: str, params: Mapping[str, Any], json: Any = None) -> dict[str, Any]:
-        if json is not None:
-            return self.request("POST", f"/{collection}/select", params, json=json)
+        if json is not None:  # the JSON request API: parameters in the body too (no URL length limit)
+            return self.request("POST", f"/{collection}/select", None, json={"params": dict(params), **json})
         return self.request("POST", f"/{collection}/select", None, content=_form(params),
                             content_type="application/x-www-form-urlencoded")
 

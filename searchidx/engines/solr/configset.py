@@ -160,6 +160,7 @@ def _schema() -> str:
   <!-- incremental push: the file an article came from and the digest of what was sent -->
   <field name="path" type="string" indexed="true" stored="true" docValues="true"/>
   <field name="content_hash" type="string" indexed="true" stored="true" docValues="true"/>
+  <field name="extractor" type="string" indexed="true" stored="true" docValues="true"/>
   <field name="schema_version" type="plong" indexed="true" stored="true"/>
   <!-- facets: display value (stored), folded key (filters, counts), key+display pair (names shown) -->
 {facet_lines}

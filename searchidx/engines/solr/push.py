@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from searchidx import corpus
-from searchidx.analysis import fold
 from searchidx.engines.solr.client import SolrClient
 from searchidx.engines.solr.configset import ENTITY_FIELDS, SCHEMA_VERSION, zip_configset
+from searchidx.fields import facet_key
 from searchidx.models import Article, Entities, IndexReport, Problem
 
 if TYPE_CHECKING:
@@ -41,11 +41,6 @@ CHUNK = 32  # articles per extraction task
 _IN_FLIGHT = 8  # chunks queued per worker
 ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
-
-
-def facet_key(value: str) -> str:
-    """The local engine's facet key: folded, single-spaced ("Saint-Étienne" -> "saint-etienne")."""
-    return " ".join(fold(value).split())
 
 
 def ensure_collection(client: SolrClient, name: str, shards: int, replicas: int) -> bool:
@@ -76,7 +71,7 @@ def _instant(date: str) -> str | None:
     return f"{year:04d}-{month:02d}-{day:02d}T00:00:00Z"
 
 
-def to_solr(article: Article, entities: Entities | None, path_key: str, digest: str) -> dict[str, Any]:
+def to_solr(article: Article, entities: Entities | None, path_key: str, digest: str, extractor: str) -> dict[str, Any]:
     """The Solr document of an article: the fields of the local index, facets as display, key and pair."""
     ents = entities or Entities()
     date = article.date or ""
@@ -85,6 +80,7 @@ def to_solr(article: Article, entities: Entities | None, path_key: str, digest: 
         "title": article.title,
         "body": f"{article.lede}\n\n{article.body}" if article.lede else article.body,
         "content_hash": digest,
+        "extractor": extractor,
         "schema_version": SCHEMA_VERSION,
     }
     for name, value in (("url", article.url), ("author", article.author), ("section", article.section),
@@ -261,7 +257,7 @@ def push_articles(client: SolrClient, collection: str, articles: Iterable[tuple[
 
     found = ((a, tag, a.entities) for a, tag in changed()) if entities_known else with_entities(changed(), extractor)
     for article, (path_key, digest), ents in found:
-        sender.add(to_solr(article, ents, path_key, digest))
+        sender.add(to_solr(article, ents, path_key, digest, extractor_name))
     sender.flush()
 
     prefixes = tuple(str(Path(r).resolve()) + os.sep for r in prune_roots)
