@@ -14,6 +14,7 @@ solr_app = typer.Typer(name="solr", no_args_is_help=True, rich_markup_mode=None,
 
 SolrOpt = Annotated[str, typer.Option("--solr", envvar="SEARCHIDX_SOLR",
                                       help="Solr base URL, e.g. http://127.0.0.1:8983/solr.")]
+PUSH_ATTEMPTS = 9  # back-off 0.25 s doubling: a push waits up to ~2 min for a new shard leader (node loss)
 CollectionOpt = Annotated[str, typer.Option("--collection", "-c", help="Collection name.")]
 
 
@@ -64,7 +65,7 @@ def push(
     with _errors():
         if not solr:
             raise UsageError("--solr URL (or SEARCHIDX_SOLR) is needed, e.g. http://127.0.0.1:8983/solr")
-        client = SolrClient(solr)
+        client = SolrClient(solr, attempts=PUSH_ATTEMPTS)
         sources = [str(p) for p in (paths or [Path(DEFAULT_CORPUS)])]
         if from_index is not None and paths:
             raise UsageError("give either PATHS or --from-index, not both")

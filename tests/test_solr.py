@@ -7,7 +7,6 @@ else one started for the session when Java and Maven are installed; skipped othe
 from __future__ import annotations
 
 import ast
-import gzip
 import json
 import os
 import shutil
@@ -17,13 +16,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import CLUSTER_SH, CORPUS, REPO, SHARED_DATA
 from typer.testing import CliRunner
 
 from searchidx.analysis import APOSTROPHES, ELISIONS
 from searchidx.cli import app
 from searchidx.corpus import count_articles
-
-from conftest import CLUSTER_SH, CORPUS, REPO, SHARED_DATA
 
 pytestmark = pytest.mark.solr
 NEWS = SHARED_DATA / "news" / "orangesum.jsonl.gz"
@@ -193,3 +191,182 @@ def _cluster(*args: str) -> str:
 def _control_available() -> bool:
     state = Path(os.environ.get("SOLR_CLUSTER_STATE", CLUSTER_SH.parent / "state"))
     return (state / "control.port").exists()
+
+
+# -- same answers as the local engine -------------------------------------------------------------------------
+
+def _query_language_cases() -> list[tuple[str, set[str]]]:
+    """Every (query, expected ids) case of tests/test_querylang.py, read from its parametrize marks."""
+    import test_querylang as ql
+
+    cases: list[tuple[str, set[str]]] = []
+    for fn in (ql.test_operators, ql.test_phrases, ql.test_fields, ql.test_dates_in_queries):
+        for mark in fn.pytestmark:  # type: ignore[attr-defined]
+            if mark.name == "parametrize":
+                cases.extend(mark.args[1])
+    return cases
+
+
+@pytest.fixture(scope="module")
+def fixture_collection(solr_url: str) -> Iterator[str]:
+    """The query-language tests' articles, with their known entities, in a 2-shard, 2-replica collection."""
+    import dataclasses
+
+    from search_fixture import ARTICLES
+
+    from searchidx.engines.solr.push import ensure_collection, push_articles
+
+    name = _collection("fixture")
+    client = _client(solr_url)
+    ensure_collection(client, name, 2, 2)
+    articles = [(dataclasses.replace(a, entities=e), "") for a, e in ARTICLES]
+    push_articles(client, name, articles, None, "fixed", entities_known=True)
+    yield name
+    client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+
+
+def test_query_language_cases_same_on_solr(solr_url: str, fixture_collection: str) -> None:
+    from search_fixture import build
+
+    from searchidx.engines.solr.index import SolrIndex
+
+    cases = _query_language_cases()
+    assert len(cases) >= 50
+    local = build()
+    with SolrIndex.open(solr_url, fixture_collection) as remote:
+        for q, expected in cases:
+            got = {h.id for h in remote.search(q, limit=50).hits}
+            assert got == expected == {h.id for h in local.search(q, limit=50, suggest=False).hits}, q
+        fallback = remote.search("otan vendanges")
+        assert fallback.fallback and fallback.total == 4
+        assert remote.search("otan ET vendanges").total == 0
+        assert [h.id for h in remote.search("otan", sort="-date").hits][0] == "poutine-moscou"
+    local.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_collection(solr_url: str, corpus_index_path: Path) -> str:
+    """The bundled corpus, pushed from its local index (same entities) to 2 shards x 2 replicas."""
+    name = _collection("corpus")
+    code, out = _push(solr_url, name, "--from-index", str(corpus_index_path))
+    assert code == 0, out
+    return name
+
+
+SAME_QUERIES = ["", "otan", "Stoltenberg", "sécurité Genève", "etats-unis -chine", "Poutine SAUF Biden",
+                "titre:otan", '"secrétaire général"', "personne:biden", "lieu:genève", "date:2021",
+                "otan vendanges", "securite OU climat", "negociation*", "stoltenbreg~", "annee:2023 europe"]
+
+
+def test_corpus_totals_and_facets_same_on_solr(solr_url: str, corpus_collection: str,
+                                               corpus_index_path: Path) -> None:
+    from searchidx import Index
+    from searchidx.engines.solr.index import SolrIndex
+
+    facets = ["person", "org", "place", "source", "year", "month"]
+    queries = SAME_QUERIES + [q for q, _ in _query_language_cases()]
+    with Index.open(corpus_index_path) as local, SolrIndex.open(f"{solr_url}", corpus_collection) as remote:
+        assert len(remote) == len(local)
+        for q in queries:
+            a = local.search(q, facets=facets, facet_limit=1000, suggest=False)
+            b = remote.search(q, facets=facets, facet_limit=1000)
+            assert (b.total, b.fallback) == (a.total, a.fallback), q
+            for name in facets:
+                assert {(facet_key_(v.value), v.count) for v in b.facets[name]} == \
+                    {(facet_key_(v.value), v.count) for v in a.facets[name]}, (q, name)
+        filtered = dict(filters={"place": ["geneve"]}, excludes={"person": ["Joe Biden"]}, facets=facets)
+        a, b = local.search("", **filtered), remote.search("", **filtered)  # type: ignore[arg-type]
+        assert b.total == a.total and b.facets == a.facets
+        assert remote.facet_values("person", prefix="sto") == local.facet_values("person", prefix="sto")
+        assert remote.facet_values("place", query="Biden") == local.facet_values("place", query="Biden")
+        some = local.search("otan").hits[0].id
+        assert remote.get(some) == local.get(some)
+        assert remote.stats().documents == local.stats().documents
+
+
+def facet_key_(value: str) -> str:
+    from searchidx.fields import facet_key
+
+    return facet_key(value)
+
+
+def test_cli_reads_the_collection(solr_url: str, corpus_collection: str, corpus_index_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    local = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json",
+                                "--index", str(corpus_index_path)])
+    monkeypatch.setenv("SEARCHIDX_SOLR", f"solr://{solr_url.split('://', 1)[1].split('/')[0]}/{corpus_collection}")
+    remote = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json"])
+    assert remote.exit_code == 0, remote.output
+    a, b = json.loads(local.stdout), json.loads(remote.stdout)
+    assert (a["total"], a["facets"]) == (b["total"], b["facets"])
+    assert {h["id"] for h in a["hits"]} == {h["id"] for h in b["hits"]}
+    for command in (["stats"], ["facets", "person", "--prefix", "sto"], ["show", a["hits"][0]["id"]]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0 and "Traceback" not in result.output, (command, result.output)
+
+
+# -- faults -----------------------------------------------------------------------------------------------------
+
+def test_node_down_while_pushing_and_searching(solr_url: str, tmp_path: Path) -> None:
+    """Node 1 stops in the middle of a push and during searches; with 2 replicas every shard keeps a live
+    copy: searches keep answering, the push finishes (retries while a new leader is elected), and a second
+    push after the node is back finds every article present exactly once."""
+    if not _control_available():
+        _no_solr_control()
+    from searchidx.engines.solr.client import SolrClient
+    from searchidx.engines.solr.index import SolrIndex
+    from searchidx.engines.solr.push import ensure_collection, push
+
+    n = 3000
+    data = tmp_path / "many.jsonl"
+    with open(data, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"a{i}", "title": f"Article {i} sur l'OTAN", "date": f"20{10 + i % 10}-01-02",
+                                "body": f"Le sommet numéro {i} réunit les alliés à Genève et à Bruxelles."}) + "\n")
+    name = _collection("faults")
+    client = SolrClient(solr_url, attempts=9)
+    ensure_collection(client, name, 2, 2)
+    stopped: list[str] = []
+
+    def progress(k: int) -> None:  # after the first batch is in, node 1 goes down
+        if not stopped:
+            stopped.append(_cluster("node-stop", "1"))
+
+    try:
+        report = push(client, name, [str(data)], None, "none", progress=progress)
+        assert stopped and "1 down" in stopped[0]
+        assert report.added == n and not report.problems
+        with SolrIndex.open(solr_url, name) as idx:
+            for _ in range(5):
+                r = idx.search("otan genève", facets=["year"])
+                assert r.total == n and sum(v.count for v in r.facets["year"]) == n
+    finally:
+        _cluster("node-start", "1")
+    report = push(client, name, [str(data)], None, "none")
+    assert (report.added, report.updated, report.unchanged) == (0, 0, n)
+    ids = client.select(name, {"q": "*:*", "rows": 0, "facet": "true", "facet.field": "id", "facet.limit": -1,
+                               "facet.mincount": 2})
+    assert _count(solr_url, name) == n and ids["facet_counts"]["facet_fields"]["id"] == []
+
+
+def test_search_survives_the_first_node_going_down(solr_url: str, corpus_collection: str) -> None:
+    """The URL given names node 0; once connected, the client knows every live node and goes on without it."""
+    if not _control_available():
+        _no_solr_control()
+    from searchidx.engines.solr.index import SolrIndex
+
+    with SolrIndex.open(solr_url, corpus_collection) as idx:
+        before = idx.search("otan", facets=["person"])
+        try:
+            assert "0 down" in _cluster("node-stop", "0")
+            after = idx.search("otan", facets=["person"])
+        finally:
+            _cluster("node-start", "0")
+    assert (after.total, after.facets) == (before.total, before.facets)
+
+
+def _no_solr_control() -> None:
+    from conftest import _no_solr
+
+    _no_solr("the cluster was not started by scaleout/solr/cluster.sh (no control port): cannot stop a node")
