@@ -370,3 +370,42 @@ def _no_solr_control() -> None:
     from conftest import _no_solr
 
     _no_solr("the cluster was not started by scaleout/solr/cluster.sh (no control port): cannot stop a node")
+
+
+# -- the README's "When one machine is not enough" ----------------------------------------------------------------
+
+DOC_URL = "http://127.0.0.1:8983/solr"
+
+
+def test_readme_solr_examples_run(solr_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command and the Python block of the README's Solr section, against the live cluster (the README's
+    URL replaced by the cluster's; cluster.sh start/stop are what started this cluster)."""
+    import re
+    import shlex
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    commands = [line[2:] for block in re.findall(r"```console-solr\n(.*?)```", readme, flags=re.S)
+                for line in block.splitlines() if line.startswith("$ ")]
+    python = re.findall(r"```python-solr\n(.*?)```", readme, flags=re.S)
+    assert len(commands) >= 10 and python
+    os.symlink(REPO / "corpus", tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHIDX_INDEX", raising=False)
+    monkeypatch.delenv("SEARCHIDX_SOLR", raising=False)
+    monkeypatch.setenv("SEARCHIDX_TTY", "0")
+    host = solr_url.split("://", 1)[1].split("/")[0]
+    collection = _collection("news")
+    runner = CliRunner()
+    for command in commands:
+        argv = shlex.split(command)
+        if argv[0] == "bash":
+            assert argv[1] == "scaleout/solr/cluster.sh" and argv[2] in ("start", "stop")
+            continue
+        argv = [a.replace(DOC_URL, solr_url).replace("127.0.0.1:8983", host)
+                .replace("news-copy", f"{collection}-copy").replace("/news", f"/{collection}") for a in argv]
+        argv = [collection if a == "news" else a for a in argv]
+        result = runner.invoke(app, argv[1:])
+        assert result.exit_code == 0, f"{command!r} exited {result.exit_code}: {result.output}"
+        assert "Traceback" not in result.output
+    code = python[0].replace("127.0.0.1:8983/news", f"{host}/{collection}")
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})

@@ -6,7 +6,7 @@ plugin jar, so the configset loads on any Solr 9 cluster):
 =====================================  ===========================================================================
 local analyzer (`searchidx.analysis`)  Solr chain
 =====================================  ===========================================================================
-every apostrophe / hyphen form         ``MappingCharFilter``: ’ ʼ ‘ ＇ → ', ‐ ‑ → -
+every apostrophe / hyphen form         ``MappingCharFilter``: ’ ʼ ‘ ＇ → ', ‐ ‑ → -, combining accents out
 chunk regex (acronym, number, word)    ``PatternTokenizer`` with the *same* regex (``(?U)``: Unicode classes)
 lowercase, fold *before* stemming      ``LowerCaseFilter``, ``ASCIIFoldingFilter`` (per character, so folding
                                        the chunk before splitting it is folding each part)
@@ -58,16 +58,15 @@ def _chunk_regex() -> str:
 def _mapping() -> str:
     lines = [f'"{c}" => "\'"' for c in APOSTROPHES if c != "'"]
     lines += [f'"{c}" => "-"' for c in HYPHENS if c != "-"]
-    return "# Every apostrophe and hyphen to its ASCII form (searchidx.analysis.APOSTROPHES / HYPHENS).\n" + \
-        "\n".join(lines) + "\n"
+    lines += [f'"\\u{code:04x}" => ""' for code in range(0x300, 0x370)]  # e + U+0301 (NFD input) -> e
+    return "# Every apostrophe and hyphen to its ASCII form (searchidx.analysis.APOSTROPHES / HYPHENS), combining\n" \
+        "# accents out (folding: ASCIIFoldingFilter folds precomposed letters only).\n" + "\n".join(lines) + "\n"
 
 
 def _wdgf_types() -> str:
-    """Only the hyphen splits a chunk: digits, apostrophes, underscore, combining accents and the decimal comma
-    are letters (so covid-19 is joined like États-Unis); `STOP_MARK` alone is a digit, to break a run."""
+    """Only the hyphen splits a chunk: digits, apostrophes, underscore and the decimal comma are letters (so covid-19 is joined like États-Unis); `STOP_MARK` alone is a digit, to break a run."""
     lines = ["\\u0027 => ALPHA", "_ => ALPHA", ", => ALPHA", "\\u00a7 => DIGIT"]
     lines += [f"{d} => ALPHA" for d in "0123456789"]
-    lines += [f"\\u{code:04x} => ALPHA" for code in range(0x300, 0x370)]
     return "# WordDelimiterGraphFilter character types: split on hyphens only.\n" + "\n".join(lines) + "\n"
 
 
@@ -192,9 +191,9 @@ _SOLRCONFIG = """<?xml version="1.0" encoding="UTF-8"?>
     <queryResultCache size="512" initialSize="128" autowarmCount="0"/>
     <documentCache size="512" initialSize="128" autowarmCount="0"/>
   </query>
-  <!-- distributed idf: BM25 statistics of the whole collection, not of each shard (closes most of the
-       ranking gap with the local engine, see BENCHMARKS.md) -->
-  <statsCache class="org.apache.solr.search.stats.ExactStatsCache"/>
+  <!-- idf: EXACT = BM25 statistics of the whole collection (distributed idf), LOCAL = of each shard
+       (BENCHMARKS.md, "SolrCloud") -->
+  <statsCache class="org.apache.solr.search.stats.@STATS@StatsCache"/>
   <requestHandler name="/select" class="solr.SearchHandler">
     <lst name="defaults">
       <str name="df">body</str>
@@ -205,11 +204,11 @@ _SOLRCONFIG = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def configset_files() -> dict[str, str]:
-    """Every file of the configset, by name."""
+def configset_files(distributed_idf: bool = True) -> dict[str, str]:
+    """Every file of the configset, by name; ``distributed_idf``: BM25 with collection-wide statistics."""
     return {
         "managed-schema.xml": _schema(),
-        "solrconfig.xml": _SOLRCONFIG,
+        "solrconfig.xml": _SOLRCONFIG.replace("@STATS@", "Exact" if distributed_idf else "Local"),
         "stopwords_fr.txt": "# searchidx.analysis.STOP_WORDS, folded\n" + "\n".join(sorted(STOP_WORDS)) + "\n",
         "mapping-connectors.txt": _mapping(),
         "wdgf-types.txt": _wdgf_types(),
@@ -229,10 +228,10 @@ def write_configset(folder: str | Path) -> list[Path]:
     return written
 
 
-def zip_configset() -> bytes:
+def zip_configset(distributed_idf: bool = True) -> bytes:
     """The configset as the zip Solr's Configset API uploads."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, text in configset_files().items():
+        for name, text in configset_files(distributed_idf).items():
             z.writestr(name, text)
     return buf.getvalue()

@@ -43,12 +43,13 @@ ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
 
 
-def ensure_collection(client: SolrClient, name: str, shards: int, replicas: int) -> bool:
+def ensure_collection(client: SolrClient, name: str, shards: int, replicas: int, *,
+                      distributed_idf: bool = True) -> bool:
     """Creates collection ``name`` with the searchidx configset unless it exists; True when created."""
     if name in client.collections():
         return False
     config = f"searchidx-{name}"
-    client.upload_configset(config, zip_configset())
+    client.upload_configset(config, zip_configset(distributed_idf))
     client.create_collection(name, config, shards, replicas)
     return True
 
