@@ -64,7 +64,8 @@ def _mapping() -> str:
 
 
 def _wdgf_types() -> str:
-    """Only the hyphen splits a chunk: digits, apostrophes, underscore and the decimal comma are letters (so covid-19 is joined like États-Unis); `STOP_MARK` alone is a digit, to break a run."""
+    """Only the hyphen splits a chunk: digits, apostrophes, underscore and the decimal comma are letters (so
+    covid-19 is joined like États-Unis); `STOP_MARK` alone is a digit, to break a run."""
     lines = ["\\u0027 => ALPHA", "_ => ALPHA", ", => ALPHA", "\\u00a7 => DIGIT"]
     lines += [f"{d} => ALPHA" for d in "0123456789"]
     return "# WordDelimiterGraphFilter character types: split on hyphens only.\n" + "\n".join(lines) + "\n"
