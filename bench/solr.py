@@ -192,11 +192,10 @@ def main() -> None:  # noqa: PLR0915
     print(f"CLI latency, 20 queries: local p50 {1000 * statistics.median(cli_l):.0f} ms p95 "
           f"{1000 * percentile(cli_l, 0.95):.0f} ms; solr p50 {1000 * statistics.median(cli_s):.0f} ms p95 "
           f"{1000 * percentile(cli_s, 0.95):.0f} ms")
-    metrics = client.request("GET", "/admin/metrics", {"group": "core", "prefix": "INDEX.sizeInBytes"})["metrics"]
-    size = sum(int(v.get("INDEX.sizeInBytes", 0)) for k, v in metrics.items() if f".{exact}." in k)
+    size = client.index_bytes(exact)
     local_size = sum(p.stat().st_size for p in (work / "index").rglob("*") if p.is_file())
     print(f"index size: solr {size / 1e6:.1f} MB for 2 shards x 2 replicas ({size / 2 / n:,.0f} bytes per article "
-          f"per copy); local {local_size / 1e6:.1f} MB ({local_size / n:,.0f} bytes per article)")
+          f"and copy); local {local_size / 1e6:.1f} MB ({local_size / n:,.0f} bytes per article)")
     print(f"cluster JVM (2 nodes + ZooKeeper, -Xmx640m): RSS {rss0:.0f} MB empty -> {jvm_rss_mb():.0f} MB with 4 "
           f"collections of {n} articles; heap used after GC {heap0:.0f} MB -> {heap1:.0f} MB "
           f"(RSS {rss1:.0f} MB after the pushes)")

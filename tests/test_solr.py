@@ -7,6 +7,7 @@ else one started for the session when Java and Maven are installed; skipped othe
 from __future__ import annotations
 
 import ast
+import importlib.util
 import json
 import os
 import shutil
@@ -33,8 +34,26 @@ def _client(url: str):  # type: ignore[no-untyped-def]
     return SolrClient(url)
 
 
+_CREATED: list[str] = []
+
+
 def _collection(prefix: str) -> str:
-    return f"{prefix}_{uuid.uuid4().hex[:8]}"
+    """A fresh collection name, deleted at the end of the module (`_drop_collections`)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    _CREATED.extend([name, f"{name}-copy"])
+    return name
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_collections(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if _CREATED and importlib.util.find_spec("httpx") is not None and os.environ.get("SOLR_URL"):
+        client = _client(os.environ["SOLR_URL"])
+        existing = set(client.collections())
+        for name in _CREATED:
+            if name in existing:
+                client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+        _CREATED.clear()
 
 
 def _push(url: str, collection: str, *args: str) -> tuple[int, str]:

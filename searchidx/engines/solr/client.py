@@ -133,6 +133,19 @@ class SolrClient:
     def reload_collection(self, name: str) -> None:
         self.request("GET", "/admin/collections", {"action": "RELOAD", "name": name})
 
+    def index_bytes(self, collection: str) -> int:
+        """Bytes on disk of every replica of ``collection``, summed over the nodes (CoreAdmin STATUS)."""
+        total = 0
+        for node in list(self._nodes):
+            try:
+                resp = self._http.get(f"{node}/admin/cores", params={"action": "STATUS", "wt": "json"})
+                cores = resp.json().get("status", {})
+            except (httpx.HTTPError, ValueError):
+                continue
+            total += sum(int(c.get("index", {}).get("sizeInBytes", 0)) for c in cores.values()
+                         if c.get("cloud", {}).get("collection") == collection)
+        return total
+
     # -- documents ------------------------------------------------------------------------------------
     def update(self, collection: str, payload: Sequence[dict[str, Any]] | dict[str, Any],
                params: Mapping[str, Any] | None = None) -> None:
