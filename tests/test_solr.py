@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -428,3 +429,12 @@ def test_readme_solr_examples_run(solr_url: str, tmp_path: Path, monkeypatch: py
         assert "Traceback" not in result.output
     code = python[0].replace("127.0.0.1:8983/news", f"{host}/{collection}")
     exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+
+
+def test_the_local_path_never_imports_the_solr_client(corpus_index_path: Path) -> None:
+    argv = ["search", "otan", "--facet", "person", "--index", str(corpus_index_path)]
+    code = ("import sys; from typer.testing import CliRunner; from searchidx.cli import app; "
+            f"r = CliRunner().invoke(app, {argv!r}); "
+            "assert r.exit_code == 0, r.output; "
+            "assert not [m for m in sys.modules if m.startswith(('httpx', 'searchidx.engines.solr'))]")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
