@@ -4,10 +4,10 @@ collection, returning the same `SearchResult`, `Article`, `FacetValue` and `Inde
 A search is one request: the compiled query, the filters as ``fq`` (each facet's filter tagged with its
 name), the page, the body highlighted for snippets, and the facets through the JSON Facet API with
 ``domain.excludeTags`` = the facet's own filter (Solr's multi-select faceting = our disjunctive counts),
-``refine: true`` so counts merged from shards are exact. When no article has every word, a second request
+buckets refined well past the cut so counts merged from shards are exact. When no article has every word, a second request
 runs the any-word form (``result.fallback``). Facet values come back as folded keys; one more request finds
-how articles write each shown key (``<field>_pair``, the most frequent form). Spelling suggestions are not
-offered on Solr.
+how articles write each key shown (``<field>_pair``, the most frequent form), once per key and object.
+Spelling suggestions are not offered on Solr.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class SolrIndex:
         self.collection = collection
         self.path = None
         self._compiler = Compiler(self._names)
+        self._shown: dict[str, dict[str, str]] = defaultdict(dict)  # facet -> key -> display form
 
     @classmethod
     def open(cls, url: str, collection: str | None = None) -> SolrIndex:
@@ -122,7 +123,10 @@ class SolrIndex:
             if loose["response"]["numFound"]:
                 data, fallback = loose, True
         hits = self._hits(data, offset, sort)
-        counted = {name: self._facet_values(name, data.get("facets", {}).get(name, {})) for name in facets}
+        buckets = {name: data.get("facets", {}).get(name, {}).get("buckets", []) for name in facets}
+        keyed = {name: [(str(b["val"]), int(b["count"])) for b in found] for name, found in buckets.items()}
+        shown = self._display({name: [k for k, _ in pairs] for name, pairs in keyed.items()})
+        counted = {name: [FacetValue(shown[name].get(k, k), n) for k, n in pairs] for name, pairs in keyed.items()}
         return SearchResult(query=parsed.text, total=int(data["response"]["numFound"]), hits=hits, facets=counted,
                             fallback=fallback, offset=offset, limit=limit)
 
@@ -165,24 +169,22 @@ class SolrIndex:
             out.append(h)
         return out
 
-    def _facet_values(self, name: str, buckets: dict[str, Any]) -> list[FacetValue]:
-        keyed = [(str(b["val"]), int(b["count"])) for b in buckets.get("buckets", [])]
-        shown = self._display(name, [k for k, _ in keyed])
-        return [FacetValue(shown.get(k, k), n) for k, n in keyed]
-
-    def _display(self, name: str, keys: list[str]) -> dict[str, str]:
-        """How articles write each key: its most frequent form (ties: the first in order)."""
-        if not keys:
-            return {}
-        regex = "(?:" + "|".join(re.escape(k) for k in keys) + ")\x1f.*"
-        data = self._select({"q": "*:*", "rows": 0, "facet": "true", "facet.field": f"{name}_pair",
-                             "facet.matches": regex, "facet.limit": -1, "facet.mincount": 1, "facet.sort": "count"})
-        flat = data["facet_counts"]["facet_fields"][f"{name}_pair"]
-        best: dict[str, str] = {}
-        for pair in flat[0::2]:
-            key, _, shown = str(pair).partition("\x1f")
-            best.setdefault(key, shown)
-        return best
+    def _display(self, wanted: dict[str, list[str]]) -> dict[str, dict[str, str]]:
+        """How articles write each key: its most frequent form (ties: the first in order). One request for
+        the keys not seen before by this object, for every facet at once."""
+        missing = {name: [k for k in keys if k not in self._shown[name]] for name, keys in wanted.items()}
+        missing = {name: keys for name, keys in missing.items() if keys}
+        if missing:
+            params: dict[str, Any] = {"q": "*:*", "rows": 0, "facet": "true", "facet.limit": -1, "facet.mincount": 1,
+                                      "facet.sort": "count", "facet.field": [f"{n}_pair" for n in missing]}
+            for name, keys in missing.items():
+                params[f"f.{name}_pair.facet.matches"] = "(?:" + "|".join(re.escape(k) for k in keys) + ")\x1f.*"
+            fields = self._select(params)["facet_counts"]["facet_fields"]
+            for name in missing:
+                for pair in fields[f"{name}_pair"][0::2]:
+                    key, _, form = str(pair).partition("\x1f")
+                    self._shown[name].setdefault(key, form)
+        return {name: self._shown[name] for name in wanted}
 
     def facet_values(self, name: str, *, prefix: str = "", query: str = "", limit: int | None = 20) -> list[FacetValue]:
         """As `searchidx.Index.facet_values`."""
@@ -199,7 +201,7 @@ class SolrIndex:
             params["facet.matches"] = f"(?:{re.escape(wanted)}|.*[ -]{re.escape(wanted)}).*"
         flat = self._select(params)["facet_counts"]["facet_fields"][f"{name}_key"]
         keyed = list(zip((str(k) for k in flat[0::2]), (int(n) for n in flat[1::2]), strict=True))
-        shown = self._display(name, [k for k, _ in keyed])
+        shown = self._display({name: [k for k, _ in keyed]})[name]
         return [FacetValue(shown.get(k, k), n) for k, n in keyed]
 
     def get(self, id: str) -> Article | None:
