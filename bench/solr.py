@@ -196,9 +196,9 @@ def main() -> None:  # noqa: PLR0915
     local_size = sum(p.stat().st_size for p in (work / "index").rglob("*") if p.is_file())
     print(f"index size: solr {size / 1e6:.1f} MB for 2 shards x 2 replicas ({size / 2 / n:,.0f} bytes per article "
           f"and copy); local {local_size / 1e6:.1f} MB ({local_size / n:,.0f} bytes per article)")
-    print(f"cluster JVM (2 nodes + ZooKeeper, -Xmx640m): RSS {rss0:.0f} MB empty -> {jvm_rss_mb():.0f} MB with 3 "
-          f"collections of {n} articles (2 shards x 2 replicas each); heap used after GC {heap0:.0f} MB -> {heap1:.0f} MB "
-          f"(RSS {rss1:.0f} MB after the pushes)")
+    print(f"cluster JVM (2 nodes + ZooKeeper, -Xmx640m): RSS {rss0:.0f} MB at start -> {rss1:.0f} MB after the "
+          f"pushes -> {jvm_rss_mb():.0f} MB after the queries, 3 collections of {n} articles (2 shards x 2 replicas "
+          f"each); heap used after GC {heap0:.0f} MB -> {heap1:.0f} MB")
     for name in (exact, per_shard, from_index):
         client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
 
