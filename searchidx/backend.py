@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from searchidx.entities import Extractor
     from searchidx.models import FacetValue, IndexReport, IndexStats, Problem, SearchResult
 
-__all__ = ["SORTS", "Backend", "SearchRequest", "Source", "create_backend", "open_backend"]
+__all__ = ["SORTS", "Backend", "SearchRequest", "Source", "create_backend", "open_backend", "solr_location"]
 
 #: Orders of a result page: by relevance, oldest first, newest first.
 SORTS: tuple[str, ...] = ("relevance", "date", "-date")
@@ -157,9 +157,26 @@ class Backend(Protocol):
         ...
 
 
+def solr_location(url: str, collection: str | None = None) -> str:
+    """``solr://host:port/collection`` from a Solr base URL and a collection name (or such a location)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.strip().rstrip("/"))
+    if parts.scheme == "solr":
+        return url if not collection else f"solr://{parts.netloc}/{collection}"
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise UsageError(f"bad Solr URL {url!r}; write http://host:port/solr or solr://host:port/collection")
+    return f"solr://{parts.netloc}/{collection or 'searchidx'}"
+
+
 def open_backend(location: str | os.PathLike[str]) -> Backend:
     """The backend of an existing index: `IndexNotFoundError` when there is none, `IndexCorruptError` when it
-    cannot be read or comes from another schema version."""
+    cannot be read or comes from another schema version.  ``solr://host:port/collection``: a SolrCloud
+    collection (`searchidx.engines.solr.backend`, needs the ``[solr]`` extra)."""
+    if str(location).startswith("solr://"):
+        from searchidx.engines.solr.backend import SolrBackend
+
+        return SolrBackend.open(str(location))
     from searchidx.engines.whoosh.engine import WhooshBackend
 
     return WhooshBackend.open(location)
@@ -168,7 +185,12 @@ def open_backend(location: str | os.PathLike[str]) -> Backend:
 def create_backend(location: str | os.PathLike[str] | None, extractor: str, *, overwrite: bool = False,
                    wait: float = 0.0) -> Backend:
     """A new, empty index at ``location`` (None: in memory) recording the ``extractor`` name; with
-    ``overwrite`` it replaces an existing index atomically (never a folder holding anything else)."""
+    ``overwrite`` it replaces an existing index atomically (never a folder holding anything else).
+    ``solr://host:port/collection``: a new SolrCloud collection, 2 shards x 2 replicas."""
+    if location is not None and str(location).startswith("solr://"):
+        from searchidx.engines.solr.backend import SolrBackend
+
+        return SolrBackend.create(str(location), extractor, overwrite=overwrite)
     from searchidx.engines.whoosh.engine import WhooshBackend
 
     return WhooshBackend.create(location, extractor, overwrite=overwrite, wait=wait)

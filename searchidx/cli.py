@@ -35,6 +35,10 @@ app = typer.Typer(
 IndexOpt = Annotated[
     Path, typer.Option("--index", "-i", envvar="SEARCHIDX_INDEX", help="Index folder.", show_default=True)
 ]
+SolrOpt = Annotated[str | None, typer.Option(
+    "--solr", envvar="SEARCHIDX_SOLR", help="Read a SolrCloud collection instead: http://host:port/solr "
+    "(with --collection) or solr://host:port/collection.")]
+CollectionOpt = Annotated[str | None, typer.Option("--collection", "-c", help="Solr collection (with --solr).")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="JSON Lines on stdout: one object per line.")]
 
@@ -70,9 +74,14 @@ def _emit(as_json: bool, as_jsonl: bool, data: Any, plain: Callable[[], None],
         plain()
 
 
-def _open(index: Path) -> Any:
+def _open(index: Path, solr: str | None = None, collection: str | None = None) -> Any:
+    """The local index, or with ``--solr`` (or SEARCHIDX_SOLR) the SolrCloud collection."""
     from searchidx.index import Index
 
+    if solr:
+        from searchidx.backend import solr_location
+
+        return Index.open(solr_location(solr, collection))
     return Index.open(index)
 
 
@@ -207,6 +216,8 @@ def search(
     query: Annotated[str, typer.Argument(
         help="Words, \"phrases\", ET/OU/SAUF, +must, -exclude, prefix*, typo~, field:value.")] = "",
     index: IndexOpt = Path(DEFAULT_INDEX),
+    solr: SolrOpt = None,
+    collection: CollectionOpt = None,
     limit: Annotated[int, typer.Option("--limit", "-n", help="Number of hits.")] = 10,
     offset: Annotated[int, typer.Option(help="Skip this many hits.")] = 0,
     facet: Annotated[list[str] | None, typer.Option(
@@ -257,7 +268,7 @@ def search(
         shown_fields = render.parse_fields(fields) if fields else None
         filters = _pairs(filter_, "--filter")
         excludes = _pairs(exclude, "--exclude")
-        with _open(index) as idx:
+        with _open(index, solr, collection) as idx:
             result = idx.search(query, limit=limit, offset=offset, facets=facet or [], filters=filters,
                                 excludes=excludes, since=since, until=until, sort=sort, facet_limit=facet_limit,
                                 correct=correct, all_versions=all_versions)
@@ -359,6 +370,8 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, list[str]]:
 def show(
     id: Annotated[str, typer.Argument(help="Article id, as printed by search.")],
     index: IndexOpt = Path(DEFAULT_INDEX),
+    solr: SolrOpt = None,
+    collection: CollectionOpt = None,
     versions: Annotated[bool, typer.Option(
         "--versions", help="List the article's wire copies (oldest first) instead of its text.")] = False,
     as_json: JsonOpt = False,
@@ -380,7 +393,7 @@ def show(
 
     from searchidx import render
 
-    with _errors(), _open(index) as idx:
+    with _errors(), _open(index, solr, collection) as idx:
         article = idx.get(id)
         if article is None:
             _fail(f"no article with id {id!r}; `searchidx search` prints the ids", Exit.NO_RESULT)
@@ -403,7 +416,8 @@ def show(
 
 
 @app.command()
-def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False, as_jsonl: JsonlOpt = False) -> None:
+def stats(index: IndexOpt = Path(DEFAULT_INDEX), solr: SolrOpt = None, collection: CollectionOpt = None,
+          as_json: JsonOpt = False, as_jsonl: JsonlOpt = False) -> None:
     """Print the number of articles, the index size and the date range.
 
     Examples:
@@ -414,7 +428,7 @@ def stats(index: IndexOpt = Path(DEFAULT_INDEX), as_json: JsonOpt = False, as_js
     """
     from dataclasses import asdict
 
-    with _errors(), _open(index) as idx:
+    with _errors(), _open(index, solr, collection) as idx:
         s = idx.stats()
 
     def plain() -> None:
@@ -490,6 +504,8 @@ def facets(
     field: Annotated[str, typer.Argument(
         help="person, org, place, source, year or month.", autocompletion=_complete_facet)],
     index: IndexOpt = Path(DEFAULT_INDEX),
+    solr: SolrOpt = None,
+    collection: CollectionOpt = None,
     prefix: Annotated[str, typer.Option(help="Values with a word starting so (accents and case ignored).")] = "",
     query: Annotated[str, typer.Option("--query", "-q", help="Count within the articles matching this query.")] = "",
     limit: Annotated[int, typer.Option("--limit", "-n")] = 20,
@@ -508,7 +524,7 @@ def facets(
     """
     from searchidx import render
 
-    with _errors(), _open(index) as idx:
+    with _errors(), _open(index, solr, collection) as idx:
         values = idx.facet_values(field, prefix=prefix, query=query, limit=limit)
 
     def plain() -> None:
@@ -525,6 +541,15 @@ def facets(
 
 
 from searchidx import cli_explore  # noqa: E402,F401  (registers timeline, similar, related)
+
+
+def _add_solr() -> None:
+    from searchidx.cli_solr import solr_app
+
+    app.add_typer(solr_app)
+
+
+_add_solr()
 
 
 def main() -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +16,7 @@ from searchidx import Index
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
 SHARED_DATA = REPO.parent / "shared" / "data"
+CLUSTER_SH = REPO / "scaleout" / "solr" / "cluster.sh"
 
 
 @pytest.fixture(scope="session")
@@ -33,3 +38,38 @@ def corpus_index_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def corpus_index(corpus_index_path: Path) -> Iterator[Index]:
     with Index.open(corpus_index_path) as index:
         yield index
+
+
+def _no_solr(reason: str) -> None:
+    """Skip a test that needs the Solr cluster; under CI=true that is a failure, not a skip."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"a solr test cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def solr_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The base URL of a live SolrCloud cluster: $SOLR_URL (as CI starts it), else a 2-node cluster started
+    here with scaleout/solr/cluster.sh (when Java and Maven are installed) and stopped at the end."""
+    if importlib.util.find_spec("httpx") is None:
+        _no_solr("the Solr client is not installed (pip install -e '.[solr]')")
+    url = os.environ.get("SOLR_URL")
+    if url:
+        yield url
+        return
+    built = (CLUSTER_SH.parent / "target" / "lib").is_dir()
+    if not shutil.which("java") or not (built or shutil.which("mvn")):
+        _no_solr("no Java 17 / Maven to start a SolrCloud cluster (or set SOLR_URL)")
+    env = dict(os.environ, SOLR_CLUSTER_STATE=str(tmp_path_factory.mktemp("solr-cluster")))
+    started = subprocess.run(["bash", str(CLUSTER_SH), "start", "--nodes", "2"], env=env, capture_output=True,
+                             text=True, timeout=900)
+    last = started.stdout.strip().splitlines()[-1:] or [""]
+    if started.returncode != 0 or not last[0].startswith("SOLR_URL="):
+        subprocess.run(["bash", str(CLUSTER_SH), "stop"], env=env, capture_output=True, timeout=120)
+        pytest.fail(f"the SolrCloud cluster did not start: {started.stderr.strip()[-500:]}", pytrace=False)
+    os.environ["SOLR_CLUSTER_STATE"] = env["SOLR_CLUSTER_STATE"]  # node-stop / node-start in fault tests
+    try:
+        yield last[0].partition("=")[2]
+    finally:
+        subprocess.run(["bash", str(CLUSTER_SH), "stop"], env=env, capture_output=True, timeout=120)
+        os.environ.pop("SOLR_CLUSTER_STATE", None)

@@ -1,0 +1,440 @@
+"""SolrCloud: configset equivalence, push (incremental, bad input), search and facet equality, faults.
+
+Marked ``solr``: they run against a live 2-node cluster (`solr_url` in conftest: $SOLR_URL as CI starts it,
+else one started for the session when Java and Maven are installed; skipped otherwise, failed under CI=true).
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import CLUSTER_SH, CORPUS, REPO, SHARED_DATA
+from typer.testing import CliRunner
+
+from searchidx.analysis import APOSTROPHES, ELISIONS
+from searchidx.cli import app
+from searchidx.corpus import count_articles
+
+pytestmark = pytest.mark.solr
+NEWS = SHARED_DATA / "news" / "orangesum.jsonl.gz"
+
+
+def _client(url: str):  # type: ignore[no-untyped-def]
+    from searchidx.engines.solr.client import SolrClient
+
+    return SolrClient(url)
+
+
+_CREATED: list[str] = []
+
+
+def _collection(prefix: str) -> str:
+    """A fresh collection name, deleted at the end of the module (`_drop_collections`)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    _CREATED.extend([name, f"{name}-copy"])
+    return name
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_collections(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if _CREATED and importlib.util.find_spec("httpx") is not None and os.environ.get("SOLR_URL"):
+        client = _client(os.environ["SOLR_URL"])
+        existing = set(client.collections())
+        for name in _CREATED:
+            if name in existing:
+                client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+        _CREATED.clear()
+
+
+def _push(url: str, collection: str, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, ["solr", "push", *args, "--solr", url, "--collection", collection])
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def _count(url: str, collection: str, q: str = "*:*") -> int:
+    data = _client(url).select(collection, {"q": q, "rows": 0})
+    return int(data["response"]["numFound"])
+
+
+@pytest.fixture(scope="module")
+def analysis_collection(solr_url: str) -> Iterator[str]:
+    """A 1-shard collection with the configset, for the field analysis API."""
+    from searchidx.engines.solr.push import ensure_collection
+
+    name = _collection("analysis")
+    ensure_collection(_client(solr_url), name, 1, 1)
+    yield name
+    _client(solr_url).request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+
+
+def _analysis_test_cases() -> list[str]:
+    """Every French text of tests/test_analysis.py (its string constants), and each elision with each apostrophe."""
+    tree = ast.parse((REPO / "tests" / "test_analysis.py").read_text("utf-8"))
+    docstrings = {id(n.body[0].value) for n in ast.walk(tree)
+                  if isinstance(n, (ast.Module, ast.FunctionDef)) and n.body and isinstance(n.body[0], ast.Expr)}
+    texts = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+             and id(n) not in docstrings and any(c.isalpha() for c in n.value)}
+    texts |= {f"{el}{apo}OTAN" for el in ELISIONS for apo in APOSTROPHES}
+    return sorted(texts)
+
+
+@pytest.mark.parametrize("mode", ["index", "query"])
+def test_configset_analysis_matches_test_cases(solr_url: str, analysis_collection: str, mode: str) -> None:
+    from searchidx.engines.solr.equivalence import compare
+
+    cases = _analysis_test_cases()
+    assert len(cases) >= 100
+    agreement = compare(_client(solr_url), analysis_collection, cases, mode)
+    assert agreement.rate >= 0.99, agreement.examples
+    assert agreement.same_texts >= 0.97 * agreement.texts, agreement.examples
+
+
+@pytest.mark.skipif(not NEWS.exists(), reason="evaluation data ../shared/data/news absent")
+def test_configset_analysis_matches_news(solr_url: str, analysis_collection: str) -> None:
+    from searchidx.engines.solr.equivalence import compare, news_sentences
+
+    sentences = news_sentences(NEWS, 2000)
+    assert len(sentences) == 2000
+    agreement = compare(_client(solr_url), analysis_collection, sentences)
+    assert agreement.ours > 30000
+    assert agreement.rate >= 0.99, (agreement.only_ours.most_common(10), agreement.only_theirs.most_common(10))
+
+
+def test_configset_command_writes_the_files(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["solr", "configset", str(tmp_path / "conf")])
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in (tmp_path / "conf").iterdir()}
+    assert {"managed-schema.xml", "solrconfig.xml", "stopwords_fr.txt", "stem-overrides.txt"} <= names
+    schema = (tmp_path / "conf" / "managed-schema.xml").read_text("utf-8")
+    assert 'name="date_dt" type="pdate"' in schema and 'name="person_key"' in schema
+
+
+@pytest.fixture()
+def corpus_copy(tmp_path: Path) -> Path:
+    folder = tmp_path / "articles"
+    shutil.copytree(CORPUS, folder)
+    return folder
+
+
+def test_push_incremental_and_state_in_the_collection(solr_url: str, corpus_copy: Path) -> None:
+    name = _collection("push")
+    n = count_articles([corpus_copy])
+    code, out = _push(solr_url, name, str(corpus_copy), "--shards", "2", "--replicas", "2")
+    assert code == 0, out
+    assert f"{n} added, 0 updated, 0 removed, 0 unchanged, 0 problems" in out
+    assert _count(solr_url, name) == n
+    code, out = _push(solr_url, name, str(corpus_copy))
+    assert code == 0 and f"0 added, 0 updated, 0 removed, {n} unchanged" in out, out
+
+    files = sorted(corpus_copy.glob("*.txt"))
+    changed = files[0]
+    changed.write_text(changed.read_text("utf-8").replace("\n", "\nUne phrase ajoutée sur Zanzibarville.\n", 1),
+                       "utf-8")
+    files[1].unlink()
+    (corpus_copy / "nouveau.txt").write_text("Un article nouveau\n\nLe sommet de Zanzibarville.\n", "utf-8")
+    code, out = _push(solr_url, name, str(corpus_copy))
+    assert code == 0, out
+    assert f"1 added, 1 updated, 1 removed, {n - 2} unchanged" in out
+    assert _count(solr_url, name) == n
+    assert _count(solr_url, name, "body:zanzibarville") == 2
+    # the state lives in the collection: another checkout (no local state at all) sees it unchanged
+    code, out = _push(solr_url, name, str(corpus_copy))
+    assert f"0 added, 0 updated, 0 removed, {n} unchanged" in out
+
+
+def test_push_reports_bad_input_like_index(solr_url: str, tmp_path: Path) -> None:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    good = {"id": "ok-1", "title": "Sommet à Genève", "body": "Joe Biden et Vladimir Poutine à Genève."}
+    (folder / "a.jsonl").write_text(json.dumps(good) + "\n{not json\n", "utf-8")
+    (folder / "b.txt").write_bytes(b"\x00\x01\x02binary\x00" * 50)
+    name = _collection("bad")
+    runner = CliRunner()
+    pushed = runner.invoke(app, ["solr", "push", str(folder), "--solr", solr_url, "--collection", name])
+    indexed = runner.invoke(app, ["index", str(folder), "--index", str(tmp_path / "idx")])
+    assert pushed.exit_code == indexed.exit_code == 5
+    problems = [line for line in pushed.stderr.splitlines() if line.startswith(str(folder.name)) or ": " in line]
+    assert [p for p in indexed.stderr.splitlines() if "a.jsonl:2" in p or "b.txt" in p] == \
+        [p for p in problems if "a.jsonl:2" in p or "b.txt" in p]
+    assert "Traceback" not in pushed.output
+    assert _count(solr_url, name) == 1
+
+
+def test_push_from_index_sends_the_local_index(solr_url: str, corpus_index_path: Path) -> None:
+    from searchidx import Index
+
+    name = _collection("fromidx")
+    code, out = _push(solr_url, name, "--from-index", str(corpus_index_path))
+    assert code == 0, out
+    with Index.open(corpus_index_path) as idx:
+        n = len(idx)
+        article = next(iter(idx.articles()))
+    assert f"{n} added" in out and _count(solr_url, name) == n
+    doc = _client(solr_url).select(name, {"q": f'id:"{article.id}"', "fl": "person,place"})["response"]["docs"][0]
+    assert doc.get("person", []) == list(article.entities.person)
+    code, out = _push(solr_url, name, "--from-index", str(corpus_index_path))
+    assert f"0 added, 0 updated, 0 removed, {n} unchanged" in out
+
+
+def test_cluster_down_is_one_line_exit_3(corpus_copy: Path) -> None:
+    pytest.importorskip("httpx")
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on: a cluster that is down
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    result = CliRunner().invoke(app, ["solr", "push", str(corpus_copy), "--solr", f"http://127.0.0.1:{port}/solr",
+                                      "--collection", "x"])
+    assert result.exit_code == 3
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: Solr at http://127.0.0.1:") and "does not answer" in lines[0]
+
+
+def _cluster(*args: str) -> str:
+    out = subprocess.run(["bash", str(CLUSTER_SH), *args], capture_output=True, text=True, timeout=300, check=True)
+    return out.stdout
+
+
+def _control_available() -> bool:
+    state = Path(os.environ.get("SOLR_CLUSTER_STATE", CLUSTER_SH.parent / "state"))
+    return (state / "control.port").exists()
+
+
+# -- same answers as the local engine -------------------------------------------------------------------------
+
+def _query_language_cases() -> list[tuple[str, set[str]]]:
+    """Every (query, expected ids) case of tests/test_querylang.py, read from its parametrize marks."""
+    import test_querylang as ql
+
+    cases: list[tuple[str, set[str]]] = []
+    for fn in (ql.test_operators, ql.test_phrases, ql.test_fields, ql.test_dates_in_queries):
+        for mark in fn.pytestmark:  # type: ignore[attr-defined]
+            if mark.name == "parametrize":
+                cases.extend(mark.args[1])
+    return cases
+
+
+@pytest.fixture(scope="module")
+def fixture_collection(solr_url: str) -> Iterator[str]:
+    """The query-language tests' articles, with their known entities, in a 2-shard, 2-replica collection."""
+    import dataclasses
+
+    from search_fixture import ARTICLES
+
+    from searchidx.engines.solr.push import ensure_collection, push_articles
+
+    name = _collection("fixture")
+    client = _client(solr_url)
+    ensure_collection(client, name, 2, 2)
+    articles = [(dataclasses.replace(a, entities=e), "") for a, e in ARTICLES]
+    push_articles(client, name, articles, None, "fixed", entities_known=True)
+    yield name
+    client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+
+
+def test_query_language_cases_same_on_solr(solr_url: str, fixture_collection: str) -> None:
+    from search_fixture import build
+
+    from searchidx.engines.solr.index import SolrIndex
+
+    cases = _query_language_cases()
+    assert len(cases) >= 50
+    local = build()
+    with SolrIndex.open(solr_url, fixture_collection) as remote:
+        for q, expected in cases:
+            got = {h.id for h in remote.search(q, limit=50).hits}
+            assert got == expected == {h.id for h in local.search(q, limit=50, suggest=False).hits}, q
+        fallback = remote.search("otan vendanges")
+        assert fallback.fallback and fallback.total == 4
+        assert remote.search("otan ET vendanges").total == 0
+        assert [h.id for h in remote.search("otan", sort="-date").hits][0] == "poutine-moscou"
+    local.close()
+
+
+@pytest.fixture(scope="module")
+def corpus_collection(solr_url: str, corpus_index_path: Path) -> str:
+    """The bundled corpus, pushed from its local index (same entities) to 2 shards x 2 replicas."""
+    name = _collection("corpus")
+    code, out = _push(solr_url, name, "--from-index", str(corpus_index_path))
+    assert code == 0, out
+    return name
+
+
+SAME_QUERIES = ["", "otan", "Stoltenberg", "sécurité Genève", "etats-unis -chine", "Poutine SAUF Biden",
+                "titre:otan", '"secrétaire général"', "personne:biden", "lieu:genève", "date:2021",
+                "otan vendanges", "securite OU climat", "negociation*", "stoltenbreg~", "annee:2023 europe"]
+
+
+def test_corpus_totals_and_facets_same_on_solr(solr_url: str, corpus_collection: str,
+                                               corpus_index_path: Path) -> None:
+    from searchidx import Index
+    from searchidx.engines.solr.index import SolrIndex
+
+    facets = ["person", "org", "place", "source", "year", "month"]
+    queries = SAME_QUERIES + [q for q, _ in _query_language_cases()]
+    with Index.open(corpus_index_path) as local, SolrIndex.open(f"{solr_url}", corpus_collection) as remote:
+        assert len(remote) == len(local)
+        for q in queries:
+            a = local.search(q, facets=facets, facet_limit=1000, suggest=False)
+            b = remote.search(q, facets=facets, facet_limit=1000)
+            assert (b.total, b.fallback) == (a.total, a.fallback), q
+            for name in facets:
+                assert {(facet_key_(v.value), v.count) for v in b.facets[name]} == \
+                    {(facet_key_(v.value), v.count) for v in a.facets[name]}, (q, name)
+        filtered = dict(filters={"place": ["geneve"]}, excludes={"person": ["Joe Biden"]}, facets=facets)
+        a, b = local.search("", **filtered), remote.search("", **filtered)  # type: ignore[arg-type]
+        assert b.total == a.total and b.facets == a.facets
+        assert remote.facet_values("person", prefix="sto") == local.facet_values("person", prefix="sto")
+        assert remote.facet_values("place", query="Biden") == local.facet_values("place", query="Biden")
+        some = local.search("otan").hits[0].id
+        assert remote.get(some) == local.get(some)
+        assert remote.stats().documents == local.stats().documents
+
+
+def facet_key_(value: str) -> str:
+    from searchidx.fields import facet_key
+
+    return facet_key(value)
+
+
+def test_cli_reads_the_collection(solr_url: str, corpus_collection: str, corpus_index_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    runner = CliRunner()
+    local = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json",
+                                "--index", str(corpus_index_path)])
+    monkeypatch.setenv("SEARCHIDX_SOLR", f"solr://{solr_url.split('://', 1)[1].split('/')[0]}/{corpus_collection}")
+    remote = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json"])
+    assert remote.exit_code == 0, remote.output
+    a, b = json.loads(local.stdout), json.loads(remote.stdout)
+    assert (a["total"], a["facets"]) == (b["total"], b["facets"])
+    assert {h["id"] for h in a["hits"]} == {h["id"] for h in b["hits"]}
+    for command in (["stats"], ["facets", "person", "--prefix", "sto"], ["show", a["hits"][0]["id"]]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0 and "Traceback" not in result.output, (command, result.output)
+
+
+# -- faults -----------------------------------------------------------------------------------------------------
+
+def test_node_down_while_pushing_and_searching(solr_url: str, tmp_path: Path) -> None:
+    """Node 1 stops in the middle of a push and during searches; with 2 replicas every shard keeps a live
+    copy: searches keep answering, the push finishes (retries while a new leader is elected), and a second
+    push after the node is back finds every article present exactly once."""
+    if not _control_available():
+        _no_solr_control()
+    from searchidx.engines.solr.client import SolrClient
+    from searchidx.engines.solr.index import SolrIndex
+    from searchidx.engines.solr.push import ensure_collection, push
+
+    n = 3000
+    data = tmp_path / "many.jsonl"
+    with open(data, "w", encoding="utf-8") as f:
+        for i in range(n):
+            f.write(json.dumps({"id": f"a{i}", "title": f"Article {i} sur l'OTAN", "date": f"20{10 + i % 10}-01-02",
+                                "body": f"Le sommet numéro {i} réunit les alliés à Genève et à Bruxelles."}) + "\n")
+    name = _collection("faults")
+    client = SolrClient(solr_url, attempts=9)
+    ensure_collection(client, name, 2, 2)
+    stopped: list[str] = []
+
+    def progress(k: int) -> None:  # after the first batch is in, node 1 goes down
+        if not stopped:
+            stopped.append(_cluster("node-stop", "1"))
+
+    try:
+        report = push(client, name, [str(data)], None, "none", progress=progress)
+        assert stopped and "1 down" in stopped[0]
+        assert report.added == n and not report.problems
+        with SolrIndex.open(solr_url, name) as idx:
+            for _ in range(5):
+                r = idx.search("otan genève", facets=["year"])
+                assert r.total == n and sum(v.count for v in r.facets["year"]) == n
+    finally:
+        _cluster("node-start", "1")
+    report = push(client, name, [str(data)], None, "none")
+    assert (report.added, report.updated, report.unchanged) == (0, 0, n)
+    ids = client.select(name, {"q": "*:*", "rows": 0, "facet": "true", "facet.field": "id", "facet.limit": -1,
+                               "facet.mincount": 2})
+    assert _count(solr_url, name) == n and ids["facet_counts"]["facet_fields"]["id"] == []
+
+
+def test_search_survives_the_first_node_going_down(solr_url: str, corpus_collection: str) -> None:
+    """The URL given names node 0; once connected, the client knows every live node and goes on without it."""
+    if not _control_available():
+        _no_solr_control()
+    from searchidx.engines.solr.index import SolrIndex
+
+    with SolrIndex.open(solr_url, corpus_collection) as idx:
+        before = idx.search("otan", facets=["person"])
+        try:
+            assert "0 down" in _cluster("node-stop", "0")
+            after = idx.search("otan", facets=["person"])
+        finally:
+            _cluster("node-start", "0")
+    assert (after.total, after.facets) == (before.total, before.facets)
+
+
+def _no_solr_control() -> None:
+    from conftest import _no_solr
+
+    _no_solr("the cluster was not started by scaleout/solr/cluster.sh (no control port): cannot stop a node")
+
+
+# -- the README's "When one machine is not enough" ----------------------------------------------------------------
+
+DOC_URL = "http://127.0.0.1:8983/solr"
+
+
+def test_readme_solr_examples_run(solr_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every command and the Python block of the README's Solr section, against the live cluster (the README's
+    URL replaced by the cluster's; cluster.sh start/stop are what started this cluster)."""
+    import re
+    import shlex
+
+    readme = (REPO / "README.md").read_text("utf-8")
+    commands = [line[2:] for block in re.findall(r"```console-solr\n(.*?)```", readme, flags=re.S)
+                for line in block.splitlines() if line.startswith("$ ")]
+    python = re.findall(r"```python-solr\n(.*?)```", readme, flags=re.S)
+    assert len(commands) >= 10 and python
+    os.symlink(REPO / "corpus", tmp_path / "corpus")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SEARCHIDX_INDEX", raising=False)
+    monkeypatch.delenv("SEARCHIDX_SOLR", raising=False)
+    monkeypatch.setenv("SEARCHIDX_TTY", "0")
+    host = solr_url.split("://", 1)[1].split("/")[0]
+    collection = _collection("news")
+    runner = CliRunner()
+    for command in commands:
+        argv = shlex.split(command)
+        if argv[0] == "bash":
+            assert argv[1] == "scaleout/solr/cluster.sh" and argv[2] in ("start", "stop")
+            continue
+        argv = [a.replace(DOC_URL, solr_url).replace("127.0.0.1:8983", host)
+                .replace("news-copy", f"{collection}-copy").replace("/news", f"/{collection}") for a in argv]
+        argv = [collection if a == "news" else a for a in argv]
+        result = runner.invoke(app, argv[1:])
+        assert result.exit_code == 0, f"{command!r} exited {result.exit_code}: {result.output}"
+        assert "Traceback" not in result.output
+    code = python[0].replace("127.0.0.1:8983/news", f"{host}/{collection}")
+    exec(compile(code, "README.md", "exec"), {"__name__": "readme"})
+
+
+def test_the_local_path_never_imports_the_solr_client(corpus_index_path: Path) -> None:
+    argv = ["search", "otan", "--facet", "person", "--index", str(corpus_index_path)]
+    code = ("import sys; from typer.testing import CliRunner; from searchidx.cli import app; "
+            f"r = CliRunner().invoke(app, {argv!r}); "
+            "assert r.exit_code == 0, r.output; "
+            "assert not [m for m in sys.modules if m.startswith(('httpx', 'searchidx.engines.solr'))]")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
