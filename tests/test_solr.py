@@ -38,6 +38,14 @@ def _client(url: str):  # type: ignore[no-untyped-def]
 _CREATED: list[str] = []
 
 
+def _remote(url: str, collection: str):  # type: ignore[no-untyped-def]
+    """The collection through the public facade, as `Index.open("solr://host:port/collection")`."""
+    from searchidx import Index
+    from searchidx.backend import solr_location
+
+    return Index.open(solr_location(url, collection))
+
+
 def _collection(prefix: str) -> str:
     """A fresh collection name, deleted at the end of the module (`_drop_collections`)."""
     name = f"{prefix}_{uuid.uuid4().hex[:8]}"
@@ -180,7 +188,8 @@ def test_push_from_index_sends_the_local_index(solr_url: str, corpus_index_path:
     assert code == 0, out
     with Index.open(corpus_index_path) as idx:
         n = len(idx)
-        article = next(iter(idx.articles()))
+        article = idx.get(idx.search("Stoltenberg").hits[0].id)
+    assert article is not None and article.entities.person
     assert f"{n} added" in out and _count(solr_url, name) == n
     doc = _client(solr_url).select(name, {"q": f'id:"{article.id}"', "fl": "person,place"})["response"]["docs"][0]
     assert doc.get("person", []) == list(article.entities.person)
@@ -248,15 +257,15 @@ def fixture_collection(solr_url: str) -> Iterator[str]:
 def test_query_language_cases_same_on_solr(solr_url: str, fixture_collection: str) -> None:
     from search_fixture import build
 
-    from searchidx.engines.solr.index import SolrIndex
 
     cases = _query_language_cases()
     assert len(cases) >= 50
     local = build()
-    with SolrIndex.open(solr_url, fixture_collection) as remote:
+    with _remote(solr_url, fixture_collection) as remote:
         for q, expected in cases:
             got = {h.id for h in remote.search(q, limit=50).hits}
-            assert got == expected == {h.id for h in local.search(q, limit=50, suggest=False).hits}, q
+            here = local.search(q, limit=50, suggest=False, all_versions=True)
+            assert got == expected == {h.id for h in here.hits}, q
         fallback = remote.search("otan vendanges")
         assert fallback.fallback and fallback.total == 4
         assert remote.search("otan ET vendanges").total == 0
@@ -281,11 +290,10 @@ SAME_QUERIES = ["", "otan", "Stoltenberg", "sécurité Genève", "etats-unis -ch
 def test_corpus_totals_and_facets_same_on_solr(solr_url: str, corpus_collection: str,
                                                corpus_index_path: Path) -> None:
     from searchidx import Index
-    from searchidx.engines.solr.index import SolrIndex
 
     facets = ["person", "org", "place", "source", "year", "month"]
     queries = SAME_QUERIES + [q for q, _ in _query_language_cases()]
-    with Index.open(corpus_index_path) as local, SolrIndex.open(f"{solr_url}", corpus_collection) as remote:
+    with Index.open(corpus_index_path) as local, _remote(solr_url, corpus_collection) as remote:
         assert len(remote) == len(local)
         for q in queries:
             a = local.search(q, facets=facets, facet_limit=1000, suggest=False)
@@ -313,10 +321,10 @@ def facet_key_(value: str) -> str:
 def test_cli_reads_the_collection(solr_url: str, corpus_collection: str, corpus_index_path: Path,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
     runner = CliRunner()
-    local = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json",
+    local = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json", "--all-versions",
                                 "--index", str(corpus_index_path)])
     monkeypatch.setenv("SEARCHIDX_SOLR", f"solr://{solr_url.split('://', 1)[1].split('/')[0]}/{corpus_collection}")
-    remote = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json"])
+    remote = runner.invoke(app, ["search", "Stoltenberg", "--facet", "person", "--json", "--all-versions"])
     assert remote.exit_code == 0, remote.output
     a, b = json.loads(local.stdout), json.loads(remote.stdout)
     assert (a["total"], a["facets"]) == (b["total"], b["facets"])
@@ -335,7 +343,6 @@ def test_node_down_while_pushing_and_searching(solr_url: str, tmp_path: Path) ->
     if not _control_available():
         _no_solr_control()
     from searchidx.engines.solr.client import SolrClient
-    from searchidx.engines.solr.index import SolrIndex
     from searchidx.engines.solr.push import ensure_collection, push
 
     n = 3000
@@ -357,7 +364,7 @@ def test_node_down_while_pushing_and_searching(solr_url: str, tmp_path: Path) ->
         report = push(client, name, [str(data)], None, "none", progress=progress)
         assert stopped and "1 down" in stopped[0]
         assert report.added == n and not report.problems
-        with SolrIndex.open(solr_url, name) as idx:
+        with _remote(solr_url, name) as idx:
             for _ in range(5):
                 r = idx.search("otan genève", facets=["year"])
                 assert r.total == n and sum(v.count for v in r.facets["year"]) == n
@@ -374,9 +381,8 @@ def test_search_survives_the_first_node_going_down(solr_url: str, corpus_collect
     """The URL given names node 0; once connected, the client knows every live node and goes on without it."""
     if not _control_available():
         _no_solr_control()
-    from searchidx.engines.solr.index import SolrIndex
 
-    with SolrIndex.open(solr_url, corpus_collection) as idx:
+    with _remote(solr_url, corpus_collection) as idx:
         before = idx.search("otan", facets=["person"])
         try:
             assert "0 down" in _cluster("node-stop", "0")

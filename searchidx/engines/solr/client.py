@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from searchidx.errors import SearchidxError, UsageError
+from searchidx.errors import Exit, SearchidxError, UsageError
 
 __all__ = ["SolrClient", "SolrError", "SolrUnavailableError", "parse_solr_url"]
 
@@ -27,13 +27,13 @@ FIRST_BACKOFF = 0.25
 class SolrUnavailableError(SearchidxError):
     """No node of the Solr cluster answers (exit code 3)."""
 
-    exit_code = 3
+    exit_code = Exit.NO_INDEX
 
 
 class SolrError(SearchidxError):
     """Solr answered with an error it will keep giving (a bad request, a missing collection): exit code 3."""
 
-    exit_code = 3
+    exit_code = Exit.NO_INDEX
 
 
 def parse_solr_url(url: str) -> tuple[str, str | None]:
@@ -58,11 +58,14 @@ class SolrClient:
         self._path = urlsplit(self.url).path  # "/solr"
         self._nodes = [self.url]
         self._attempts = attempts
-        self._http = httpx.Client(timeout=httpx.Timeout(timeout, connect=5.0))
+        self._timeout = httpx.Timeout(timeout, connect=5.0)
+        self._http = httpx.Client(timeout=self._timeout)
         self._learned = False
 
     def close(self) -> None:
+        """Closes the connections; the next request opens new ones."""
         self._http.close()
+        self._http = httpx.Client(timeout=self._timeout)
 
     def _learn_nodes(self) -> None:
         """Adds every live node of the cluster to the nodes tried (once; failures are ignored)."""

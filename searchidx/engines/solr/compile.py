@@ -6,7 +6,7 @@ decides whether a leaf has any term left (a word of stop words only drops out, a
 folded prefix or its stem (``body:secur*``), a fuzzy word one ``term~d`` per term (Lucene's fuzzy query keeps
 its 50 closest expansions and lets the first letter change: the one place counts can differ). Partial entity
 names expand, through a facet over the ``<field>_key`` values, to the names holding all their words (64 at
-most, as locally). Every operator is explicit (``+``, ``-``, ``OR``), so ``q.op`` does not matter.
+most, as locally). Operators are explicit (``+``, ``-``, ``OR``); a clause without one is optional (``q.op=OR``).
 """
 
 from __future__ import annotations

@@ -198,7 +198,7 @@ _SOLRCONFIG = """<?xml version="1.0" encoding="UTF-8"?>
   <requestHandler name="/select" class="solr.SearchHandler">
     <lst name="defaults">
       <str name="df">body</str>
-      <str name="q.op">AND</str>
+      <str name="q.op">OR</str>
     </lst>
   </requestHandler>
 </config>

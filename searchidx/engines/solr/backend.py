@@ -1,12 +1,14 @@
-"""`SolrIndex`: the read side of `searchidx.Index` (search, facet_values, get, stats, len) on a SolrCloud
-collection, returning the same `SearchResult`, `Article`, `FacetValue` and `IndexStats`.
+"""`SolrBackend`: the `searchidx.backend.Backend` protocol on a SolrCloud collection, so `searchidx.Index`
+(and every command) works on ``solr://host:port/collection`` as on a local index: the same `SearchResult`,
+`Article`, `FacetValue`, `IndexStats` and `IndexReport`.  Writing is `searchidx.engines.solr.push`.
 
 A search is one request: the compiled query, the filters as ``fq`` (each facet's filter tagged with its
 name), the page, the body highlighted for snippets, and the facets through the JSON Facet API with
 ``domain.excludeTags`` = the facet's own filter (Solr's multi-select faceting = our disjunctive counts),
-buckets refined well past the cut so counts merged from shards are exact. When no article has every word, a second request
-runs the any-word form (``result.fallback``). Facet values come back as folded keys; one more request finds
-how articles write each key shown (``<field>_pair``, the most frequent form), once per key and object.
+buckets refined well past the cut so counts merged from shards are exact. When no article has every word,
+a second request runs the any-word form (``result.fallback``). Facet values come back as folded keys; one
+more request finds how articles write each key shown (``<field>_pair``, the most frequent form), once per
+key and object.
 Spelling suggestions are not offered on Solr.
 """
 
@@ -14,65 +16,113 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from types import TracebackType
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
+from searchidx.analysis import ELISIONS
+from searchidx.backend import SearchRequest, Source
 from searchidx.engines.solr.client import SolrClient, parse_solr_url
 from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_query, quote
 from searchidx.engines.solr.configset import SCHEMA_VERSION
+from searchidx.engines.solr.push import ensure_collection, push, push_articles
 from searchidx.errors import IndexNotFoundError, UsageError
 from searchidx.fields import check_facet, facet_key
-from searchidx.models import Article, Entities, FacetValue, Hit, IndexStats, SearchResult
+from searchidx.models import Article, Entities, FacetValue, Hit, IndexReport, IndexStats, Problem, SearchResult
 from searchidx.query.dates import since_range, until_range
 from searchidx.query.parse import parse
+from searchidx.query.tree import Query
 
-__all__ = ["SORTS", "SolrIndex"]
+if TYPE_CHECKING:
+    from searchidx.entities import Extractor
 
-SORTS: tuple[str, ...] = ("relevance", "date", "-date")
+__all__ = ["SolrBackend"]
+
 SNIPPET_CHARS = 240
+SHARDS = 2  # of a collection created by `SolrBackend.create` (``searchidx solr push`` has options)
+REPLICAS = 2
+_ELIDED = re.compile(r"<em>((?:" + "|".join(sorted(ELISIONS, key=len, reverse=True)) + r")['’ʼ‘＇])", re.I)
 _FL = "id,title,date,source,url,person,org,place,score"
 
 
-class SolrIndex:
-    """A searchidx collection on SolrCloud, read with the same methods as `searchidx.Index`."""
+class SolrBackend:
+    """A searchidx collection on SolrCloud (see the module docstring)."""
 
-    def __init__(self, client: SolrClient, collection: str) -> None:
+    def __init__(self, client: SolrClient, collection: str, extractor: str = "none") -> None:
         self.client = client
         self.collection = collection
-        self.path = None
+        self._created_with = extractor
         self._compiler = Compiler(self._names)
         self._shown: dict[str, dict[str, str]] = defaultdict(dict)  # facet -> key -> display form
 
     @classmethod
-    def open(cls, url: str, collection: str | None = None) -> SolrIndex:
-        """``solr://host:port/collection``, or a base URL ``http://host:port/solr`` and a collection name.
-        Raises `IndexNotFoundError` (exit 3) when the collection does not exist."""
-        base, named = parse_solr_url(url)
-        name = collection or named
+    def open(cls, location: str) -> SolrBackend:
+        """``solr://host:port/collection``: `IndexNotFoundError` (exit 3) when the collection does not exist,
+        `SolrUnavailableError` (exit 3) when no node answers."""
+        base, name = parse_solr_url(location)
         if not name:
-            raise UsageError(f"no collection in {url!r}; write solr://host:port/collection or pass --collection")
+            raise UsageError(f"no collection in {location!r}; write solr://host:port/collection")
         client = SolrClient(base)
         if name not in client.collections():
             raise IndexNotFoundError(f"no collection {name!r} on {base}; run `searchidx solr push` to create it")
         return cls(client, name)
 
+    @classmethod
+    def create(cls, location: str, extractor: str, *, overwrite: bool = False) -> SolrBackend:
+        """A new collection (`SHARDS` x `REPLICAS`) with the searchidx configset; with ``overwrite`` an existing
+        one is deleted first."""
+        base, name = parse_solr_url(location)
+        if not name:
+            raise UsageError(f"no collection in {location!r}; write solr://host:port/collection")
+        client = SolrClient(base)
+        if overwrite and name in client.collections():
+            client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+        if not ensure_collection(client, name, SHARDS, REPLICAS):
+            raise UsageError(f"collection {name!r} already exists on {base}; open it, or pass overwrite=True")
+        return cls(client, name, extractor)
+
+    @property
+    def extractor(self) -> str:
+        """The extractor named in the collection's articles (the one given at creation while it is empty)."""
+        found = self._select({"q": "*:*", "rows": 0, "facet": "true", "facet.field": "extractor",
+                              "facet.limit": 1})["facet_counts"]["facet_fields"]["extractor"]
+        return str(found[0]) if found else self._created_with
+
+    def add(self, sources: Iterable[Source], extractor: Extractor | None, *,
+            on_problem: Callable[[Problem], None] | None = None, progress: Callable[[int], None] | None = None,
+            prune: bool = True, commit_every: int = 0, wait: float = 0.0) -> IndexReport:
+        """`searchidx.engines.solr.push`: files and folders as `push`, articles as they are (``commit_every``
+        and ``wait`` do not apply: Solr commits each push, and accepts concurrent writers)."""
+        name = extractor.name if extractor else "none"
+        articles = [s for s in sources if isinstance(s, Article)]
+        paths = [str(s) for s in sources if not isinstance(s, Article)]
+        report = IndexReport()
+        if articles:
+            report = push_articles(self.client, self.collection, ((a, "") for a in articles), extractor, name,
+                                   on_problem=on_problem, progress=progress)
+        if paths:
+            more = push(self.client, self.collection, paths, extractor, name, prune=prune, on_problem=on_problem,
+                        progress=progress)
+            for attr in ("added", "updated", "removed", "unchanged", "skipped", "seconds"):
+                setattr(report, attr, getattr(report, attr) + getattr(more, attr))
+            report.problems += more.problems
+        return report
+
+    def suggest(self, query: Query) -> str | None:
+        """Spelling suggestions are local only: always None."""
+        return None
+
+    def count(self) -> int:
+        return int(self._select({"q": "*:*", "rows": 0})["response"]["numFound"])
+
     def close(self) -> None:
         self.client.close()
 
-    def __enter__(self) -> SolrIndex:
-        return self
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.close()
-
     # -- reading ---------------------------------------------------------------------------------------
-    def compile(self, text: str) -> Compiled:
-        return self._compiler.compile(parse(text))
+    def compile(self, query: Query | str) -> Compiled:
+        return self._compiler.compile(parse(query) if isinstance(query, str) else query)
 
     def _select(self, params: Mapping[str, Any], body: Any = None) -> dict[str, Any]:
-        return self.client.select(self.collection, params, body)
+        return self.client.select(self.collection, {"q.op": "OR", **params}, body)
 
     def _names(self, name: str, regex: str) -> list[str]:
         """Keys of facet ``name`` that fully match ``regex``, in key order (partial entity names)."""
@@ -82,40 +132,21 @@ class SolrIndex:
         flat = data["facet_counts"]["facet_fields"][f"{name}_key"]
         return [str(v) for v in flat[0::2]]
 
-    def search(
-        self,
-        query: str = "",
-        limit: int = 10,
-        offset: int = 0,
-        *,
-        facets: Sequence[str] = (),
-        filters: Mapping[str, Sequence[str] | str] | None = None,
-        excludes: Mapping[str, Sequence[str] | str] | None = None,
-        since: str | None = None,
-        until: str | None = None,
-        sort: str | None = None,
-        facet_limit: int = 10,
-        suggest: bool = True,
-        correct: bool = False,
-    ) -> SearchResult:
-        """As `searchidx.Index.search` (``suggest`` and ``correct`` are accepted and ignored)."""
-        if limit < 0 or offset < 0:
-            raise UsageError("--limit and --offset must be zero or more")
-        parsed = self.compile(query)
-        sort = sort or ("-date" if parsed.browse else "relevance")
-        if sort not in SORTS:
-            raise UsageError(f"unknown sort {sort!r}; choose from: {', '.join(SORTS)}")
+    def search(self, request: SearchRequest) -> SearchResult:
+        """See `searchidx.backend.Backend.search` (wire copies are not folded on Solr)."""
+        parsed = self.compile(request.tree)
+        sort, offset, limit, facets = str(request.sort), request.offset, request.limit, request.facets
         for name in facets:
             check_facet(name)
-        fqs = _filter_queries(_as_lists(filters), _as_lists(excludes), since, until)
+        fqs = _filter_queries(request.filters, request.excludes, request.since, request.until)
         params: dict[str, Any] = {
-            "fq": fqs, "start": offset, "rows": limit, "fl": _FL,
+            "q.op": "OR", "fq": fqs, "start": offset, "rows": limit, "fl": _FL,
             "sort": {"relevance": "score desc,id asc", "date": "date asc,id asc", "-date": "date desc,id asc"}[sort],
             "hl": "true", "hl.fl": "body", "hl.method": "unified", "hl.snippets": 2,
             "hl.fragsize": SNIPPET_CHARS, "hl.tag.pre": "<em>", "hl.tag.post": "</em>", "hl.defaultSummary": "false",
             "hl.bs.type": "WORD", "hl.maxAnalyzedChars": 1 << 15,
         }
-        body = {"facet": {name: _facet(name, facet_limit) for name in facets}} if facets else None
+        body = {"facet": {name: _facet(name, request.facet_limit) for name in facets}} if facets else None
         data = self._select({**params, "q": parsed.strict}, body)
         fallback = False
         if not data["response"]["numFound"] and not parsed.browse and parsed.loose != parsed.strict:
@@ -139,7 +170,7 @@ class SolrIndex:
                 id=str(doc["id"]),
                 title=str(doc.get("title", "")),
                 score=round(float(doc.get("score", 0.0)), 4) if sort == "relevance" else 0.0,
-                snippet=" ".join(" … ".join(fragments).split()) if fragments else "",
+                snippet=_ELIDED.sub(r"\1<em>", " ".join(" … ".join(fragments).split())) if fragments else "",
                 date=doc.get("date") or None,
                 source=doc.get("source"),
                 url=doc.get("url"),
@@ -186,10 +217,11 @@ class SolrIndex:
                     self._shown[name].setdefault(key, form)
         return {name: self._shown[name] for name in wanted}
 
-    def facet_values(self, name: str, *, prefix: str = "", query: str = "", limit: int | None = 20) -> list[FacetValue]:
-        """As `searchidx.Index.facet_values`."""
+    def facet_values(self, name: str, *, prefix: str = "", query: Query | None = None,
+                     limit: int | None = 20) -> list[FacetValue]:
+        """See `searchidx.backend.Backend.facet_values`."""
         check_facet(name)
-        parsed = self.compile(query)
+        parsed = self.compile(query if query is not None else "")
         q = parsed.strict
         if not parsed.browse and not self._select({"q": q, "rows": 0})["response"]["numFound"]:
             q = parsed.loose
@@ -215,22 +247,17 @@ class SolrIndex:
                        author=doc.get("author"), section=doc.get("section"), lede=doc.get("lede"),
                        path=doc.get("path"), entities=_entities(doc))
 
-    def __len__(self) -> int:
-        return int(self._select({"q": "*:*", "rows": 0})["response"]["numFound"])
-
     def stats(self) -> IndexStats:
         first = self._select({"q": "date:*", "rows": 1, "fl": "date", "sort": "date asc"})["response"]
         last = self._select({"q": "date:*", "rows": 1, "fl": "date", "sort": "date desc"})["response"]
-        extractors = self._select({"q": "*:*", "rows": 0, "facet": "true", "facet.field": "extractor",
-                                   "facet.limit": 1})["facet_counts"]["facet_fields"]["extractor"]
         size = self.client.index_bytes(self.collection)
         return IndexStats(
             path=f"{self.client.url}/{self.collection}",
-            documents=len(self),
+            documents=self.count(),
             size_bytes=size,
             first_date=first["docs"][0]["date"] if first["docs"] else None,
             last_date=last["docs"][0]["date"] if last["docs"] else None,
-            extractor=str(extractors[0]) if extractors else "none",
+            extractor=self.extractor,
             schema_version=SCHEMA_VERSION,
         )
 
@@ -244,8 +271,8 @@ def _facet(name: str, limit: int) -> dict[str, Any]:
             "refine": True, "overrequest": extra, "overrefine": extra, "domain": {"excludeTags": f"f_{name}"}}
 
 
-def _filter_queries(filters: dict[str, list[str]], excludes: dict[str, list[str]], since: str | None,
-                    until: str | None) -> list[str]:
+def _filter_queries(filters: Mapping[str, Sequence[str]], excludes: Mapping[str, Sequence[str]],
+                    since: str | None, until: str | None) -> list[str]:
     """``fq`` parameters: one per filtered facet (tagged, so its own counts ignore it), dates, exclusions."""
     out = []
     for name, values in filters.items():
@@ -267,12 +294,6 @@ def _filter_queries(filters: dict[str, list[str]], excludes: dict[str, list[str]
         if keys:
             out.append("*:* -(" + " OR ".join(f"{name}_key:{quote(k)}" for k in keys) + ")")
     return out
-
-
-def _as_lists(mapping: Mapping[str, Sequence[str] | str] | None) -> dict[str, list[str]]:
-    if not mapping:
-        return {}
-    return {k: [v] if isinstance(v, str) else list(v) for k, v in mapping.items()}
 
 
 def _entities(doc: dict[str, Any]) -> Entities:
