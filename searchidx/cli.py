@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,7 +19,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from searchidx.errors import Exit, SearchidxError
+from searchidx.errors import Exit, Interrupted, SearchidxError
 
 __all__ = ["Exit", "app", "main"]
 
@@ -55,8 +58,45 @@ def _errors() -> Iterator[None]:
         yield
     except SearchidxError as exc:
         _fail(str(exc), exc.exit_code)
-    except KeyboardInterrupt:
-        _fail("interrupted", Exit.INTERRUPTED)
+    except KeyboardInterrupt as exc:
+        _fail(str(exc) or "interrupted", 128 + getattr(exc, "signum", signal.SIGINT))
+
+
+@contextmanager
+def _interruptible() -> Iterator[None]:
+    """Ctrl-C and SIGTERM (systemd, docker stop, timeout) both stop a run the same way: the first raises
+    `Interrupted` where the work is, so what was committed is kept and the rest is cancelled; a second one
+    exits at once (130 / 143), as safe as a ``kill -9``: the index is as of its last commit."""
+
+    def first(signum: int, _frame: object) -> None:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, second)
+        raise Interrupted("interrupted", signum)
+
+    def second(signum: int, _frame: object) -> None:
+        os.write(2, b"Error: aborted at once; the index is as of its last commit\n")
+        os._exit(128 + signum)
+
+    old = {sig: signal.signal(sig, first) for sig in (signal.SIGINT, signal.SIGTERM)}
+    yield  # after an interrupt `second` stays until the process exits: the message, then the exit code
+    for sig, handler in old.items():
+        signal.signal(sig, handler)
+
+
+class _Echo(logging.Handler):
+    """The library's notes and warnings (logger ``searchidx``) as ``note: ...`` / ``warning: ...`` lines."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        kind = "note" if record.levelno < logging.WARNING else "warning"
+        typer.echo(f"{kind}: {record.getMessage()}", err=True)
+
+
+def _log_to_stderr() -> None:
+    logger = logging.getLogger("searchidx")
+    if not any(isinstance(h, _Echo) for h in logger.handlers):
+        logger.addHandler(_Echo())
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
 
 
 def _emit(as_json: bool, as_jsonl: bool, data: Any, plain: Callable[[], None],
@@ -129,6 +169,7 @@ def _main(
       searchidx similar 002_geneve-securite-biden-poutine.txt
       searchidx --install-completion   # then: searchidx search x --facet <TAB>
     """
+    _log_to_stderr()
 
 
 @app.command()
@@ -154,7 +195,7 @@ def index(
     from searchidx import corpus
     from searchidx.index import Index
 
-    with _errors():
+    with _errors(), _interruptible():
         sources = [str(p) for p in (paths or [Path(DEFAULT_CORPUS)])]
         corpus.iter_files(sources)  # a missing input path fails now, before the index is touched
         idx = Index.open_or_create(index, entities=entities, rebuild=rebuild, wait=wait)

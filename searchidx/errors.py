@@ -15,7 +15,8 @@ class Exit(IntEnum):
     NO_INDEX = 3  # missing, unreadable or outdated index
     LOCKED = 4
     WARNINGS = 5  # indexing done, but some files or lines were skipped
-    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+    INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT (128 + 2)
+    TERMINATED = 143  # SIGTERM (128 + 15): systemd, docker stop, timeout
 
 
 class SearchidxError(Exception):
@@ -56,3 +57,24 @@ class InputError(SearchidxError):
     """An input path that does not exist or cannot be read at all."""
 
     exit_code = Exit.USAGE
+
+
+class IndexReadOnlyError(SearchidxError):
+    """The index folder cannot be written (read-only file system, no permission): it can still be searched."""
+
+    exit_code = Exit.NO_INDEX
+
+
+class DiskFullError(SearchidxError):
+    """A write failed for lack of space (or an I/O error) during a run; the index keeps its last commit."""
+
+    exit_code = Exit.NO_RESULT
+
+
+class Interrupted(KeyboardInterrupt):
+    """A run stopped by Ctrl-C or SIGTERM: still a `KeyboardInterrupt`, with the signal (``signum``: exit code
+    128 + signum, `Exit.INTERRUPTED` / `Exit.TERMINATED`) and a message saying what was kept."""
+
+    def __init__(self, message: str, signum: int = 2) -> None:
+        super().__init__(message)
+        self.signum = signum

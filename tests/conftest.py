@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -73,3 +74,31 @@ def solr_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         subprocess.run(["bash", str(CLUSTER_SH), "stop"], env=env, capture_output=True, timeout=120)
         os.environ.pop("SOLR_CLUSTER_STATE", None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_process_left_behind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Fails the run when a test left a process running: a child of this process, or any process whose
+    command line names this session's temporary folder. They are killed (by pid) before failing."""
+    yield
+    import signal
+    import time
+
+    import procs
+
+    base = str(tmp_path_factory.getbasetemp())
+
+    def leftovers() -> set[int]:
+        own = {p for p in procs.children(os.getpid()) if not procs.is_resource_tracker(p)}
+        return own | set(procs.pids_naming(base))
+
+    left = set()
+    if leftovers():
+        time.sleep(1.0)  # a process being stopped right now
+        left = leftovers()
+    if left:
+        described = [f"{pid}: {procs.cmdline(pid)}" for pid in sorted(left)]
+        for pid in left:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+        pytest.fail("processes left behind by the tests (killed now):\n" + "\n".join(described))

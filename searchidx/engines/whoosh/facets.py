@@ -90,9 +90,13 @@ class FacetTable:
             arrays[f"{name}.docs"] = np.diff(self._docs[name], prepend=0).astype(np.int32)
             arrays[f"{name}.values"] = self._values[name].astype(np.int32)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may save the same one
-        with open(tmp, "wb") as f:
-            np.savez_compressed(f, **arrays)
-        os.replace(tmp, path)
+        try:
+            with open(tmp, "wb") as f:
+                np.savez_compressed(f, **arrays)
+            os.replace(tmp, path)
+        except BaseException:  # a full disk, an interrupt: no half-written file is left
+            tmp.unlink(missing_ok=True)
+            raise
 
     @classmethod
     def load(cls, path: Path, size: int) -> FacetTable | None:

@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import marshal
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -20,9 +22,9 @@ from whoosh.writing import PostingPool, SegmentWriter
 from searchidx import corpus
 from searchidx.engines.whoosh import codec, parallel
 from searchidx.engines.whoosh.documents import to_document
-from searchidx.engines.whoosh.storage import lock_for
+from searchidx.engines.whoosh.storage import committed, discard, lock_for
 from searchidx.entities import article_entities
-from searchidx.errors import IndexLockedError
+from searchidx.errors import IndexLockedError, Interrupted
 from searchidx.models import Article, IndexReport, Problem
 
 if TYPE_CHECKING:
@@ -153,6 +155,7 @@ class Run:
         self.replaced_paths: set[str] = set()  # paths whose old articles this run deletes
         self.id_origin: dict[str, str] = {}
         self.commits = 0
+        self.committed = 0  # articles added or updated by this run and committed
 
     def _writer(self) -> SegmentWriter:
         if self.writer is None:
@@ -172,13 +175,21 @@ class Run:
             self.writer.commit()
             self.writer = None
             self.commits += 1
+            self.committed = self.report.indexed
         self.pending = 0
 
-    def cancel(self) -> None:
+    def cancel(self) -> int:
+        """Drops what was not committed (see `storage.discard`); returns the bytes its files held."""
+        written = 0
         if self.writer is not None:
-            self.writer.cancel()
+            if committed(self.writer):  # stopped after its TOC was written: the commit is done
+                self.commits += 1
+                self.committed = self.report.indexed
+            written = discard(self.writer)
             self.writer = None
-        self.reader.close()
+        with contextlib.suppress(Exception):
+            self.reader.close()
+        return written
 
     def _indexed_path(self, id: str) -> str | None:
         """The stored path of the live article with this id, "" for one without a file, None if absent."""
@@ -266,6 +277,15 @@ class Run:
                     self.replaced_paths.add(key)
 
 
+def _interrupted(run: Run, signum: int) -> Interrupted:
+    done = run.report.indexed
+    kept = (f"{run.committed} articles added or updated by this run were committed and are kept"
+            if run.committed else "nothing this run did was committed yet")
+    dropped = f", {done - run.committed} not yet committed were dropped" if done > run.committed else ""
+    return Interrupted(f"interrupted by {signal.Signals(signum).name}: {kept}{dropped}; run the same command "
+                       "again to index the rest (only what is missing is read again)", signum)
+
+
 def _capped(article: Article, where: str, on_problem: ProblemHandler) -> Article:
     """The article with its body cut at `MAX_ARTICLE_CHARS` (reported), so one huge file cannot stall a run."""
     if len(article.body) <= MAX_ARTICLE_CHARS:
@@ -325,6 +345,9 @@ def add(
             for path, root in files:
                 run.add_file(path, root)
             run.commit()
+        except KeyboardInterrupt as exc:
+            run.cancel()
+            raise _interrupted(run, getattr(exc, "signum", signal.SIGINT)) from None
         except BaseException:
             run.cancel()
             raise

@@ -1,9 +1,12 @@
 """One writer at a time per index folder: an advisory lock file that names its holder.
 
 The lock is ``searchidx.lock`` in the index folder, held with ``fcntl.flock`` on an open descriptor for the
-whole run and holding the writer's pid. The kernel drops a ``flock`` when its process dies, however it
-dies (``kill -9`` included), so a lock file left by a dead writer never blocks anyone: the next writer
-takes it, notes the dead pid (``WriterLock.stale_pid``) and writes its own. Readers never take the lock.
+whole run and holding the writer's pid. The kernel drops a ``flock`` when the last descriptor of that open
+file is closed, so it dies with its process, however it dies (``kill -9`` included), as long as no other
+process shares the descriptor: a forked child inherits it, so every lock descriptor taken here is closed in
+the child right after a fork (`os.register_at_fork`); worker processes never keep an index locked. A lock
+file left by a dead writer never blocks anyone: the next writer takes it, notes the dead pid
+(``WriterLock.stale_pid``, logged) and writes its own. Readers never take the lock.
 
 On systems without ``fcntl`` (Windows), the lock falls back to creating the file exclusively and treats
 a file whose pid is not a live process as stale.
@@ -13,12 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import os
 import time
 from pathlib import Path
 from types import TracebackType
 
-from searchidx.errors import IndexLockedError
+from searchidx.errors import IndexLockedError, IndexReadOnlyError
 
 try:
     import fcntl
@@ -27,6 +31,29 @@ except ImportError:  # pragma: no cover - Windows
 
 LOCK_FILE = "searchidx.lock"
 POLL_SECONDS = 0.1
+log = logging.getLogger("searchidx")
+
+_HELD_FDS: set[int] = set()  # lock descriptors of this process, closed in forked children
+
+
+def _close_held_in_child() -> None:
+    for fd in _HELD_FDS:
+        with contextlib.suppress(OSError):
+            os.close(fd)  # the child's copy only: the parent's lock stays
+    _HELD_FDS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_close_held_in_child)
+
+
+def not_inherited(fd: int) -> None:
+    """Closes ``fd`` in any process forked from now on (until `release_fd`)."""
+    _HELD_FDS.add(fd)
+
+
+def release_fd(fd: int) -> None:
+    _HELD_FDS.discard(fd)
 
 
 def pid_alive(pid: int) -> bool:
@@ -52,6 +79,21 @@ def _read_pid(path: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+def _leftover_message(path: Path, writer: int) -> str:
+    """Why a lock whose writer is dead is still held: processes that kept its descriptor (Linux: found
+    through /proc), e.g. the workers of an indexer of an earlier version killed with ``kill -9``."""
+    holders = []
+    target = str(path.resolve())
+    for entry in Path("/proc").glob("[0-9]*/fd/*"):
+        with contextlib.suppress(OSError, ValueError):
+            if os.readlink(entry) == target and int(entry.parts[2]) != os.getpid():
+                holders.append(int(entry.parts[2]))
+    who = f": pid {', '.join(map(str, sorted(set(holders))))}" if holders else ""
+    stop = f" (kill {' '.join(map(str, sorted(set(holders))))})" if holders else ""
+    return (f"the index lock is held by processes left over from a writer that died (pid {writer}){who}; "
+            f"stop them{stop} and run again")
+
+
 class WriterLock:
     """The writer lock of one index folder; use as a context manager.
 
@@ -72,6 +114,8 @@ class WriterLock:
             if holder is None:
                 return
             if time.monotonic() >= deadline:
+                if holder > 0 and not pid_alive(holder):
+                    raise IndexLockedError(_leftover_message(self.path, holder))
                 who = f" (pid {holder})" if holder > 0 else ""
                 hint = "wait for it to finish, or pass --wait SECONDS"
                 if self.wait:
@@ -81,10 +125,17 @@ class WriterLock:
 
     def _try_acquire(self) -> int | None:
         """None when the lock is now ours, else the holder's pid (0 when unknown)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        if fcntl is None:  # pragma: no cover - Windows
-            return self._try_acquire_exclusive()
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if fcntl is None:  # pragma: no cover - Windows
+                return self._try_acquire_exclusive()
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR):
+                raise
+            raise IndexReadOnlyError(
+                f"cannot write to the index folder {self.path.parent} ({exc.strerror}); an index there can "
+                "be searched but not updated: pass a writable --index folder") from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:
@@ -92,12 +143,16 @@ class WriterLock:
             if exc.errno not in (errno.EAGAIN, errno.EACCES, errno.EWOULDBLOCK):
                 raise
             return _read_pid(self.path) or 0
-        previous = _read_pid(self.path)
-        if previous and previous != os.getpid() and not pid_alive(previous):
-            self.stale_pid = previous
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode("ascii"))
+        not_inherited(fd)
         self._fd = fd
+        previous = _read_pid(self.path)
+        if previous and previous != os.getpid():  # released locks are emptied: its writer died holding it
+            self.stale_pid = previous
+            log.info("the previous writer of this index (pid %d) stopped without finishing; "
+                     "its lock is taken over and this run completes its work", previous)
+        with contextlib.suppress(OSError):  # the pid is information only (a full disk may refuse it)
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode("ascii"))
         return None
 
     def _try_acquire_exclusive(self) -> int | None:  # pragma: no cover - Windows
@@ -120,6 +175,7 @@ class WriterLock:
         fd, self._fd = self._fd, None
         with contextlib.suppress(OSError):
             os.ftruncate(fd, 0)  # an empty lock file: nobody holds it
+        release_fd(fd)
         if fcntl is None:  # pragma: no cover - Windows
             os.close(fd)
             self.path.unlink(missing_ok=True)

@@ -34,9 +34,10 @@ from whoosh.index import _CURRENT_TOC_VERSION, TOC, EmptyIndexError, FileIndex
 from whoosh.index import Index as WhooshIndex
 from whoosh.reading import IndexReader
 from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
+from whoosh.util.filelock import FcntlLock
 from whoosh.writing import SegmentWriter
 
-from searchidx.engines.whoosh.locking import WriterLock
+from searchidx.engines.whoosh.locking import WriterLock, not_inherited, release_fd
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -147,6 +148,21 @@ class _SegmentFile(StructFile):  # type: ignore[misc]
         super().close()
 
 
+class _ForkSafeLock(FcntlLock):  # type: ignore[misc]
+    """whoosh's ``flock`` of its write lock, its descriptor closed in forked children (see `locking`)."""
+
+    def acquire(self, blocking: bool = False) -> bool:
+        got = bool(super().acquire(blocking))
+        if got:
+            not_inherited(self.fd)
+        return got
+
+    def release(self) -> None:
+        if self.fd is not None:
+            release_fd(self.fd)
+        super().release()
+
+
 class SafeStorage(FileStorage):  # type: ignore[misc]
     """A whoosh `FileStorage` whose files reach the disk before any TOC can name them, and whose compound
     segments are read through a map without copies (`_SegmentFile`)."""
@@ -156,6 +172,9 @@ class SafeStorage(FileStorage):  # type: ignore[misc]
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path, **kwargs)
         self.supports_mmap = False  # whoosh's CompoundStorage then asks our file for each sub-file
+
+    def lock(self, name: str) -> Any:
+        return _ForkSafeLock(self._fpath(name)) if os.name == "posix" else super().lock(name)
 
     def open_file(self, name: str, **kwargs: Any) -> StructFile:
         if not name.endswith(".seg") or kwargs:
@@ -286,6 +305,44 @@ class SafeSegmentWriter(SegmentWriter):  # type: ignore[misc]
             self.storage.delete_file(stale)
         TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
         clean_files(self.storage, self.indexname)
+
+
+def committed(writer: SegmentWriter) -> bool:
+    """True once the writer's commit is done, as far as readers are concerned: its TOC is written."""
+    return bool(writer.storage.file_exists(TOC._filename(writer.indexname, writer.generation)))
+
+
+def discard(writer: SegmentWriter) -> int:
+    """Drops an uncommitted writer in whatever state a failure left it (a full disk, an interrupt in the
+    middle of a commit): closes what it can, releases whoosh's lock, deletes the files of its new segment,
+    its temporary folder and a TOC it had started. Returns the bytes those files held."""
+    storage = writer.storage
+    prefix = writer.newsegment.segment_id() + "."
+    toc_tmp = TOC._filename(writer.indexname, writer.generation) + "."
+    doomed = [n for n in storage.list() if n.startswith(toc_tmp)]
+    if not committed(writer):  # else its segment is the index now: interrupted after the TOC was written
+        doomed += [n for n in storage.list() if n.startswith(prefix)]
+    written = 0
+    for name in doomed:
+        with contextlib.suppress(OSError):
+            written += storage.file_length(name)
+    tmp_folder = getattr(writer, "_tempstorage", None)
+    if tmp_folder is not None:
+        with contextlib.suppress(OSError):
+            written += sum(entry.stat().st_size for entry in os.scandir(tmp_folder.folder))
+    steps = [writer.perdocwriter.close, writer.fieldwriter.close, writer.pool.cleanup]
+    if tmp_folder is not None:
+        steps.append(tmp_folder.destroy)
+    if writer.writelock is not None:
+        steps.append(writer.writelock.release)
+    for step in steps:
+        with contextlib.suppress(Exception):  # each is tried: one failing must not keep the others
+            step()
+    writer.is_closed = True
+    for name in doomed:
+        with contextlib.suppress(OSError):
+            storage.delete_file(name)
+    return written
 
 
 def clean_files(storage: Any, indexname: str = INDEX_NAME) -> None:
