@@ -6,17 +6,23 @@ the test's index folder (`procs.pids_naming`)."""
 from __future__ import annotations
 
 import contextlib
+import errno
+import json
 import os
 import re
 import signal
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import procs
 import pytest
 
+from searchidx.engines.whoosh import storage
 from searchidx.engines.whoosh.locking import LOCK_FILE
+from searchidx.errors import DiskFullError
 from searchidx.index import Index
 
 
@@ -113,3 +119,136 @@ def test_second_ctrl_c_aborts_at_once_without_damage(tmp_path: Path) -> None:
     with Index.open(ix) as idx:  # the last commit, intact (resuming is tested above)
         assert 0 < len(idx) < FEED
         assert idx.search("", limit=1).total == len(idx)
+
+
+class _FillingFile:
+    """A file that fails like a full disk once ``budget`` bytes were written through all such files."""
+
+    budget = 0
+
+    def __init__(self, f: Any) -> None:
+        self._f = f
+
+    def write(self, data: bytes) -> int:
+        if len(data) > _FillingFile.budget:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        _FillingFile.budget -= len(data)
+        return int(self._f.write(data))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._f, name)
+
+
+def _listing(ix: Path) -> list[str]:
+    return sorted(n for n in os.listdir(ix) if n != LOCK_FILE and not n.startswith("facets-"))
+
+
+def test_full_disk_during_a_commit_keeps_the_previous_generation(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    ix = tmp_path / "ix"
+    first = procs.write_feed(tmp_path / "first.jsonl", 40, prefix="a")
+    more = procs.write_feed(tmp_path / "more.jsonl", 60, prefix="b")
+    with Index.create(ix, entities="none") as idx:
+        idx.add(first)
+    before = _listing(ix)
+    create_file = storage.SafeStorage.create_file
+
+    def filling(self: storage.SafeStorage, name: str, *args: Any, **kwargs: Any) -> Any:
+        f = create_file(self, name, *args, **kwargs)
+        f.file = _FillingFile(f.file)
+        return f
+
+    monkeypatch.setattr(storage.SafeStorage, "create_file", filling)
+    _FillingFile.budget = 200_000  # the segment of 60 articles needs more
+    with Index.open(ix) as idx, pytest.raises(DiskFullError) as failed:
+        idx.add(more)
+    message = str(failed.value)
+    assert message.startswith(f"no space left to write the index at {ix} (No space left on device): the commit "
+                              "needs more than the ")
+    assert "MB are free; the index is as it was at its last commit" in message
+    assert _listing(ix) == before  # the failed commit's files are gone
+    monkeypatch.undo()
+    with Index.open(ix) as idx:
+        assert len(idx) == 40
+        assert idx.search("", limit=1).total == 40
+        assert idx.add(more).added == 60  # space again: the same run completes
+        assert len(idx) == 100
+
+
+@pytest.fixture()
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 1 MB file system of its own (tmpfs; needs root), unmounted afterwards."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small file system needs root")
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_full_disk_for_real(tmp_path: Path, small_disk: Path) -> None:
+    ix = small_disk / "ix"
+    done = procs.run(procs.write_feed(tmp_path / "first.jsonl", 80, prefix="a"), ix)  # 0.2 MB
+    assert done.returncode == 0, done.stderr
+    before = _listing(ix)
+    free = os.statvfs(ix).f_bavail * os.statvfs(ix).f_frsize / 1e6
+    big = procs.write_feed(tmp_path / "big.jsonl", 500, prefix="b")  # 0.3 MB of index, more to commit
+    failed = procs.run(big, ix)
+    assert failed.returncode == 1
+    assert "Traceback" not in failed.stderr
+    errors = [line for line in failed.stderr.splitlines() if line.startswith("Error: ")]
+    assert len(errors) == 1 and f"no space left to write the index at {ix}" in errors[0], failed.stderr
+    written, free_after = map(float, re.findall(r"the commit needs more than the (\d+\.\d) MB it had written "
+                                                r"when the disk filled up, (\d+\.\d) MB are free", errors[0])[0])
+    assert written >= free_after >= round(free, 1) - 0.1  # the space the failed commit took is free again
+    assert _listing(ix) == before  # its temporary and segment files are gone
+    assert not procs.pids_naming(str(ix))
+    with Index.open(ix) as idx:
+        assert len(idx) == 80
+        assert idx.search("Macron").total > 0
+
+
+@pytest.fixture()
+def read_only_view(tmp_path: Path) -> Iterator[tuple[Path, Path]]:
+    """(index folder, the same folder through a read-only bind mount); needs root."""
+    if os.geteuid() != 0:
+        pytest.skip("a read-only bind mount needs root (and chmod means nothing to root)")
+    ix, view = tmp_path / "ix", tmp_path / "ro"
+    ix.mkdir()
+    view.mkdir()
+    done = subprocess.run(["mount", "--bind", str(ix), str(view)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot bind-mount here: {done.stderr.strip()}")
+    try:
+        done = subprocess.run(["mount", "-o", "remount,bind,ro", str(view)], capture_output=True, text=True)
+        if done.returncode != 0:
+            pytest.skip(f"cannot remount read-only here: {done.stderr.strip()}")
+        yield ix, view
+    finally:
+        subprocess.run(["umount", "-l", str(view)], check=False)
+
+
+def test_read_only_index_is_searched_but_not_written(tmp_path: Path, read_only_view: tuple[Path, Path]) -> None:
+    ix, view = read_only_view
+    feed = procs.write_feed(tmp_path / "feed.jsonl", 40)
+    with Index.create(ix, entities="none") as idx:
+        idx.add(feed)
+    before = sorted(os.listdir(ix))
+    found = procs.cli("search", "Macron", "--index", str(view), "--facet", "person", "--jsonl")  # no table saved
+    assert found.returncode == 0, found.stderr
+    assert '"id": "n' in found.stdout
+    stats = procs.cli("stats", "--index", str(view), "--json")
+    assert stats.returncode == 0 and json.loads(stats.stdout)["documents"] == 40
+    for target in (view, view / "new"):  # the index itself, and a new index inside the read-only mount
+        refused = procs.run(procs.write_feed(tmp_path / "more.jsonl", 5, prefix="m"), target)
+        assert refused.returncode == 3
+        assert refused.stderr.splitlines() == [
+            f"Error: cannot write to the index folder {target} (Read-only file system); an index there can be "
+            "searched but not updated: pass a writable --index folder"]
+    assert sorted(os.listdir(ix)) == before

@@ -77,10 +77,15 @@ class WhooshBackend:
                                  "choose another folder")
             if has_meta and not overwrite:
                 raise UsageError(f"an index already exists at {folder}; open it, or pass overwrite=True")
-        folder.mkdir(parents=True, exist_ok=True)
-        with WriterLock(folder, wait):
-            ix = storage.create_dir(folder, schema)  # one more generation: atomic for readers
-            _write_meta(folder, meta)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with WriterLock(folder, wait):
+                ix = storage.create_dir(folder, schema)  # one more generation: atomic for readers
+                _write_meta(folder, meta)
+        except OSError as exc:
+            if exc.errno not in storage.WRITE_ERRORS:
+                raise
+            raise storage.write_error(exc, folder) from exc
         return cls(ix, folder, meta)
 
     @classmethod
@@ -278,11 +283,15 @@ class WhooshBackend:
 
 def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     tmp = folder / (META_FILE + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(json.dumps(meta, indent=2) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, folder / META_FILE)
+    try:
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(json.dumps(meta, indent=2) + "\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, folder / META_FILE)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _is_ours(name: str) -> bool:

@@ -22,7 +22,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 from searchidx import corpus
 from searchidx.engines.whoosh import codec, parallel
 from searchidx.engines.whoosh.documents import to_document
-from searchidx.engines.whoosh.storage import committed, discard, lock_for
+from searchidx.engines.whoosh.storage import WRITE_ERRORS, committed, discard, lock_for, write_error
 from searchidx.entities import article_entities
 from searchidx.errors import IndexLockedError, Interrupted
 from searchidx.models import Article, IndexReport, Problem
@@ -255,10 +255,11 @@ class Run:
         complete = True
         last: tuple[Article, dict[str, Any]] | None = None
         articles = (_capped(a, shown, self.on_problem) for a in corpus.read_file(path, root, self.on_problem))
-        for item in parallel.prepare(articles, self.extractor):
-            if last is not None:
-                complete = self.add_article(last[0], path_key, "", shown, last[1]) and complete
-            last = item
+        with contextlib.closing(parallel.prepare(articles, self.extractor)) as prepared:  # on an error too,
+            for item in prepared:  # the workers stop now, not when the traceback is freed
+                if last is not None:
+                    complete = self.add_article(last[0], path_key, "", shown, last[1]) and complete
+                last = item
         if last is not None:
             self.add_article(last[0], path_key, file_key if complete else "", shown, last[1])
 
@@ -348,6 +349,11 @@ def add(
         except KeyboardInterrupt as exc:
             run.cancel()
             raise _interrupted(run, getattr(exc, "signum", signal.SIGINT)) from None
+        except OSError as exc:
+            written = run.cancel()
+            if exc.errno in WRITE_ERRORS and lock is not None:
+                raise write_error(exc, lock.path.parent, written) from exc
+            raise
         except BaseException:
             run.cancel()
             raise

@@ -79,6 +79,15 @@ def _read_pid(path: Path) -> int | None:
     return int(text) if text.isdigit() else None
 
 
+NOT_WRITABLE = frozenset({errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR})
+
+
+def not_writable(folder: str | os.PathLike[str], exc: OSError) -> IndexReadOnlyError:
+    """The error for an index folder that cannot be written (``exc.errno`` in `NOT_WRITABLE`)."""
+    return IndexReadOnlyError(f"cannot write to the index folder {folder} ({exc.strerror}); an index there can "
+                              "be searched but not updated: pass a writable --index folder")
+
+
 def _leftover_message(path: Path, writer: int) -> str:
     """Why a lock whose writer is dead is still held: processes that kept its descriptor (Linux: found
     through /proc), e.g. the workers of an indexer of an earlier version killed with ``kill -9``."""
@@ -131,11 +140,9 @@ class WriterLock:
                 return self._try_acquire_exclusive()
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
-            if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR):
+            if exc.errno not in NOT_WRITABLE:
                 raise
-            raise IndexReadOnlyError(
-                f"cannot write to the index folder {self.path.parent} ({exc.strerror}); an index there can "
-                "be searched but not updated: pass a writable --index folder") from exc
+            raise not_writable(self.path.parent, exc) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError as exc:

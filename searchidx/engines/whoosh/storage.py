@@ -19,12 +19,14 @@ which files are fully indexed (see `indexing.Run.add_file`), completes the work.
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import mmap
 import os
 import pickle
 import re
 import time
+import weakref
 from typing import TYPE_CHECKING, Any
 
 from whoosh.fields import ensure_schema
@@ -37,7 +39,8 @@ from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 from whoosh.util.filelock import FcntlLock
 from whoosh.writing import SegmentWriter
 
-from searchidx.engines.whoosh.locking import WriterLock, not_inherited, release_fd
+from searchidx.engines.whoosh.locking import NOT_WRITABLE, WriterLock, not_inherited, not_writable, release_fd
+from searchidx.errors import DiskFullError, SearchidxError
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
@@ -172,6 +175,7 @@ class SafeStorage(FileStorage):  # type: ignore[misc]
     def __init__(self, path: str, **kwargs: Any) -> None:
         super().__init__(path, **kwargs)
         self.supports_mmap = False  # whoosh's CompoundStorage then asks our file for each sub-file
+        self.written: weakref.WeakSet[StructFile] = weakref.WeakSet()  # files created, for `discard`
 
     def lock(self, name: str) -> Any:
         return _ForkSafeLock(self._fpath(name)) if os.name == "posix" else super().lock(name)
@@ -183,6 +187,7 @@ class SafeStorage(FileStorage):  # type: ignore[misc]
 
     def create_file(self, name: str, excl: bool = False, mode: str = "wb", **kwargs: Any) -> StructFile:
         f = super().create_file(name, excl=excl, mode=mode, **kwargs)
+        self.written.add(f)
         if self.sync:
             f.onclose = _fsync_on_close
         return f
@@ -338,6 +343,10 @@ def discard(writer: SegmentWriter) -> int:
     for step in steps:
         with contextlib.suppress(Exception):  # each is tried: one failing must not keep the others
             step()
+    for f in list(getattr(storage, "written", ())):  # a close that failed (its flush) leaves the file open
+        if not f.is_closed:
+            with contextlib.suppress(Exception):
+                f.file.close()  # closes the descriptor even when the flush fails: the space is freed
     writer.is_closed = True
     for name in doomed:
         with contextlib.suppress(OSError):
@@ -405,6 +414,29 @@ def create_dir(folder: str | os.PathLike[str], schema: Schema) -> SafeFileIndex:
     TOC(schema, [], gen).write(storage, INDEX_NAME)
     clean_files(storage)
     return SafeFileIndex(storage, indexname=INDEX_NAME)
+
+
+NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+WRITE_ERRORS = NO_SPACE | NOT_WRITABLE | {errno.EIO}
+
+
+def write_error(exc: OSError, folder: str | os.PathLike[str], written: int = 0) -> SearchidxError:
+    """The one-line error for a write that failed in ``folder`` (``exc.errno`` in `WRITE_ERRORS`), after what
+    it had started was removed; ``written``: the bytes the failed commit had written (see `discard`)."""
+    if exc.errno in NOT_WRITABLE:
+        return not_writable(folder, exc)
+    kept = "the index is as it was at its last commit"
+    if exc.errno not in NO_SPACE:
+        return DiskFullError(f"writing the index at {folder} failed ({exc.strerror}); {kept}; check the disk, "
+                             "then run the same command again")
+    try:
+        st = os.statvfs(folder)
+        free = f"{st.f_bavail * st.f_frsize / 1e6:.1f} MB are free"
+    except OSError:
+        free = "the free space is unknown"
+    need = f"more than the {written / 1e6:.1f} MB it had written when the disk filled up" if written else "more"
+    return DiskFullError(f"no space left to write the index at {folder} ({exc.strerror}): the commit needs {need}, "
+                         f"{free}; {kept}: free some space and run the same command again")
 
 
 def lock_for(ix: WhooshIndex, wait: float = 0.0) -> WriterLock | None:
