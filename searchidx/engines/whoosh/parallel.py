@@ -24,7 +24,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
@@ -92,7 +92,7 @@ def workers() -> int:
     return min(WORKERS, os.cpu_count() or 1)
 
 
-def prepare(articles: Iterable[Article], extractor: Extractor | None) -> Iterator[tuple[Article, dict[str, Any]]]:
+def prepare(articles: Iterable[Article], extractor: Extractor | None) -> Generator[tuple[Article, dict[str, Any]]]:
     """``(article, document)`` for each article, in input order; the input is streamed, not read whole."""
     stream = iter(articles)
     head = list(itertools.islice(stream, MIN_PARALLEL))
