@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import time
@@ -252,3 +253,110 @@ def test_read_only_index_is_searched_but_not_written(tmp_path: Path, read_only_v
             f"Error: cannot write to the index folder {target} (Read-only file system); an index there can be "
             "searched but not updated: pass a writable --index folder"]
     assert sorted(os.listdir(ix)) == before
+
+
+# -- damaged files ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def two_commits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, str]:
+    """An index of two commits (60 articles, then 60 more; each commit a segment), its facet table saved:
+    (folder, the older segment file, in both commits; the newer one)."""
+    base = tmp_path_factory.mktemp("damage")
+    ix = base / "ix"
+    with Index.create(ix, entities="none") as idx:
+        idx.add(procs.write_feed(base / "a.jsonl", 60, prefix="a"))
+        older = {p.name for p in ix.glob("*.seg")}
+        idx.add(procs.write_feed(base / "b.jsonl", 60, prefix="b"))
+        newer = {p.name for p in ix.glob("*.seg")} - older
+        idx.search("Macron", facets=["person"])  # saves facets-2.npz
+    assert len(older) == len(newer) == 1 and list(ix.glob("facets-*.npz"))
+    return ix, older.pop(), newer.pop()
+
+
+def _subfile(seg: Path, ext: str) -> tuple[int, int]:
+    """(offset, length) of a sub-file of a compound segment: ``pst`` postings, ``_stored.col`` stored fields."""
+    from whoosh.filedb.compound import CompoundStorage
+    from whoosh.filedb.structfile import StructFile
+
+    with open(seg, "rb") as f:
+        entry = CompoundStorage(StructFile(f), use_mmap=False)._dir[f"{seg.stem}.{ext}"]
+    return int(entry["offset"]), int(entry["length"])
+
+
+def _flip(path: Path, offset: int) -> None:
+    with open(path, "r+b") as f:
+        f.seek(offset)
+        byte = f.read(1)
+        f.seek(offset)
+        f.write(bytes([byte[0] ^ 0xFF]))
+
+
+def _damage(path: Path, how: str, region: tuple[int, int] | None = None) -> None:
+    offset, length = region or (0, path.stat().st_size)
+    if how == "flip":
+        _flip(path, offset + length // 2)
+    else:
+        with open(path, "r+b") as f:
+            f.truncate(offset + length // 2)
+
+
+def _cli(*args: str) -> tuple[int, str, str]:
+    from typer.testing import CliRunner
+
+    from searchidx.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+KINDS = [  # file, sub-file, what a search and stats answer: the commit they fall back to, or exit 3
+    ("newer", "pst", "older commit"),  # postings of the newest commit's segment
+    ("newer", "_stored.col", "older commit"),  # its stored fields
+    ("older", "pst", "exit 3"),  # postings of a segment both commits hold
+    ("older", "_stored.col", "exit 3"),
+    ("_MAIN_2.toc", None, "older commit"),  # the newest table of contents
+    ("searchidx.json", None, "exit 3"),  # metadata
+    ("facets-2.npz", None, "intact"),  # the saved facet table: derived data, built again
+]
+
+
+@pytest.mark.parametrize("how", ["flip", "truncate"])
+@pytest.mark.parametrize(("which", "sub", "expected"), KINDS)
+def test_damaged_file_is_named_or_skipped_never_read_wrong(
+        tmp_path: Path, two_commits: tuple[Path, str, str], which: str, sub: str | None, expected: str,
+        how: str) -> None:
+    source, older, newer = two_commits
+    ix = tmp_path / "ix"
+    shutil.copytree(source, ix)
+    name = {"older": older, "newer": newer}.get(which, which)
+    _damage(ix / name, how, _subfile(ix / name, sub) if sub else None)
+    for args in (["stats", "--json"], ["search", "", "--facet", "person", "--limit", "200", "--jsonl"]):
+        code, out, err = _cli(*args, "--index", str(ix))
+        if expected == "exit 3":
+            assert code == 3, (out, err)
+            assert re.match(rf"Error: the index at {re.escape(str(ix))} is damaged: {re.escape(name)}[: ]", err), err
+            assert err.rstrip().endswith("run `searchidx index --rebuild` to build it again")
+            continue
+        assert code == 0, err
+        ids = {json.loads(line).get("id") for line in out.splitlines()} if args[0] == "search" else set()
+        count = json.loads(out)["documents"] if args[0] == "stats" else len(ids - {None})
+        if expected == "intact":
+            assert count == 120 and "warning" not in err
+        else:  # exactly the older commit: its 60 articles, none of the damaged newer one
+            assert count == 60
+            assert not {i for i in ids if i and i.startswith("b")}
+            assert f"warning: the newest commit of the index at {ix} is damaged ({name}: " in err, err
+
+
+def test_damaged_index_in_a_real_process(tmp_path: Path, two_commits: tuple[Path, str, str]) -> None:
+    source, older, _newer = two_commits
+    ix = tmp_path / "ix"
+    shutil.copytree(source, ix)
+    _damage(ix / older, "flip", _subfile(ix / older, "pst"))
+    for args in (["search", "Macron"], ["stats"]):
+        done = procs.cli(*args, "--index", str(ix))
+        assert done.returncode == 3
+        assert done.stderr.splitlines() == [f"Error: the index at {ix} is damaged: {older}: its content does not "
+                                            "match its checksum; run `searchidx index --rebuild` to build it again"]

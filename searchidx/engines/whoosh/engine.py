@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -97,9 +98,10 @@ class WhooshBackend:
         try:
             meta = json.loads((folder / META_FILE).read_text("utf-8"))
         except (OSError, ValueError) as exc:
-            raise IndexCorruptError(f"the index at {folder} is damaged ({exc}); {REBUILD_HINT}") from exc
-        if not isinstance(meta, dict):
-            raise IndexCorruptError(f"the index at {folder} is damaged ({META_FILE} is not an object); "
+            raise IndexCorruptError(f"the index at {folder} is damaged: {META_FILE} cannot be read ({exc}); "
+                                    f"{REBUILD_HINT}") from exc
+        if not isinstance(meta, dict) or meta.get("crc32", _meta_crc(meta)) != _meta_crc(meta):
+            raise IndexCorruptError(f"the index at {folder} is damaged: {META_FILE} does not match its checksum; "
                                     f"{REBUILD_HINT}")
         if meta.get("schema_version") != SCHEMA_VERSION:
             raise IndexCorruptError(
@@ -111,6 +113,8 @@ class WhooshBackend:
             ix.reader().close()  # opens every segment: a truncated or missing file shows up now
         except whoosh_index.EmptyIndexError as exc:
             raise IndexNotFoundError(f"no index at {folder}; run `searchidx index` to build one") from exc
+        except IndexCorruptError as exc:
+            raise IndexCorruptError(f"the index at {folder} is damaged: {exc}; {REBUILD_HINT}") from exc
         except Exception as exc:
             raise IndexCorruptError(
                 f"the index at {folder} cannot be read ({type(exc).__name__}: {exc}); {REBUILD_HINT}"
@@ -281,11 +285,17 @@ class WhooshBackend:
         )
 
 
+def _meta_crc(meta: Any) -> int:
+    """The checksum of the metadata's other fields (``crc32``; absent from indexes written before it)."""
+    fields = {k: v for k, v in meta.items() if k != "crc32"} if isinstance(meta, dict) else meta
+    return zlib.crc32(json.dumps(fields, sort_keys=True).encode("utf-8"))
+
+
 def _write_meta(folder: Path, meta: dict[str, Any]) -> None:
     tmp = folder / (META_FILE + ".tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as f:
-            f.write(json.dumps(meta, indent=2) + "\n")
+            f.write(json.dumps({**meta, "crc32": _meta_crc(meta)}, indent=2) + "\n")
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, folder / META_FILE)

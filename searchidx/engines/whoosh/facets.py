@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -115,7 +116,7 @@ class FacetTable:
                     display[name] = rest.split("\x1f") if rest else []
                     docs[name] = np.cumsum(data[f"{name}.docs"], dtype=np.int64)
                     values[name] = data[f"{name}.values"].astype(np.int64)
-        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile, zlib.error):  # damaged: built again
             return None
         if any(len(keys[n]) != len(display[n]) or len(docs[n]) != len(values[n]) for n in FACET_FIELDS):
             return None

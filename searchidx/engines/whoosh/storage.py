@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import io
+import logging
 import mmap
 import os
 import pickle
@@ -30,7 +31,7 @@ import weakref
 from typing import TYPE_CHECKING, Any
 
 from whoosh.fields import ensure_schema
-from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import _CURRENT_TOC_VERSION, TOC, EmptyIndexError, FileIndex
 from whoosh.index import Index as WhooshIndex
@@ -39,18 +40,22 @@ from whoosh.system import _FLOAT_SIZE, _INT_SIZE, _LONG_SIZE
 from whoosh.util.filelock import FcntlLock
 from whoosh.writing import SegmentWriter
 
+from searchidx.engines.whoosh import integrity
 from searchidx.engines.whoosh.locking import NOT_WRITABLE, WriterLock, not_inherited, not_writable, release_fd
-from searchidx.errors import DiskFullError, SearchidxError
+from searchidx.errors import DiskFullError, IndexCorruptError, SearchidxError
 
 if TYPE_CHECKING:
     from whoosh.fields import Schema
 
 INDEX_NAME = "MAIN"
+log = logging.getLogger("searchidx")
 KEEP_GENERATIONS = 3
 KEEP_SECONDS = 10.0
 _TOC_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc$")
 _TOC_TMP_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.toc\.[0-9.]+$")
 _SEG_RE = re.compile(rf"^({INDEX_NAME}_[0-9a-z]+)\.[A-Za-z0-9_.]+$")
+_SUMS_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.sums$")
+_SUMS_TMP_RE = re.compile(rf"^_{INDEX_NAME}_([0-9]+)\.sums\.[0-9]+\.tmp$")
 
 
 def _fsync_dir(folder: str) -> None:
@@ -253,12 +258,17 @@ def _segment_files_present(storage: Any, toc: TOC, names: set[str]) -> bool:
 def read_valid_toc(storage: Any, indexname: str = INDEX_NAME, schema: Schema | None = None) -> TOC:
     """The TOC of the newest generation that reads and whose segment files are all there."""
     errors: list[str] = []
+    damaged: list[str] = []
     for _attempt in range(5):
         names = set(storage.list())
         gens = sorted((int(m.group(1)) for n in names if (m := _TOC_RE.match(n))), reverse=True)
         if not gens:
             raise EmptyIndexError(f"no index in {storage}")
         for gen in gens:
+            problem = integrity.check(storage, indexname, gen)
+            if problem is not None:
+                damaged.append(problem)
+                continue
             try:
                 toc = read_toc(storage, indexname, gen, schema)
             except FileNotFoundError:
@@ -266,11 +276,28 @@ def read_valid_toc(storage: Any, indexname: str = INDEX_NAME, schema: Schema | N
             except Exception as exc:  # a torn or foreign TOC: try the previous generation
                 errors.append(f"generation {gen}: {type(exc).__name__}: {exc}")
                 continue
-            if _segment_files_present(storage, toc, names):
-                return toc
-            errors.append(f"generation {gen}: segment files missing")
+            if not _segment_files_present(storage, toc, names):
+                errors.append(f"generation {gen}: segment files missing")
+                continue
+            if damaged and not toc.segments:
+                break  # the empty index an index starts from is no answer
+            if damaged:
+                _warn_once(storage, f"the newest commit of the index at {storage.folder} is damaged ({damaged[0]}); "
+                           f"answering from the previous intact one (generation {gen}): run the same "
+                           "`searchidx index` again to index what it held, or `searchidx index --rebuild`")
+            return toc
+        if damaged:
+            raise IndexCorruptError(damaged[0])
         time.sleep(0.02)
     raise OSError("no readable generation (" + "; ".join(errors[-3:]) + ")")
+
+
+def _warn_once(storage: Any, message: str) -> None:
+    """Logs ``message`` once per opened index (each reader reads the TOC again)."""
+    warned = storage.__dict__.setdefault("warned", set())
+    if message not in warned:
+        warned.add(message)
+        log.warning("%s", message)
 
 
 class SafeFileIndex(FileIndex):  # type: ignore[misc]
@@ -305,11 +332,26 @@ class SafeSegmentWriter(SegmentWriter):  # type: ignore[misc]
     """A whoosh `SegmentWriter` that fsyncs (through `SafeStorage`) and cleans up late (see module doc)."""
 
     def _commit_toc(self, segments: list[Any]) -> None:
-        stale = TOC._filename(self.indexname, self.generation)
-        if self.storage.file_exists(stale):  # a torn TOC that `read_valid_toc` skipped: ours replaces it
-            self.storage.delete_file(stale)
-        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        write_toc(self.storage, self.indexname, self.generation, self.schema, segments)
         clean_files(self.storage, self.indexname)
+
+
+def write_toc(storage: Any, indexname: str, gen: int, schema: Schema, segments: list[Any]) -> None:
+    """Makes generation ``gen`` the index: its manifest (`integrity.write`), then its TOC, written to a
+    temporary file and renamed. A TOC of that generation already there is a torn one `read_valid_toc`
+    skipped: this one replaces it."""
+    name = TOC._filename(indexname, gen)
+    if storage.file_exists(name):
+        storage.delete_file(name)
+    memory = RamStorage()
+    TOC(schema, segments, gen).write(memory, indexname)
+    data = memory.files[name]
+    integrity.write(storage, indexname, gen, data, segments)
+    tmp = f"{name}.{time.time()}"
+    f = storage.create_file(tmp)
+    f.write(data)
+    f.close()
+    storage.rename_file(tmp, name)
 
 
 def committed(writer: SegmentWriter) -> bool:
@@ -326,7 +368,8 @@ def discard(writer: SegmentWriter) -> int:
     toc_tmp = TOC._filename(writer.indexname, writer.generation) + "."
     doomed = [n for n in storage.list() if n.startswith(toc_tmp)]
     if not committed(writer):  # else its segment is the index now: interrupted after the TOC was written
-        doomed += [n for n in storage.list() if n.startswith(prefix)]
+        sums = integrity.sums_name(writer.indexname, writer.generation)
+        doomed += [n for n in storage.list() if n.startswith(prefix) or n.startswith(sums)]
     written = 0
     for name in doomed:
         with contextlib.suppress(OSError):
@@ -376,10 +419,10 @@ def clean_files(storage: Any, indexname: str = INDEX_NAME) -> None:
         keep_segments.update(s.segment_id() for s in toc.segments)
     doomed = []
     for name in names:
-        toc_m, seg_m = _TOC_RE.match(name), _SEG_RE.match(name)
-        if (toc_m and int(toc_m.group(1)) not in keep_gens) or (seg_m and seg_m.group(1) not in keep_segments):
+        gen_m, seg_m = _TOC_RE.match(name) or _SUMS_RE.match(name), _SEG_RE.match(name)
+        if (gen_m and int(gen_m.group(1)) not in keep_gens) or (seg_m and seg_m.group(1) not in keep_segments):
             doomed.append(name)
-        elif _TOC_TMP_RE.match(name):  # left by a crash during a TOC write
+        elif _TOC_TMP_RE.match(name) or _SUMS_TMP_RE.match(name):  # left by a crash during a commit
             with contextlib.suppress(OSError):
                 if now - storage.file_modified(name) > KEEP_SECONDS:
                     doomed.append(name)
@@ -391,7 +434,8 @@ def clean_files(storage: Any, indexname: str = INDEX_NAME) -> None:
 def is_index_file(name: str) -> bool:
     """True for the files whoosh keeps in an index folder (TOCs, segments, its lock and temp folder)."""
     return bool(
-        _TOC_RE.match(name) or _TOC_TMP_RE.match(name) or _SEG_RE.match(name)
+        _TOC_RE.match(name) or _TOC_TMP_RE.match(name) or _SEG_RE.match(name) or _SUMS_RE.match(name)
+        or _SUMS_TMP_RE.match(name)
         or name in (f"{INDEX_NAME}_WRITELOCK", f"{INDEX_NAME}.tmp")
     )
 
@@ -408,10 +452,7 @@ def create_dir(folder: str | os.PathLike[str], schema: Schema) -> SafeFileIndex:
     storage.create()
     gens = _generations(storage)
     gen = gens[0] + 1 if gens else 0
-    stale = TOC._filename(INDEX_NAME, gen)
-    if storage.file_exists(stale):
-        storage.delete_file(stale)
-    TOC(schema, [], gen).write(storage, INDEX_NAME)
+    write_toc(storage, INDEX_NAME, gen, schema, [])
     clean_files(storage)
     return SafeFileIndex(storage, indexname=INDEX_NAME)
 
