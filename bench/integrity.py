@@ -68,7 +68,7 @@ class _Scratch:
         self._store = store
 
     def list(self) -> list[str]:
-        return [n for n in self._store.list() if not integrity.SUMS_RE.match(n)]
+        return [n for n in self._store.list() if not n.endswith(".sums")]
 
     def _fpath(self, name: str) -> str:
         return str(self._store._fpath(name))

@@ -1,10 +1,13 @@
 """searchidx: search French news articles, with French-aware analysis and entity facets."""
 
 from searchidx.errors import (
+    DiskFullError,
     IndexCorruptError,
     IndexLockedError,
     IndexNotFoundError,
+    IndexReadOnlyError,
     InputError,
+    Interrupted,
     QuerySyntaxError,
     SearchidxError,
     UsageError,
@@ -25,6 +28,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Article",
+    "DiskFullError",
     "Entities",
     "FacetValue",
     "Hit",
@@ -32,9 +36,11 @@ __all__ = [
     "IndexCorruptError",
     "IndexLockedError",
     "IndexNotFoundError",
+    "IndexReadOnlyError",
     "IndexReport",
     "IndexStats",
     "InputError",
+    "Interrupted",
     "Problem",
     "QuerySyntaxError",
     "SearchResult",

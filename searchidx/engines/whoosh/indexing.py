@@ -173,17 +173,17 @@ class Run:
     def commit(self) -> None:
         if self.writer is not None:
             self.writer.commit()
-            self.writer = None
+            self.committed = self.report.indexed  # before the writer is dropped: `cancel` counts it otherwise
             self.commits += 1
-            self.committed = self.report.indexed
+            self.writer = None
         self.pending = 0
 
     def cancel(self) -> int:
         """Drops what was not committed (see `storage.discard`); returns the bytes its files held."""
         written = 0
         if self.writer is not None:
-            if committed(self.writer):  # stopped after its TOC was written: the commit is done
-                self.commits += 1
+            if committed(self.writer) and self.committed < self.report.indexed:  # stopped after its TOC was
+                self.commits += 1  # written: the commit is done
                 self.committed = self.report.indexed
             written = discard(self.writer)
             self.writer = None

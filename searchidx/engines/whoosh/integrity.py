@@ -11,8 +11,8 @@ generation (`check`) then costs a stat per segment file, not a read of the index
   recorded (when the folder is writable) so a copied index pays this once.
 
 Damage that keeps a file's size and modification time (bit rot under the file system) is found only by a
-full check (`check(..., full=True)`, ``searchidx stats --verify``). A generation without a manifest (an
-index written before manifests existed) is read without checks, as before.
+full check (``check(..., full=True)``). A generation without a manifest (an index written before manifests
+existed) is read without checks, as before.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-SUMS_RE = re.compile(r"^_([A-Za-z0-9]+)_([0-9]+)\.sums$")
 _BLOCK = 1 << 20
 
 
@@ -57,8 +56,9 @@ def write(storage: Any, indexname: str, gen: int, toc: bytes, segments: Iterable
     """Writes the manifest of generation ``gen`` (durably) before its TOC ``toc`` is made visible. The sums of
     files an older manifest recorded with the same size and time are taken from it, not computed again."""
     known: dict[str, list[int]] = {}
+    older = re.compile(rf"^_{re.escape(indexname)}_([0-9]+)\.sums$")
     for name in storage.list():
-        if (m := SUMS_RE.match(name)) and m.group(1) == indexname and int(m.group(2)) < gen:
+        if (m := older.match(name)) and int(m.group(1)) < gen:
             with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
                 known.update(_load(storage, name)["files"])
     files: dict[str, list[int]] = {}
