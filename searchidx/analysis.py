@@ -23,7 +23,7 @@ from itertools import repeat
 import Stemmer
 from unidecode import unidecode
 
-__all__ = ["STOP_WORDS", "analyze", "fold", "plans", "stem", "tokens", "whole"]
+__all__ = ["PLANS", "STOP_WORDS", "analyze", "chunks", "fold", "plan", "plans", "stem", "tokens", "whole"]
 
 MAX_TERM_LEN = 60  # longer chunks are URLs, base64 or glued garbage: dropped
 
@@ -191,23 +191,34 @@ def _plan(chunk: str) -> _Plan:
     return ((term, 0, len(chunk), 1 if term else 0, False),)
 
 
-def plans(value: str, chars: bool = False) -> Iterator[tuple[str, int, _Plan]]:
-    """Each chunk of ``value`` with its offset (with ``chars``; else 0) and its plan: the token stream that
-    `tokens` and the engines' analyzers (`searchidx.engines.whoosh.analyzer`) turn into terms."""
-    cache = _plan_cache
-    found: Iterable[tuple[str, int]]
+#: chunk -> plan, filled by `plan`; engines' analyzers look chunks up here first (one dict lookup per chunk).
+PLANS = _plan_cache
+
+
+def chunks(value: str, chars: bool = False) -> Iterable[tuple[str, int]]:
+    """Each chunk of ``value`` with its offset (with ``chars``; else 0): word, elided word, compound,
+    acronym or number."""
     if chars:
-        found = ((m.group(), m.start()) for m in _CHUNK_FIND.finditer(value))
-    else:  # the indexing hot path: no Match objects
-        found = zip(_CHUNK_FIND.findall(value), repeat(0))
-    for chunk, base in found:
-        plan = cache.get(chunk)
-        if plan is None:
-            plan = _plan(chunk)
-            if len(cache) > _CACHE_MAX:
-                cache.clear()
-            cache[chunk] = plan
-        yield chunk, base, plan
+        return ((m.group(), m.start()) for m in _CHUNK_FIND.finditer(value))
+    return zip(_CHUNK_FIND.findall(value), repeat(0))  # the indexing hot path: no Match objects
+
+
+def plan(chunk: str) -> _Plan:
+    """The plan of one chunk (its terms and their offsets), computed once and kept in `PLANS`."""
+    found = _plan_cache.get(chunk)
+    if found is None:
+        found = _plan(chunk)
+        if len(_plan_cache) > _CACHE_MAX:
+            _plan_cache.clear()
+        _plan_cache[chunk] = found
+    return found
+
+
+def plans(value: str, chars: bool = False) -> Iterator[tuple[str, int, _Plan]]:
+    """Each chunk of ``value`` with its offset and its plan: the token stream that `tokens`, `analyze` and
+    the engines' analyzers (`searchidx.engines.whoosh.analyzer`) turn into terms."""
+    for chunk, base in chunks(value, chars):
+        yield chunk, base, plan(chunk)
 
 
 def whole(value: str) -> tuple[str | None, str]:

@@ -33,7 +33,7 @@ SUGGEST_WORDS = 6  # ...and so does a short query that needed the any-word fallb
 
 class Index:
     """A searchidx index on disk (or in memory). Create with `Index.create`, open with `Index.open`; use it
-    as a context manager, or call `close`."""
+    as a context manager, or call `close`.  ``backend`` is the engine behind it (`searchidx.backend`)."""
 
     def __init__(self, backend: Backend, extractor: Extractor | None = None) -> None:
         self.backend = backend

@@ -10,7 +10,7 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-from searchidx.analysis import plans, whole
+from searchidx.analysis import PLANS, chunks, plan, whole
 
 __all__ = ["FrenchAnalyzer", "analyzer"]
 
@@ -55,8 +55,10 @@ class FrenchAnalyzer(Analyzer):  # type: ignore[misc]
             yield t
             return
         pos = start_pos - 1
-        for chunk, base, plan in plans(value, chars):
-            for term, s, e, inc, index_only in plan:
+        cache = PLANS
+        for chunk, base in chunks(value, chars):  # inline, not `plans()`: the indexing hot path
+            found = cache.get(chunk) or plan(chunk)
+            for term, s, e, inc, index_only in found:
                 if index_only and query:
                     continue
                 if term is None:

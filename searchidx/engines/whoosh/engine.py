@@ -165,11 +165,15 @@ class WhooshBackend:
             self._searcher = self._ix.searcher(weighting=searching.WEIGHTING)
         return self._searcher
 
-    def compile(self, query: Query | str) -> Compiled:
-        """A query tree (or text) as Whoosh queries, partial entity names expanded through this index."""
+    def compiler(self) -> Compiler:
+        """The query compiler of the current reader (partial entity names expand through its lexicon)."""
         if self._compiler is None:
             self._compiler = Compiler(self.searcher().reader())
-        return self._compiler.compile(parse(query) if isinstance(query, str) else query)
+        return self._compiler
+
+    def compile(self, query: Query | str) -> Compiled:
+        """A query tree (or text) as Whoosh queries against this index."""
+        return self.compiler().compile(parse(query) if isinstance(query, str) else query)
 
     def _facets(self) -> FacetTable:
         if self._facet_table is None:
@@ -200,9 +204,7 @@ class WhooshBackend:
         )
 
     def suggest(self, query: Query) -> str | None:
-        self.compile(query)
-        assert self._compiler is not None
-        return suggest(query, self.searcher().reader(), self._compiler)
+        return suggest(query, self.searcher().reader(), self.compiler())
 
     def facet_values(self, name: str, *, prefix: str = "", query: Query | None = None,
                      limit: int | None = 20) -> list[FacetValue]:
