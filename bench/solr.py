@@ -28,7 +28,7 @@ from typing import Any
 from searchidx import Index
 from searchidx.backend import solr_location
 from searchidx.engines.solr.client import SolrClient
-from searchidx.engines.solr.push import ensure_collection, push, push_articles
+from searchidx.engines.solr.push import ensure_collection, from_local_index, push, push_articles
 from searchidx.entities import get_extractor
 from searchidx.fields import facet_key
 
@@ -142,11 +142,11 @@ def main() -> None:  # noqa: PLR0915
     t_push = time.perf_counter() - started
     ensure_collection(client, from_index, 2, 2)
     started = time.perf_counter()
-    push_articles(client, from_index, ((a, a.path or "") for a in local.articles()), None, local.extractor_name,
+    push_articles(client, from_index, from_local_index(work / "index")[1], None, local.extractor_name,
                   entities_known=True)
     t_from = time.perf_counter() - started
     ensure_collection(client, per_shard, 2, 2, distributed_idf=False)
-    push_articles(client, per_shard, ((a, a.path or "") for a in local.articles()), None, local.extractor_name,
+    push_articles(client, per_shard, from_local_index(work / "index")[1], None, local.extractor_name,
                   entities_known=True)
     rss1, heap1 = jvm_rss_mb(), heap_mb()
     n = len(local)

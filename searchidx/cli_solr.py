@@ -58,7 +58,7 @@ def push(
       searchidx solr push --from-index index/ --solr http://127.0.0.1:8983/solr -c news --shards 4
     """
     from searchidx.engines.solr.client import SolrClient
-    from searchidx.engines.solr.push import ensure_collection, push_articles
+    from searchidx.engines.solr.push import ensure_collection, from_local_index, push_articles
     from searchidx.engines.solr.push import push as push_files
     from searchidx.errors import UsageError
 
@@ -72,15 +72,10 @@ def push(
         ensure_collection(client, collection, shards, replicas)
         echo = lambda p: typer.echo(str(p), err=True)  # noqa: E731 - "path:line: reason", as `index`
         if from_index is not None:
-            from searchidx.engines.whoosh.documents import from_stored
-            from searchidx.engines.whoosh.engine import WhooshBackend
-
-            local = WhooshBackend.open(from_index)
+            name, articles = from_local_index(from_index)
             with _progress(None) as tick:
-                articles = ((a, a.path or "") for a in map(from_stored, local.searcher().all_stored_fields()))
-                report = push_articles(client, collection, articles, None, local.extractor,
-                                       on_problem=echo, progress=tick, entities_known=True)
-            local.close()
+                report = push_articles(client, collection, articles, None, name, on_problem=echo, progress=tick,
+                                       entities_known=True)
         else:
             from searchidx.index import _get_extractor
 

@@ -274,6 +274,25 @@ def push_articles(client: SolrClient, collection: str, articles: Iterable[tuple[
     return report
 
 
+def from_local_index(folder: str | os.PathLike[str]) -> tuple[str, Iterator[tuple[Article, str]]]:
+    """The extractor name and the ``(article, path)`` pairs of a local index, entities as indexed
+    (``searchidx solr push --from-index``)."""
+    from searchidx.engines.whoosh.documents import from_stored
+    from searchidx.engines.whoosh.engine import WhooshBackend
+
+    local = WhooshBackend.open(folder)
+
+    def articles() -> Iterator[tuple[Article, str]]:
+        try:
+            for stored in local.searcher().all_stored_fields():
+                article = from_stored(stored)
+                yield article, article.path or ""
+        finally:
+            local.close()
+
+    return local.extractor, articles()
+
+
 def _file_articles(paths: list[str], on_problem: ProblemHandler, read: set[str]) -> Iterator[tuple[Article, str]]:
     for path, root in corpus.iter_files(paths, on_problem):
         key = str(path.resolve())
