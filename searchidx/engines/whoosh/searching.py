@@ -13,6 +13,7 @@ from whoosh import query, scoring
 from whoosh.searching import Searcher
 
 from searchidx.analysis import APOSTROPHES, HYPHENS, fold
+from searchidx.engines.whoosh import pruning
 from searchidx.engines.whoosh.compile import Compiled, date_query
 from searchidx.engines.whoosh.documents import from_stored
 from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
@@ -21,7 +22,7 @@ from searchidx.explore.copies import CopyGroups, collapse
 from searchidx.models import FacetValue, Hit, SearchResult
 from searchidx.query.dates import since_range, until_range
 
-__all__ = ["WEIGHTING", "Selection", "page", "search", "select"]
+__all__ = ["WEIGHTING", "Matches", "Selection", "page", "search", "select"]
 SNIPPET_CHARS = 240
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
@@ -198,7 +199,7 @@ class Selection:
     """The documents a query selects once filters apply: what `search` ranks and `explore` counts."""
 
     query: query.Query  # the query evaluated (the any-word one after a fallback)
-    found: Scored  # its matches and scores, before filters
+    found: Matches  # its matches (before filters) and the way to its best ones
     keep: Mask  # live documents not excluded
     filters: dict[str, Mask]  # each facet filter (and "date" for since/until)
     visible: Mask  # the matches that pass every filter
@@ -228,10 +229,10 @@ def select(
         shown = shown & allowed
     memo = {} if memo is None else memo
     q = parsed.strict
-    found = collection.evaluate(q, memo)
+    found = Matches(collection, q, memo)
     fallback = False
     if not (found.mask & shown).any() and not parsed.browse and parsed.loose != parsed.strict:
-        loose = collection.evaluate(parsed.loose, memo)
+        loose = Matches(collection, parsed.loose, memo)
         if (loose.mask & shown).any():
             q, found, fallback = parsed.loose, loose, True
     return Selection(q, found, keep, filter_masks, found.mask & shown, fallback)
@@ -255,12 +256,13 @@ def search(
     fold: bool = True,
 ) -> SearchResult:
     """Ranks, filters and counts facets; falls back to any-word matching when no article has every word.
-    Every match is scored (no pruning), so totals and facet counts are exact.  The arguments are those of a
-    validated `searchidx.backend.SearchRequest`.  With ``groups`` (and ``fold``), one hit per group of wire
+    Every match is counted (totals and facet counts are exact); when the query is plain words, only the
+    documents that can enter the page are scored (`pruning`).  The arguments are those of a validated
+    `searchidx.backend.SearchRequest`.  With ``groups`` (and ``fold``), one hit per group of wire
     copies (`searchidx.explore.copies`); totals and facet counts still count every article."""
     sel = select(collection, parsed, filters=filters, excludes=excludes, since=since, until=until)
     found, visible = sel.found, sel.visible
-    return page(collection, sel.query, found.scores, visible, parsed.text, limit=limit, offset=offset, sort=sort,
+    return page(collection, sel.query, found, visible, parsed.text, limit=limit, offset=offset, sort=sort,
                 groups=groups, fold=fold, fallback=sel.fallback,
                 facets=_count_facets(facet_table, facets, found.mask & sel.keep, sel.filters, facet_limit))
 
@@ -272,19 +274,30 @@ def _count_facets(facet_table: FacetTable | None, facets: Sequence[str], matched
     return {name: facet_table.count(name, disjunctive(matched, filters, name), facet_limit) for name in facets}
 
 
-def page(collection: Collection, q: query.Query | None, scores: Floats, visible: Mask, text: str, *, limit: int,
-         offset: int, sort: str = "relevance", groups: CopyGroups | None = None, fold: bool = True,
+def page(collection: Collection, q: query.Query | None, scores: Floats | Matches, visible: Mask, text: str, *,
+         limit: int, offset: int, sort: str = "relevance", groups: CopyGroups | None = None, fold: bool = True,
          fallback: bool = False, facets: dict[str, list[FacetValue]] | None = None) -> SearchResult:
-    """A page of hits of the ``visible`` documents ranked by ``scores`` (or date), with snippets of the words
-    of ``q``. With ``groups`` each hit names its copy group, and with ``fold`` a group gives one hit, its
-    best-ranked visible member, whose ``versions`` counts the other visible members."""
+    """A page of hits of the ``visible`` documents ranked by ``scores`` (every document's, or the `Matches`
+    that find their best) or by date, with snippets of the words of ``q``. With ``groups`` each hit names its
+    copy group, and with ``fold`` a group gives one hit, its best-ranked visible member, whose ``versions``
+    counts the other visible members."""
+    score_of: dict[int, float] = {}
+
+    def first(n: int) -> list[int]:
+        if isinstance(scores, Matches):
+            docs, values = scores.top(visible, n, sort)
+        else:
+            docs = _top(collection, scores, visible, n, sort)
+            values = [float(scores[d]) for d in docs]
+        score_of.update(zip(docs, values, strict=True))
+        return docs
+
     if groups is None or not fold:
-        ranked = _top(collection, scores, visible, offset + limit, sort)[offset:]
+        ranked = first(offset + limit)[offset:]
         hidden = None
     else:
         available = int(np.count_nonzero(visible))
-        ranked = collapse(lambda n: _top(collection, scores, visible, n, sort), groups.of, offset + limit,
-                          available)[offset:]
+        ranked = collapse(first, groups.of, offset + limit, available)[offset:]
         members = groups.of[visible]
         hidden = np.bincount(members[members >= 0], minlength=len(groups))
     snippet = _Snippets(collection.searcher, q) if q is not None else None
@@ -297,7 +310,7 @@ def page(collection: Collection, q: query.Query | None, scores: Floats, visible:
             Hit(
                 id=article.id,
                 title=article.title,
-                score=round(float(scores[docnum]), 4) if sort == "relevance" else 0.0,
+                score=round(score_of[docnum], 4) if sort == "relevance" else 0.0,
                 snippet=snippet(article.body) if snippet else _Snippets.lead(article.body),
                 date=article.date,
                 source=article.source,
@@ -314,13 +327,40 @@ def page(collection: Collection, q: query.Query | None, scores: Floats, visible:
     )
 
 
-def _top(collection: Collection, scores: npt.NDArray[np.float64], visible: Mask, k: int, sort: str) -> list[int]:
+class Matches:
+    """The matches of a query (exact) and a way to its first k: pruned top-k when `pruning` can plan the
+    query, else every match scored by `Collection.evaluate`."""
+
+    def __init__(self, collection: Collection, q: query.Query, memo: dict[Any, Any]) -> None:
+        self.collection = collection
+        self.plan = pruning.plan(collection, q, memo) if pruning.enabled() else None
+        self.scored: Scored | None = None
+        if self.plan is None:
+            self.scored = collection.evaluate(q, memo)
+            self.mask: Mask = self.scored.mask
+        else:
+            self.mask = self.plan.mask(collection.size)
+
+    def top(self, visible: Mask, k: int, sort: str) -> tuple[list[int], list[float]]:
+        if self.plan is not None and sort == "relevance":
+            docs, scores = pruning.top_k(self.plan, visible, k)
+            return docs.tolist(), scores.tolist()
+        if self.scored is not None:
+            ranked = _top(self.collection, self.scored.scores, visible, k, sort)
+            return ranked, [float(self.scored.scores[d]) for d in ranked]
+        ranked = _top(self.collection, None, visible, k, sort)  # by date: nothing to score
+        return ranked, [0.0] * len(ranked)
+
+
+def _top(collection: Collection, scores: npt.NDArray[np.float64] | None, visible: Mask, k: int,
+         sort: str) -> list[int]:
     """The first ``k`` visible documents: by score (ties: lower document number first, as Whoosh's
     collector), or by date key (ties: lower document number first)."""
     docs = np.flatnonzero(visible)
     if k <= 0 or not len(docs):
         return []
     if sort == "relevance":
+        assert scores is not None
         keys = -scores[docs]
     else:
         ranks = collection.date_ranks()[docs].astype(np.float64)

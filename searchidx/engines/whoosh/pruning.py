@@ -1,0 +1,230 @@
+"""Rank-safe top-k: score only the documents that can enter the first k, count every match without scoring.
+
+A query's score is a sum of *clauses*: each clause is one scored posting list (a term in a field) with an
+upper bound (its largest score).  Clauses are grouped: a group is what one query word contributes (the word
+in the title plus the word in the body); a group matches where any of its clauses does.  ``all`` mode needs
+every group (the default all-words query), ``any`` mode one (the any-word fallback).
+
+- Matches are counted exactly, without scores: one boolean vector per group (a scatter of its document
+  numbers), AND-ed or OR-ed.  Totals and facet counts come from it.
+- Top k by score (MaxScore, vectorised): the groups are taken by decreasing upper bound.  A first threshold
+  θ is the k-th best exact score of a few candidates (those of the strongest groups).  In ``any`` mode, the
+  weakest groups whose upper bounds add up to less than θ are *non-essential*: a document matching only them
+  scores less than θ, so only the documents of the other groups are candidates (for a pasted lede of 30
+  words, most words are common and non-essential).  Candidates are then scored group by group; after each
+  group θ rises to the k-th best partial score (scores are never negative, so a partial score is at most
+  the final one) and the candidates whose partial score plus the remaining groups' bounds is below θ are
+  dropped.  θ is never above the final k-th score (it is a k-th score, or a lower bound of one, of real
+  visible matches), and a dropped document scores strictly less than θ, so the first k (ties broken by
+  document number) are those of exhaustive scoring.
+- The exact score of a survivor is summed in the same order as `searchidx.engines.whoosh.scoring.Collection.evaluate`
+  sums it, so scores are bit-identical to exhaustive scoring.
+
+Query shapes other than words OR-ed / AND-ed over fields (phrases, prefixes, exclusions...) return None from
+`plan` and are scored exhaustively by `Collection.evaluate`.  `exhaustive()` turns pruning off (benchmarks
+and tests compare the two).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from whoosh import query
+
+from searchidx.engines.whoosh.scoring import Collection, Floats, Ints, Mask
+
+__all__ = ["Clause", "Group", "Plan", "exhaustive", "plan", "top_k"]
+
+#: Relative margin on upper bounds (a partial sum may round differently from the exact one).
+_SLACK = 1e-9
+#: Candidates scored at once before the threshold is first taken.
+_FIRST = 64
+_enabled = True
+
+
+@contextlib.contextmanager
+def exhaustive() -> Iterator[None]:
+    """Within this block, searches score every match (the reference pruning is compared with)."""
+    global _enabled
+    before, _enabled = _enabled, False
+    try:
+        yield
+    finally:
+        _enabled = before
+
+
+def enabled() -> bool:
+    return _enabled
+
+
+@dataclass
+class Clause:
+    """One summand of the score: the live documents where it is non-zero (sorted), its value there, and an
+    upper bound of that value."""
+
+    ids: Ints
+    scores: Floats
+    upper: float
+    negative: bool = False
+
+    def at(self, docs: Ints) -> Floats:
+        """The clause's value at each of ``docs`` (sorted), 0 where it does not match."""
+        out = np.zeros(len(docs), dtype=np.float64)
+        if len(self.ids) and len(docs):
+            where = np.searchsorted(self.ids, docs)
+            where[where == len(self.ids)] = 0
+            hit = self.ids[where] == docs
+            out[hit] = self.scores[where[hit]]
+        return out
+
+
+@dataclass
+class Group:
+    """Clauses that one query word contributes; its score is their sum (in this order)."""
+
+    clauses: list[Clause]
+    upper: float = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.upper = float(sum(c.upper for c in self.clauses))
+
+    def mask(self, size: int) -> Mask:
+        out = np.zeros(size, dtype=np.bool_)
+        for c in self.clauses:
+            out[c.ids] = True
+        return out
+
+    def at(self, docs: Ints) -> Floats:
+        total = np.zeros(len(docs), dtype=np.float64)
+        for c in self.clauses:
+            total += c.at(docs)
+        return total
+
+
+@dataclass
+class Plan:
+    """Groups summed in this order; ``all`` says whether every group must match (else any)."""
+
+    groups: list[Group]
+    all: bool
+
+    def mask(self, size: int) -> Mask:
+        """Every matching document, exactly (no score computed)."""
+        if not self.groups:
+            return np.zeros(size, dtype=np.bool_)
+        if self.all:
+            ordered = sorted(self.groups, key=lambda g: sum(len(c.ids) for c in g.clauses))
+            out = ordered[0].mask(size)
+            for g in ordered[1:]:
+                if not out.any():
+                    break
+                out &= g.mask(size)
+            return out
+        out = np.zeros(size, dtype=np.bool_)
+        for g in self.groups:
+            for c in g.clauses:
+                out[c.ids] = True
+        return out
+
+    def exact(self, docs: Ints) -> Floats:
+        """The exact scores at ``docs``, summed as exhaustive evaluation sums them (group by group)."""
+        total = self.groups[0].at(docs)
+        for g in self.groups[1:]:
+            total += g.at(docs)
+        return total
+
+
+def plan(collection: Collection, q: query.Query, memo: dict[Any, Any]) -> Plan | None:
+    """The clauses of ``q`` when it is words OR-ed or AND-ed over fields (the queries the parser makes of
+    plain words); None for any other shape."""
+    one = _group(collection, q, memo)
+    if one is not None:
+        groups, every = [one], True
+    elif type(q) is query.And or (type(q) is query.Or and not q.minmatch
+                                  and all(type(s) is query.Or for s in q.subqueries)):
+        # (an OR mixing terms and groups sums them in another order: left to exhaustive evaluation)
+        found = [_group(collection, s, memo) for s in q.subqueries] if q.boost == 1 else [None]
+        if not found or any(g is None for g in found):
+            return None
+        groups, every = [g for g in found if g is not None], type(q) is query.And
+    else:
+        return None
+    if any(c.negative for g in groups for c in g.clauses):
+        return None  # partial sums bound the final ones from below only when no score is negative
+    return Plan(groups, all=every)
+
+
+def _terms_only(q: query.Or) -> bool:
+    return bool(q.subqueries) and all(type(s) is query.Term for s in q.subqueries)
+
+
+def _group(collection: Collection, q: query.Query, memo: dict[Any, Any]) -> Group | None:
+    if q.boost != 1:
+        return None
+    if type(q) is query.Term:
+        return Group([_clause(collection, q, memo)])
+    if type(q) is query.Or and not q.minmatch and _terms_only(q):
+        return Group([_clause(collection, t, memo) for t in q.subqueries])
+    return None
+
+
+def _clause(collection: Collection, t: query.Term, memo: dict[Any, Any]) -> Clause:
+    key = ("clause", t.fieldname, t.text, t.boost)
+    found: Clause | None = memo.get(key)
+    if found is None:
+        ids, scores = collection._term(t.fieldname, t.text, memo)
+        if t.boost != 1:
+            scores = scores * t.boost
+        found = memo[key] = Clause(ids, scores, float(scores.max()) if len(scores) else 0.0,
+                                   bool(len(scores)) and float(scores.min()) < 0)
+    return found
+
+
+def top_k(p: Plan, visible: Mask, k: int) -> tuple[Ints, Floats]:
+    """The first ``k`` documents of ``visible`` (the visible matches of ``p``) by score, ties broken by
+    lower document number, and their exact scores."""
+    if k <= 0 or not p.groups:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    order = sorted(range(len(p.groups)), key=lambda i: -p.groups[i].upper)
+    # a first threshold: the exact k-th score among visible matches of the strongest groups
+    seed = np.zeros(0, dtype=np.int64)
+    for i in order:
+        seed = np.unique(np.concatenate([seed] + [c.ids for c in p.groups[i].clauses]))
+        seed = seed[visible[seed]]
+        if len(seed) >= k:
+            break
+    if len(seed) > max(_FIRST, k):  # the most promising by the strongest group alone
+        first = p.groups[order[0]].at(seed)
+        seed = np.sort(seed[np.argpartition(-first, max(_FIRST, k) - 1)[:max(_FIRST, k)]])
+    theta = _kth(p.exact(seed), k)
+    if p.all or theta <= 0:
+        candidates = np.flatnonzero(visible)
+    else:  # any word: a document of the non-essential groups alone scores less than theta
+        uppers = np.array([p.groups[i].upper for i in order])
+        weak = int(np.count_nonzero(np.cumsum(uppers[::-1]) * (1 + _SLACK) < theta))
+        strong = [c.ids for i in order[:len(order) - weak] for c in p.groups[i].clauses]
+        candidates = np.unique(np.concatenate(strong)) if strong else np.zeros(0, dtype=np.int64)
+        candidates = candidates[visible[candidates]]
+    # group by group, drop the candidates that cannot reach theta any more
+    partial = np.zeros(len(candidates), dtype=np.float64)
+    remaining = float(sum(g.upper for g in p.groups))
+    for i in order:
+        if len(candidates) <= 4 * k:
+            break
+        partial += p.groups[i].at(candidates)
+        remaining -= p.groups[i].upper
+        theta = max(theta, _kth(partial, k) * (1 - _SLACK))  # partial scores never exceed the final ones
+        keep = (partial + remaining) * (1 + _SLACK) >= theta
+        candidates, partial = candidates[keep], partial[keep]
+    candidates = np.union1d(candidates, seed)
+    scores = p.exact(candidates)
+    best = np.lexsort((candidates, -scores))[:k]
+    return candidates[best], scores[best]
+
+
+def _kth(scores: Floats, k: int) -> float:
+    return float(np.partition(scores, len(scores) - k)[len(scores) - k]) if len(scores) >= k else 0.0
