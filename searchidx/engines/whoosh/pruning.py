@@ -69,16 +69,25 @@ class Clause:
     ids: Ints
     scores: Floats
     upper: float
-    negative: bool = False
+    negative: bool
+    size: int  # documents in the collection
 
-    def at(self, docs: Ints) -> Floats:
-        """The clause's value at each of ``docs`` (sorted), 0 where it does not match."""
+    def at(self, docs: Ints, scratch: Floats | None = None) -> Floats:
+        """The clause's value at each of ``docs`` (sorted), 0 where it does not match; ``scratch`` (zeros,
+        one per document of the collection, left as zeros) saves allocating one."""
+        if not len(self.ids) or not len(docs):
+            return np.zeros(len(docs), dtype=np.float64)
+        if len(docs) * 16 > len(self.ids):  # many documents: through a dense vector
+            dense = np.zeros(self.size, dtype=np.float64) if scratch is None else scratch
+            dense[self.ids] = self.scores
+            out = dense[docs]
+            dense[self.ids] = 0.0
+            return out
         out = np.zeros(len(docs), dtype=np.float64)
-        if len(self.ids) and len(docs):
-            where = np.searchsorted(self.ids, docs)
-            where[where == len(self.ids)] = 0
-            hit = self.ids[where] == docs
-            out[hit] = self.scores[where[hit]]
+        where = np.searchsorted(self.ids, docs)
+        where[where == len(self.ids)] = 0
+        hit = self.ids[where] == docs
+        out[hit] = self.scores[where[hit]]
         return out
 
 
@@ -98,50 +107,53 @@ class Group:
             out[c.ids] = True
         return out
 
-    def at(self, docs: Ints) -> Floats:
+    def at(self, docs: Ints, scratch: Floats | None = None) -> Floats:
         total = np.zeros(len(docs), dtype=np.float64)
         for c in self.clauses:
-            total += c.at(docs)
+            total += c.at(docs, scratch)
         return total
 
 
 @dataclass
 class Plan:
-    """Groups summed in this order; ``all`` says whether every group must match (else any)."""
+    """Groups summed in this order.  The first ``matching`` groups (all when None) decide the matches:
+    ``all`` says whether every one of them must match, else any; the others only add to the score."""
 
     groups: list[Group]
     all: bool
+    matching: int | None = None
 
     def mask(self, size: int) -> Mask:
         """Every matching document, exactly (no score computed)."""
-        if not self.groups:
-            return np.zeros(size, dtype=np.bool_)
-        if self.all:
-            ordered = sorted(self.groups, key=lambda g: sum(len(c.ids) for c in g.clauses))
-            out = ordered[0].mask(size)
-            for g in ordered[1:]:
-                if not out.any():
-                    break
-                out &= g.mask(size)
-            return out
+        deciding = self.groups[:self.matching]
         out = np.zeros(size, dtype=np.bool_)
-        for g in self.groups:
-            for c in g.clauses:
-                out[c.ids] = True
+        if not deciding:
+            return out
+        if not self.all:
+            for g in deciding:
+                for c in g.clauses:
+                    out[c.ids] = True
+            return out
+        ordered = sorted(deciding, key=lambda g: sum(len(c.ids) for c in g.clauses))
+        out = ordered[0].mask(size)
+        for g in ordered[1:]:
+            if not out.any():
+                break
+            out &= g.mask(size)
         return out
 
-    def exact(self, docs: Ints) -> Floats:
+    def exact(self, docs: Ints, scratch: Floats | None = None) -> Floats:
         """The exact scores at ``docs``, summed as exhaustive evaluation sums them (group by group)."""
-        total = self.groups[0].at(docs)
+        total = self.groups[0].at(docs, scratch)
         for g in self.groups[1:]:
-            total += g.at(docs)
+            total += g.at(docs, scratch)
         return total
 
 
 def plan(collection: Collection, q: query.Query, memo: dict[Any, Any]) -> Plan | None:
     """The clauses of ``q`` when it is words OR-ed or AND-ed over fields (the queries the parser makes of
     plain words); None for any other shape."""
-    one = _group(collection, q, memo)
+    one = _group(collection, q, memo) if type(q) is not query.Or or _leaf(collection, q.subqueries[0]) else None
     if one is not None:
         groups, every = [one], True
     elif type(q) is query.And or (type(q) is query.Or and not q.minmatch
@@ -158,29 +170,34 @@ def plan(collection: Collection, q: query.Query, memo: dict[Any, Any]) -> Plan |
     return Plan(groups, all=every)
 
 
-def _terms_only(q: query.Or) -> bool:
-    return bool(q.subqueries) and all(type(s) is query.Term for s in q.subqueries)
-
-
 def _group(collection: Collection, q: query.Query, memo: dict[Any, Any]) -> Group | None:
+    """A word: a term or phrase, or an OR of them over fields (its terms summed first, then its phrases,
+    the order of `Collection.evaluate`)."""
     if q.boost != 1:
         return None
-    if type(q) is query.Term:
-        return Group([_clause(collection, q, memo)])
-    if type(q) is query.Or and not q.minmatch and _terms_only(q):
-        return Group([_clause(collection, t, memo) for t in q.subqueries])
-    return None
+    leaves = q.subqueries if type(q) is query.Or and not q.minmatch else [q]
+    if not leaves or not all(_leaf(collection, s) for s in leaves):
+        return None
+    ordered = [s for s in leaves if type(s) is query.Term] + [s for s in leaves if type(s) is not query.Term]
+    return Group([_clause(collection, s, memo) for s in ordered])
 
 
-def _clause(collection: Collection, t: query.Term, memo: dict[Any, Any]) -> Clause:
-    key = ("clause", t.fieldname, t.text, t.boost)
+def _leaf(collection: Collection, q: query.Query) -> bool:
+    return type(q) is query.Term or (type(q) is query.Phrase and q.fieldname in collection.searcher.schema)
+
+
+def _clause(collection: Collection, q: query.Term | query.Phrase, memo: dict[Any, Any]) -> Clause:
+    key = ("clause", q.fieldname, repr(q))
     found: Clause | None = memo.get(key)
     if found is None:
-        ids, scores = collection._term(t.fieldname, t.text, memo)
-        if t.boost != 1:
-            scores = scores * t.boost
+        if type(q) is query.Phrase:
+            ids, scores = collection.phrase_postings(q, memo)
+        else:
+            ids, scores = collection._term(q.fieldname, q.text, memo)
+            if q.boost != 1:
+                scores = scores * q.boost
         found = memo[key] = Clause(ids, scores, float(scores.max()) if len(scores) else 0.0,
-                                   bool(len(scores)) and float(scores.min()) < 0)
+                                   bool(len(scores)) and float(scores.min()) < 0, collection.size)
     return found
 
 
@@ -190,38 +207,47 @@ def top_k(p: Plan, visible: Mask, k: int) -> tuple[Ints, Floats]:
     if k <= 0 or not p.groups:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     order = sorted(range(len(p.groups)), key=lambda i: -p.groups[i].upper)
-    # a first threshold: the exact k-th score among visible matches of the strongest groups
-    seed = np.zeros(0, dtype=np.int64)
+    # a first threshold: the exact k-th score of the best visible matches of the strongest groups
+    seen = np.zeros(len(visible), dtype=np.bool_)
+    scratch = np.zeros(len(visible), dtype=np.float64)
+    used = 0
     for i in order:
-        seed = np.unique(np.concatenate([seed] + [c.ids for c in p.groups[i].clauses]))
-        seed = seed[visible[seed]]
-        if len(seed) >= k:
+        for c in p.groups[i].clauses:
+            seen[c.ids] = True
+        seed = np.flatnonzero(seen & visible)
+        used += 1
+        if len(seed) >= 4 * max(_FIRST, k) or (len(seed) >= k and used >= 3):
             break
-    if len(seed) > max(_FIRST, k):  # the most promising by the strongest group alone
-        first = p.groups[order[0]].at(seed)
+    if len(seed) > max(_FIRST, k):
+        first = np.zeros(len(seed), dtype=np.float64)
+        for i in order[:used]:
+            first += p.groups[i].at(seed, scratch)
         seed = np.sort(seed[np.argpartition(-first, max(_FIRST, k) - 1)[:max(_FIRST, k)]])
-    theta = _kth(p.exact(seed), k)
+    theta = _kth(p.exact(seed, scratch), k)
     if p.all or theta <= 0:
         candidates = np.flatnonzero(visible)
     else:  # any word: a document of the non-essential groups alone scores less than theta
         uppers = np.array([p.groups[i].upper for i in order])
         weak = int(np.count_nonzero(np.cumsum(uppers[::-1]) * (1 + _SLACK) < theta))
-        strong = [c.ids for i in order[:len(order) - weak] for c in p.groups[i].clauses]
-        candidates = np.unique(np.concatenate(strong)) if strong else np.zeros(0, dtype=np.int64)
-        candidates = candidates[visible[candidates]]
+        seen[:] = False
+        for i in order[:len(order) - weak]:
+            for c in p.groups[i].clauses:
+                seen[c.ids] = True
+        candidates = np.flatnonzero(seen & visible)
     # group by group, drop the candidates that cannot reach theta any more
     partial = np.zeros(len(candidates), dtype=np.float64)
     remaining = float(sum(g.upper for g in p.groups))
-    for i in order:
+    for step, i in enumerate(order, start=1):
         if len(candidates) <= 4 * k:
             break
-        partial += p.groups[i].at(candidates)
+        partial += p.groups[i].at(candidates, scratch)
         remaining -= p.groups[i].upper
-        theta = max(theta, _kth(partial, k) * (1 - _SLACK))  # partial scores never exceed the final ones
+        if step & (step - 1) == 0:  # now and then (steps 1, 2, 4, 8...), as partial scores never exceed
+            theta = max(theta, _kth(partial, k) * (1 - _SLACK))  # the final ones, a k-th is a threshold
         keep = (partial + remaining) * (1 + _SLACK) >= theta
         candidates, partial = candidates[keep], partial[keep]
     candidates = np.union1d(candidates, seed)
-    scores = p.exact(candidates)
+    scores = p.exact(candidates, scratch)
     best = np.lexsort((candidates, -scores))[:k]
     return candidates[best], scores[best]
 

@@ -65,7 +65,7 @@ class Collection:
         self._lengths: dict[str, Floats] = {}
         self._dates: npt.NDArray[np.str_] | None = None
         self._date_ranks: Ints | None = None
-        self._cache: OrderedDict[tuple[str, str], tuple[Ints, Floats]] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, ...], tuple[Ints, Floats]] = OrderedDict()
         self._df: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
         weighting = searcher.weighting
@@ -78,9 +78,10 @@ class Collection:
     def empty(self) -> Scored:
         return Scored(np.zeros(self.size, dtype=np.bool_), np.zeros(self.size, dtype=np.float64))
 
-    def postings(self, field: str, text: str) -> tuple[Ints, Floats]:
+    def postings(self, field: str, text: str, keep: bool = True) -> tuple[Ints, Floats]:
         """Document numbers and weights (term frequency × field boost) of a term, deleted documents
-        included (callers mask them with ``live``)."""
+        included (callers mask them with ``live``); long lists are kept for the next call unless ``keep``
+        is false."""
         key = (field, text)
         cached = self._cache.get(key)
         if cached is not None:
@@ -102,11 +103,11 @@ class Collection:
             result = (ids_parts[0], weight_parts[0])
         else:
             result = (np.concatenate(ids_parts), np.concatenate(weight_parts))
-        if len(result[0]) >= CACHE_MIN_POSTINGS:
+        if keep and len(result[0]) >= CACHE_MIN_POSTINGS:
             self._keep(key, result)
         return result
 
-    def _keep(self, key: tuple[str, str], value: tuple[Ints, Floats]) -> None:
+    def _keep(self, key: tuple[str, ...], value: tuple[Ints, Floats]) -> None:
         self._cache[key] = value
         self._cached_bytes += value[0].nbytes + value[1].nbytes
         while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
@@ -165,8 +166,14 @@ class Collection:
 
     def term(self, field: str, text: str) -> tuple[Ints, Floats]:
         """The live documents holding a term and their BM25F scores for it (Whoosh's formula and
-        statistics: idf and average length of the whole index, the stored one-byte lengths)."""
-        ids, weights = self.postings(field, text)
+        statistics: idf and average length of the whole index, the stored one-byte lengths); the scores of
+        long lists are kept for the next call (they hold for the whole generation)."""
+        key = ("scored", field, text)
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        ids, weights = self.postings(field, text, keep=False)
         if len(ids) == 0:
             return ids, weights
         if self.searcher.schema[field].scorable:
@@ -179,7 +186,10 @@ class Collection:
         else:
             scores = weights
         live = self.live[ids]
-        return (ids, scores) if live.all() else (ids[live], scores[live])
+        result = (ids, scores) if live.all() else (ids[live], scores[live])
+        if len(ids) >= CACHE_MIN_POSTINGS:
+            self._keep(key, result)
+        return result
 
     def dense(self, ids: Ints, scores: Floats, boost: float = 1.0) -> Scored:
         out = self.empty()
@@ -202,6 +212,24 @@ class Collection:
         for ids, scores in terms:
             total += scores[np.searchsorted(ids, docs)]
         return self.dense(docs, total, q.boost)
+
+    def phrase_postings(self, q: query.Phrase, memo: dict[Any, Any]) -> tuple[Ints, Floats]:
+        """The documents holding phrase ``q`` and its scores there (as `phrase` gives them, boost applied),
+        kept between searches (finding them reads positions)."""
+        key = ("phrase", q.fieldname, *q.words, str(q.slop), str(q.boost))
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        words = [self._term(q.fieldname, w, memo) for w in q.words]
+        if words and all(len(w[0]) for w in words):
+            found = self.phrase(q, words)
+            ids = np.flatnonzero(found.mask)
+            result = (ids, found.scores[ids])
+        else:
+            result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
+        self._keep(key, result)
+        return result
 
     def positions(self, field: str, btext: bytes, docs: Ints) -> list[list[int]]:
         """The positions of a term in each of ``docs`` (sorted, all holding the term)."""
