@@ -93,9 +93,9 @@ def test_pruning_skips_work(news_index: Index) -> None:
     scored: list[int] = []
     exact = p.exact
 
-    def counting(docs: Any) -> Any:
+    def counting(docs: Any, scratch: Any = None) -> Any:
         scored.append(len(docs))
-        return exact(docs)
+        return exact(docs, scratch)
 
     p.exact = counting  # type: ignore[method-assign]
     docs, scores = pruning.top_k(p, visible, 10)
