@@ -8,6 +8,7 @@ are built with ``entities="none"`` to save time; pass ``--entities auto`` to che
     python bench/relevance.py                     # news-dev, news-dev-noaccent, news-dev-short (500 each), piaf-dev
     python bench/relevance.py --sets piaf-dev     # one set
     python bench/relevance.py --reuse             # keep the indexes in bench/out/ between runs
+    python bench/relevance.py --exhaustive        # also every match scored (no pruning): MRR and same top 10
 """
 
 from __future__ import annotations
@@ -67,12 +68,15 @@ def build(corpus: str, data: Path, out: Path, reuse: bool, entities: str) -> tup
     return index, time.perf_counter() - started
 
 
-def evaluate(index: Index, queries: list[dict[str, object]]) -> dict[str, float]:
+def evaluate(index: Index, queries: list[dict[str, object]], pages: list[list[str]] | None = None) -> dict[str, float]:
+    """MRR@10, hit@10 and latency; the top 10 ids of each query are appended to ``pages``."""
     rr, hits, times = [], 0, []
     for q in queries:
         started = time.perf_counter()
         result = index.search(str(q["query"]), limit=10)
         times.append(time.perf_counter() - started)
+        if pages is not None:
+            pages.append([h.id for h in result.hits])
         relevant = set(q["relevant"])  # type: ignore[arg-type]
         rank = next((h.rank for h in result.hits if h.id in relevant), None)
         rr.append(1.0 / rank if rank else 0.0)
@@ -95,6 +99,8 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--reuse", action="store_true", help="reuse indexes built by an earlier run")
     parser.add_argument("--entities", default="none")
+    parser.add_argument("--exhaustive", action="store_true",
+                        help="also rank with every match scored (pruning off) and compare the pages")
     args = parser.parse_args()
     if not (args.data / "README.md").exists():
         print(f"no evaluation data at {args.data}; nothing to measure")
@@ -109,13 +115,28 @@ def main() -> int:
             if seconds:
                 print(f"indexed {corpus}: {len(indexes[corpus])} docs in {seconds:.1f} s", file=sys.stderr)
         limit = default_limit if args.limit is None or default_limit is None else args.limit
-        figures = evaluate(indexes[corpus], load_queries(args.data / rel, limit))
+        queries = load_queries(args.data / rel, limit)
+        pages: list[list[str]] = []
+        figures = evaluate(indexes[corpus], queries, pages)
+        if args.exhaustive:
+            from searchidx.engines.whoosh import pruning
+
+            reference: list[list[str]] = []
+            with pruning.exhaustive():
+                exhaustive = evaluate(indexes[corpus], queries, reference)
+            figures["exhaustive_mrr"] = exhaustive["mrr"]
+            figures["exhaustive_p50_ms"] = exhaustive["p50_ms"]
+            figures["same_top10"] = sum(a == b for a, b in zip(pages, reference, strict=True)) / len(pages)
         rows.append((name, figures))
         print(f"{name}: {figures}", file=sys.stderr)
-    print("| set | queries | MRR@10 | hit@10 | p50 ms | p95 ms |")
-    print("|---|---|---|---|---|---|")
+    extra = " exhaustive MRR@10 | same top 10 | exhaustive p50 ms |" if args.exhaustive else ""
+    print("| set | queries | MRR@10 | hit@10 | p50 ms | p95 ms |" + extra)
+    print("|---|---|---|---|---|---|" + "---|" * (3 if args.exhaustive else 0))
     for name, f in rows:
-        print(f"| {name} | {f['n']} | {f['mrr']:.3f} | {f['hit']:.3f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |")
+        more = (f" {f['exhaustive_mrr']:.4f} | {100 * f['same_top10']:.1f}% | {f['exhaustive_p50_ms']:.1f} |"
+                if args.exhaustive else "")
+        print(f"| {name} | {f['n']} | {f['mrr']:.4f} | {f['hit']:.3f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |"
+              + more)
     return 0
 
 

@@ -18,6 +18,9 @@ words (OR).  For searchidx, the top 10 of every query is also computed by exhaus
 scored, `searchidx.engines.whoosh.pruning.exhaustive`) and compared: the share of identical top-10 pages
 and MRR@10 of both.
 
+``--baseline DIR`` also measures the searchidx index with the code in DIR (e.g. main, exported by
+``git archive main | tar -x -C DIR``) in the same run: the "before" of a change, on the same index.
+
 Results print as markdown and are appended as JSON to ``--rows`` (default ``bench/scale-rows.jsonl``).
 """
 
@@ -176,6 +179,8 @@ class Searchidx:
 def job(name: str, corpus: str, where: str, args: dict[str, Any], out: Any) -> None:
     """One engine: build (unless reusing) and measure, in a spawned child; sends a dict of figures."""
     sys.path.insert(0, str(ROOT))
+    if name == "baseline":  # the same index, searched by the code in --baseline
+        sys.path.insert(0, args["baseline"])
     folder = Path(where)
     try:
         row: dict[str, Any] = {"engine": name, "copies": args["copies"], "articles": args["articles"]}
@@ -209,7 +214,7 @@ def job(name: str, corpus: str, where: str, args: dict[str, Any], out: Any) -> N
                 "lede": load_queries(data / "news-dev.jsonl", args["queries"])}
         runs: list[tuple[str, str, Callable[[str], list[str]]]] = [
             ("short", "short", engine.search), ("lede", "lede", engine.search)]
-        if name == "searchidx":
+        if name != "tantivy":
             runs.insert(1, ("facets", "short", engine.search_facets))
         for label, qset, fn in runs:
             lat, ranked = timed(fn, sets[qset])
@@ -287,6 +292,8 @@ def main() -> None:
     ap.add_argument("--engines", default="searchidx,tantivy", help="comma-separated: searchidx, tantivy")
     ap.add_argument("--entities", default="builtin", help="searchidx's entity extractor (builtin, none)")
     ap.add_argument("--queries", type=int, default=300, help="queries per set")
+    ap.add_argument("--baseline", default=None, metavar="DIR",
+                    help="also search the searchidx index with the searchidx code in DIR (needs --reuse)")
     ap.add_argument("--no-exhaustive", action="store_true", help="skip the comparison with exhaustive scoring")
     ap.add_argument("--rows", default=str(ROOT / "bench" / "scale-rows.jsonl"), help="JSON Lines file to append to")
     ns = ap.parse_args()
@@ -308,12 +315,18 @@ def main() -> None:
         meta.write_text(json.dumps([articles, mb]))
         print(f"corpus: {articles:,} articles, {mb:,.0f} MB, written in {time.perf_counter() - t:.0f} s", flush=True)
     args = {"data": str(data), "queries": ns.queries, "reuse": ns.reuse, "copies": ns.copies, "articles": articles,
-            "entities": ns.entities, "work": str(work), "exhaustive": not ns.no_exhaustive}
+            "entities": ns.entities, "work": str(work), "exhaustive": not ns.no_exhaustive,
+            "baseline": str(Path(ns.baseline).resolve()) if ns.baseline else None}
+    engines = [e for e in ns.engines.split(",") if e]
+    if ns.baseline:
+        if not ns.reuse:
+            raise SystemExit("--baseline needs --reuse (the baseline searches the searchidx index already built)")
+        engines.insert(0, "baseline")
     rows = []
-    for name in (e for e in ns.engines.split(",") if e):
-        if name not in ("searchidx", "tantivy"):
+    for name in engines:
+        if name not in ("searchidx", "tantivy", "baseline"):
             raise SystemExit(f"unknown engine {name!r}; choose from searchidx, tantivy")
-        where = work / name
+        where = work / ("searchidx" if name == "baseline" else name)
         if ns.reuse and not where.exists():
             raise SystemExit(f"--reuse: no {name} index in {where}")
         rows.append(run_job(name, corpus, where, args))
