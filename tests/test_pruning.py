@@ -84,9 +84,9 @@ def test_dev_queries_are_exact(news_index: Index, name: str, n: int) -> None:
 
 def test_pruning_skips_work(news_index: Index) -> None:
     """Not vacuous: on a pasted lede, most words are non-essential and few documents are fully scored."""
-    collection = Collection(news_index.searcher())
+    collection = Collection(news_index.backend.searcher())
     text = queries("news-dev.jsonl", 1)[0]
-    parsed = news_index._parser.parse(text, collection.reader)
+    parsed = news_index.backend.compile(text)
     p = pruning.plan(collection, parsed.loose, {})
     assert p is not None and not p.all and len(p.groups) > 10
     visible = p.mask(collection.size)
