@@ -111,3 +111,33 @@ def test_several_segments_with_deletions(tmp_path: Path) -> None:
     for text in ("geneve", "geneve otan", "otan russie chevaux", "geneve russie"):
         for k in (1, 2, 10):
             same(*both(index, text, limit=k))
+
+
+def _random_plan(rng: np.random.Generator, size: int, every: bool) -> pruning.Plan:
+    groups = []
+    for _ in range(int(rng.integers(1, 12))):
+        clauses = []
+        for _ in range(int(rng.integers(1, 3))):
+            n = int(rng.integers(0, size // int(rng.choice([1, 4, 40]))))
+            ids = np.sort(rng.choice(size, n, replace=False)).astype(np.int64)
+            scores = np.round(rng.gamma(2.0, float(rng.uniform(0.5, 8)), n), 1)  # rounded: many ties
+            clauses.append(pruning.Clause(ids, scores, float(scores.max()) if n else 0.0, False, size))
+        groups.append(pruning.Group(clauses))
+    return pruning.Plan(groups, all=every)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_top_k_equals_brute_force(seed: int) -> None:
+    """Random word groups (any or all mode, filters, many tied scores): the same k documents in the same
+    order with the same scores as scoring every match."""
+    rng = np.random.default_rng(seed)
+    size = 3000
+    p = _random_plan(rng, size, every=seed % 3 == 0)
+    visible = p.mask(size) & (rng.random(size) < 0.8)
+    docs = np.flatnonzero(visible)
+    scores = p.exact(docs)
+    for k in (1, 3, 10, 100):
+        best = np.lexsort((docs, -scores))[:k]
+        got_docs, got_scores = pruning.top_k(p, visible, k)
+        assert got_docs.tolist() == docs[best].tolist()
+        assert got_scores.tolist() == scores[best].tolist()
