@@ -121,15 +121,20 @@ def _random_plan(rng: np.random.Generator, size: int, every: bool) -> pruning.Pl
             n = int(rng.integers(0, size // int(rng.choice([1, 4, 40]))))
             ids = np.sort(rng.choice(size, n, replace=False)).astype(np.int64)
             scores = np.round(rng.gamma(2.0, float(rng.uniform(0.5, 8)), n), 1)  # rounded: many ties
-            clauses.append(pruning.Clause(ids, scores, float(scores.max()) if n else 0.0, False, size))
+            clauses.append(pruning.clause(ids, scores, size))
         groups.append(pruning.Group(clauses))
-    return pruning.Plan(groups, all=every)
+    p = pruning.Plan(groups, all=every)
+    if rng.random() < 0.5:  # rewards: a constant per word a document has, and scored lists that match nothing
+        extra = [pruning.Group([pruning.constant(c.ids, 2.0, size) for c in g.clauses[:1]]) for g in groups]
+        extra.append(_random_plan(rng, size, every).groups[0])
+        p = p.plus(extra)
+    return p
 
 
 @pytest.mark.parametrize("seed", range(40))
 def test_top_k_equals_brute_force(seed: int) -> None:
-    """Random word groups (any or all mode, filters, many tied scores): the same k documents in the same
-    order with the same scores as scoring every match."""
+    """Random word groups (any or all mode, rewards, filters, many tied scores): the same k documents in the
+    same order with the same scores as scoring every match."""
     rng = np.random.default_rng(seed)
     size = 3000
     p = _random_plan(rng, size, every=seed % 3 == 0)

@@ -37,7 +37,7 @@ from whoosh import query
 
 from searchidx.engines.whoosh.scoring import Collection, Floats, Ints, Mask
 
-__all__ = ["Clause", "Group", "Plan", "exhaustive", "plan", "top_k"]
+__all__ = ["Clause", "Group", "Plan", "clause", "constant", "exhaustive", "plan", "top_k"]
 
 #: Relative margin on upper bounds (a partial sum may round differently from the exact one).
 _SLACK = 1e-9
@@ -142,12 +142,28 @@ class Plan:
             out &= g.mask(size)
         return out
 
+    def plus(self, rewards: list[Group]) -> Plan:
+        """This plan with ``rewards`` summed after its groups: they add to the score of a match and never
+        make one (a ranking's rewards for exact forms, word pairs, having every word)."""
+        return Plan(self.groups + rewards, self.all, len(self.groups) if self.matching is None else self.matching)
+
     def exact(self, docs: Ints, scratch: Floats | None = None) -> Floats:
         """The exact scores at ``docs``, summed as exhaustive evaluation sums them (group by group)."""
         total = self.groups[0].at(docs, scratch)
         for g in self.groups[1:]:
             total += g.at(docs, scratch)
         return total
+
+
+def constant(ids: Ints, value: float, size: int) -> Clause:
+    """A clause worth ``value`` at each of ``ids`` (a reward for having a word)."""
+    return Clause(ids, np.full(len(ids), value, dtype=np.float64), value if len(ids) else 0.0, value < 0, size)
+
+
+def clause(ids: Ints, scores: Floats, size: int) -> Clause:
+    """A clause from a scored posting list (live document numbers, sorted)."""
+    return Clause(ids, scores, float(scores.max()) if len(scores) else 0.0,
+                  bool(len(scores)) and float(scores.min()) < 0, size)
 
 
 def plan(collection: Collection, q: query.Query, memo: dict[Any, Any]) -> Plan | None:
@@ -196,8 +212,7 @@ def _clause(collection: Collection, q: query.Term | query.Phrase, memo: dict[Any
             ids, scores = collection._term(q.fieldname, q.text, memo)
             if q.boost != 1:
                 scores = scores * q.boost
-        found = memo[key] = Clause(ids, scores, float(scores.max()) if len(scores) else 0.0,
-                                   bool(len(scores)) and float(scores.min()) < 0, collection.size)
+        found = memo[key] = clause(ids, scores, collection.size)
     return found
 
 
