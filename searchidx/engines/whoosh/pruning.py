@@ -20,8 +20,8 @@ every group (the default all-words query), ``any`` mode one (the any-word fallba
 - The exact score of a survivor is summed in the same order as `searchidx.engines.whoosh.scoring.Collection.evaluate`
   sums it, so scores are bit-identical to exhaustive scoring.
 
-Query shapes other than words OR-ed / AND-ed over fields (phrases, prefixes, exclusions...) return None from
-`plan` and are scored exhaustively by `Collection.evaluate`.  `exhaustive()` turns pruning off (benchmarks
+Query shapes other than words and phrases OR-ed / AND-ed over fields (prefixes, fuzzy words, exclusions...)
+return None from `plan` and are scored exhaustively by `Collection.evaluate`.  `exhaustive()` turns pruning off (benchmarks
 and tests compare the two).
 """
 
