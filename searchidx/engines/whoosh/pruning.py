@@ -21,8 +21,8 @@ every group (the default all-words query), ``any`` mode one (the any-word fallba
   sums it, so scores are bit-identical to exhaustive scoring.
 
 Query shapes other than words and phrases OR-ed / AND-ed over fields (prefixes, fuzzy words, exclusions...)
-return None from `plan` and are scored exhaustively by `Collection.evaluate`.  `exhaustive()` turns pruning off (benchmarks
-and tests compare the two).
+return None from `plan` and are scored exhaustively by `Collection.evaluate`.  `exhaustive()` turns pruning
+off (benchmarks and tests compare the two).
 """
 
 from __future__ import annotations
