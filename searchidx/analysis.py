@@ -96,9 +96,11 @@ stem: Callable[[str], str] = snowball_stem
 
 _L = r"[^\W\d_]"  # a letter
 _A = r"[\w\u0300-\u036f]"  # word character, combining accents included (NFD input)
+# An elided article or pronoun before a dotted acronym: l'O.N.U., d’E.D.F., qu'U.E.
+_ELIDED = "(?i:" + "|".join(sorted(ELISIONS, key=len, reverse=True)) + f")[{re.escape(APOSTROPHES)}]"
 _CHUNK = re.compile(
-    # dotted acronym: O.N.U. / U.S.A
-    rf"(?P<acro>{_L}(?:\.{_L})+\.?(?!{_A}))"
+    # dotted acronym: O.N.U. / U.S.A, maybe elided: l'O.N.U.
+    rf"(?P<acro>(?<!{_A})(?:{_ELIDED})?{_L}(?:\.{_L})+\.?(?!{_A}))"
     # number with thousands groups: 1 000 / 1 000 / 1 000 000,5
     rf"|(?P<grp>\d{{1,3}}(?:[{_NUM_SPACES}]\d{{3}})+(?:,\d+)?(?!{_A}))"
     # number with . or , : 839.000 / 8,5
@@ -183,12 +185,14 @@ def _plan(chunk: str) -> _Plan:
     kind = m.lastgroup if m else "word"
     if kind == "word":
         return _plan_word(chunk)
+    start = 0
     if kind == "acro":
-        term = _term(_fold_word(chunk.replace(".", "")))
+        start = max(chunk.rfind(a) for a in APOSTROPHES) + 1  # l'O.N.U. → O.N.U.
+        term = _term(_fold_word(chunk[start:].replace(".", "")))
     else:
         term = _number_term(chunk)
         term = term if len(term) <= MAX_TERM_LEN else None
-    return ((term, 0, len(chunk), 1 if term else 0, False),)
+    return ((term, start, len(chunk), 1 if term else 0, False),)
 
 
 #: chunk -> plan, filled by `plan`; engines' analyzers look chunks up here first (one dict lookup per chunk).

@@ -29,6 +29,14 @@ def test_elision_every_apostrophe(el: str, apo: str) -> None:
     assert analyze(f"{el.upper()}{apo}Europe") == analyze("europe")
 
 
+@pytest.mark.parametrize("apo", ["'", "\u2019", "\u02bc", "\u2018", "\uff07"])
+@pytest.mark.parametrize(("elided", "acronym"), [("l", "O.N.U."), ("L", "U.E."), ("d", "E.D.F."), ("qu", "U.S.A")])
+def test_elided_dotted_acronym(elided: str, acronym: str, apo: str) -> None:
+    term = acronym.replace(".", "").lower()
+    assert analyze(f"{elided}{apo}{acronym}") == [term]
+    assert analyze(f"la réunion de {elided}{apo}{acronym} à Genève") == ["reunion", term, "genev"]
+
+
 @pytest.mark.parametrize(
     ("word", "joined"),
     [
