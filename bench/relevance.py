@@ -96,6 +96,8 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--limit", type=int, default=None, help="queries per news set (default 500)")
+    parser.add_argument("--start", type=int, default=0, help="skip this many queries of each news set (e.g. "
+                        "--start 500 --limit 1000: queries 500-1499, to check weights fitted on the first 500)")
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--reuse", action="store_true", help="reuse indexes built by an earlier run")
     parser.add_argument("--entities", default="none")
@@ -115,7 +117,8 @@ def main() -> int:
             if seconds:
                 print(f"indexed {corpus}: {len(indexes[corpus])} docs in {seconds:.1f} s", file=sys.stderr)
         limit = default_limit if args.limit is None or default_limit is None else args.limit
-        queries = load_queries(args.data / rel, limit)
+        start = args.start if default_limit is not None else 0
+        queries = load_queries(args.data / rel, None if limit is None else start + limit)[start:]
         pages: list[list[str]] = []
         figures = evaluate(indexes[corpus], queries, pages)
         if args.exhaustive:
@@ -137,6 +140,13 @@ def main() -> int:
                 if args.exhaustive else "")
         print(f"| {name} | {f['n']} | {f['mrr']:.4f} | {f['hit']:.3f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |"
               + more)
+    if [name for name, _ in rows] == list(SETS) and args.start == 0 and args.limit is None:
+        print()
+        print("| engine (MRR@10) | " + " | ".join(SETS) + " |")
+        print("|---|" + "---|" * len(SETS))
+        print("| **searchidx** | " + " | ".join(f"**{f['mrr']:.3f}**" for _, f in rows) + " |")
+        for peer, figures in PEERS.items():
+            print(f"| {peer} (reference figures) | " + " | ".join(f"{x:.3f}" for x in figures) + " |")
     return 0
 
 

@@ -23,7 +23,8 @@ from itertools import repeat
 import Stemmer
 from unidecode import unidecode
 
-__all__ = ["PLANS", "STOP_WORDS", "analyze", "chunks", "fold", "plan", "plans", "stem", "tokens", "whole"]
+__all__ = ["PAIR_WINDOW", "PLANS", "STOP_WORDS", "analyze", "chunks", "exact_terms", "fold", "pairs", "plan", "plans",
+           "stem", "tokens", "whole", "word_forms"]
 
 MAX_TERM_LEN = 60  # longer chunks are URLs, base64 or glued garbage: dropped
 
@@ -255,9 +256,65 @@ def analyze(text: str, mode: str = "index") -> list[str]:
             if term is not None and not (index_only and query)]
 
 
+def _exact(term: str | None, piece: str) -> str | None:
+    """The exact form of a plan's term: the folded piece it comes from, unstemmed (numbers: the term)."""
+    if term is None or term[0].isdigit():
+        return term
+    return _NON_ALNUM("", _fold_word(piece))
+
+
+def word_forms(text: str) -> tuple[list[str], list[str]]:
+    """In one pass over ``text``: its exact forms (folded, elision removed, not stemmed: ``élections`` stays
+    ``elections`` where the stem ``elect`` also stands for ``électif``), joined compounds included, as the
+    exact-form fields index them; and its stems in word order without the joined compounds (what `pairs`
+    reads)."""
+    exacts: list[str] = []
+    stems: list[str] = []
+    cache = _forms_cache
+    for chunk, _base, plan in plans(text):
+        forms = cache.get(chunk)
+        if forms is None:
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            forms = cache[chunk] = tuple(
+                (exact, None if index_only else term) for term, s, e, _inc, index_only in plan
+                if term is not None and (exact := _exact(term, chunk[s:e])))
+        for exact, term in forms:
+            exacts.append(exact)
+            if term is not None:
+                stems.append(term)
+    return exacts, stems
+
+
+_forms_cache: dict[str, tuple[tuple[str, str | None], ...]] = {}
+
+
+def exact_terms(text: str, mode: str = "index") -> list[str]:
+    """The exact forms of ``text`` (see `word_forms`); mode="query" omits the joined compounds."""
+    query = mode == "query"
+    return [x for chunk, _base, plan in plans(text) for term, s, e, _inc, index_only in plan
+            if not (index_only and query) and (x := _exact(term, chunk[s:e]))]
+
+
+#: Word pairs: two stems at most this many content words apart (stop words do not count), in either order.
+PAIR_WINDOW = 2
+
+
+def pairs(stems: list[str], window: int = PAIR_WINDOW) -> list[str]:
+    """The unordered pairs of stems at most ``window`` content words apart, as ``"a b"`` (a < b): the terms of
+    the word-pair field, and of a query's proximity part."""
+    out: list[str] = []
+    for i, a in enumerate(stems):
+        for b in stems[i + 1:i + 1 + window]:
+            if a != b:
+                out.append(f"{a} {b}" if a < b else f"{b} {a}")
+    return out
+
+
 def set_stemmer(fn: Callable[[str], str]) -> None:
     """Switch the stemmer (benchmarks only: the index must be rebuilt with the same one)."""
     global stem
     stem = fn
     _term_cache.clear()
     _plan_cache.clear()
+    _forms_cache.clear()

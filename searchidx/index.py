@@ -132,7 +132,9 @@ class Index:
         correct: bool = False,
         all_versions: bool = False,
     ) -> SearchResult:
-        """Searches; every word must match, else any word (``result.fallback`` says so).
+        """Searches: the articles having any of the words, ranked by `searchidx.engines.whoosh.ranking` (those
+        with every word get a strong reward; ``hit.missing`` lists the words a hit lacks, ``result.complete``
+        counts the articles with all of them). ``ET``/``AND``/``+mot`` make a word required, ``-mot`` excludes it.
 
         ``filters={"person": ["Joe Biden"]}``: values of one facet are OR-ed, facets AND-ed;
         facet counts are disjunctive (those of a facet ignore that facet's own filters).
@@ -166,7 +168,8 @@ class Index:
 
     def facet_values(self, name: str, *, prefix: str = "", query: str = "", limit: int | None = 20) -> list[FacetValue]:
         """Values of facet ``name`` with their article counts, optionally those starting with ``prefix``
-        (any word of the value, accent- and case-insensitive) and within the articles matching ``query``."""
+        (any word of the value, accent- and case-insensitive) and within the articles matching ``query`` (as
+        `search` matches them: any of its words)."""
         return self.backend.facet_values(name, prefix=prefix, query=parse(query), limit=limit)
 
     # -- exploring (`searchidx.explore`) -----------------------------------------------------------------------

@@ -79,6 +79,7 @@ class Hit:
     rank: int = 0
     versions: int = 0
     group: str | None = None
+    missing: tuple[str, ...] = ()  # query words the article lacks (any-word matching)
 
     def as_dict(self) -> dict[str, Any]:
         """The hit as the JSON output prints it."""
@@ -105,7 +106,9 @@ class SearchResult:
     total: int
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    fallback: bool = False  # True when no article had every word and any-word matching was used
+    fallback: bool = False  # True when no article has every word (the hits each lack some: `Hit.missing`)
+    #: Matching articles that have every word (``total`` counts those having any); None: the same as total.
+    complete: int | None = None
     suggestion: str | None = None  # a corrected query, when the index vocabulary suggests one
     offset: int = 0
     limit: int = 10
@@ -117,6 +120,7 @@ class SearchResult:
             "total": self.total,
             "offset": self.offset,
             "limit": self.limit,
+            "complete": self.total if self.complete is None else self.complete,
             "fallback": self.fallback,
             "suggestion": self.suggestion,
             "hits": [h.as_dict() for h in self.hits],

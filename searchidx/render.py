@@ -64,9 +64,12 @@ def parse_fields(spec: str | Sequence[str] | None) -> tuple[str, ...]:
 
 
 def hit_record(hit: Hit, fields: Sequence[str] | None = None) -> dict[str, Any]:
-    """A hit as a JSON object, restricted to ``fields`` (all when None)."""
+    """A hit as a JSON object, restricted to ``fields`` (all when None); the query words it lacks are always
+    said (``"missing"``, when there are some)."""
     data = hit.as_dict()
-    return data if fields is None else {k: data[k] for k in fields if k in data}
+    if fields is None:
+        return data
+    return {k: data[k] for k in (*fields, *(("missing",) if hit.missing else ())) if k in data}
 
 
 def result_record(result: SearchResult, fields: Sequence[str] | None = None) -> dict[str, Any]:
@@ -87,7 +90,9 @@ def summary(result: SearchResult, original: str | None = None, matched: str = "a
         lines.append("No article has every word; showing articles with any of them.")
     shown = f"{result.offset + 1}-{result.offset + len(result.hits)}" if result.hits else "0"
     folded = sum(h.versions for h in result.hits)
-    lines.append(f"{result.total} {matched}; showing {shown}."
+    every = "" if result.complete in (None, result.total) or result.fallback else \
+        f" ({result.complete} with every word)"
+    lines.append(f"{result.total} {matched}{every}; showing {shown}."
                  + (f" {folded} wire copies folded (--all-versions shows them)." if folded else ""))
     return lines
 
@@ -96,6 +101,11 @@ def versions_note(hit: Hit) -> str:
     """The line under a hit that stands for its folded wire copies."""
     n = hit.versions
     return f"+ {n} version{'s' if n > 1 else ''} (searchidx show {hit.id} --versions)"
+
+
+def missing_line(words: Sequence[str]) -> str:
+    """What a hit lacks of the query's words, as web search engines say it: "manque : sommet"."""
+    return "manque : " + ", ".join(words)
 
 
 def _entity_tags(hit_entities: Any) -> list[str]:
@@ -140,6 +150,8 @@ def plain_result(result: SearchResult, fields: Sequence[str] = DEFAULT_FIELDS) -
             out.append(pad + hit.url)
         if "entities" in fields and hit.entities:
             out.append(pad + " ".join("#" + t for t in _entity_tags(hit.entities)))
+        if hit.missing:
+            out.append(pad + missing_line(hit.missing))
         if "snippet" in fields and hit.snippet:
             out.append(pad + _unmark(hit.snippet))
         out.append("")
@@ -279,6 +291,8 @@ def print_result(result: SearchResult, fields: Sequence[str] = DEFAULT_FIELDS, o
             for i, name in enumerate(_entity_tags(hit.entities)):
                 tags.append(("  " if i else "") + "#" + name, style="dim")
             out.print(tags, overflow="ellipsis", no_wrap=True)
+        if hit.missing:
+            out.print(Text(indent + missing_line(hit.missing), style="dim italic"), overflow="ellipsis", no_wrap=True)
         if "snippet" in fields and hit.snippet:
             for line in _snippet_text(hit.snippet, width):
                 out.print(Text(indent) + line, no_wrap=True, overflow="ignore")

@@ -35,6 +35,18 @@ def test_elided_dotted_acronym(elided: str, acronym: str, apo: str) -> None:
     term = acronym.replace(".", "").lower()
     assert analyze(f"{elided}{apo}{acronym}") == [term]
     assert analyze(f"la réunion de {elided}{apo}{acronym} à Genève") == ["reunion", term, "genev"]
+    assert A.exact_terms(f"{elided}{apo}{acronym}") == [term]
+
+
+def test_exact_forms_are_folded_not_stemmed() -> None:
+    assert A.exact_terms("Les Élections de l’État et le marché") == ["elections", "etat", "marche"]
+    assert analyze("élections") == analyze("électif") and analyze("marché") == analyze("marcher")  # stems merge
+    assert A.exact_terms("l'O.N.U., 8,5 et 1 000") == ["onu", "8,5", "1000"]
+    forms, stems = A.word_forms("Les États-Unis et l'OTAN")
+    assert forms == ["etats", "etatsunis", "unis", "otan"] and stems == ["etat", "unis", "otan"]
+    assert A.exact_terms("Les États-Unis", mode="query") == ["etats", "unis"]
+    assert A.pairs(["sommet", "otan", "genev", "sommet"]) == [
+        "otan sommet", "genev sommet", "genev otan", "otan sommet", "genev sommet"]
 
 
 @pytest.mark.parametrize(

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from searchidx import corpus
 from searchidx.cli import Exit, app
+from searchidx.engines.whoosh.schema import SCHEMA_VERSION
 from searchidx.index import Index
 
 runner = CliRunner()
@@ -172,7 +173,8 @@ def test_unreadable_file_for_real(tmp_path: Path) -> None:
     assert code == Exit.WARNINGS and "secret.txt: permission denied" in err
 
 
-@pytest.mark.parametrize("damage", ["missing", "empty", "old schema", "truncated segment", "garbage meta"])
+@pytest.mark.parametrize("damage", ["missing", "empty", "old schema", "previous schema", "truncated segment",
+                                    "garbage meta"])
 def test_damaged_index_gives_a_hint(tmp_path: Path, damage: str) -> None:
     ix = tmp_path / "ix"
     with Index.create(ix, entities="none") as idx:
@@ -182,9 +184,10 @@ def test_damaged_index_gives_a_hint(tmp_path: Path, damage: str) -> None:
     elif damage == "empty":
         ix = tmp_path / "empty"
         ix.mkdir()
-    elif damage == "old schema":
+    elif damage in ("old schema", "previous schema"):  # previous: before the ranking fields (schema 4)
         meta = json.loads((ix / "searchidx.json").read_text())
-        (ix / "searchidx.json").write_text(json.dumps(meta | {"schema_version": 0}))
+        version = 0 if damage == "old schema" else SCHEMA_VERSION - 1
+        (ix / "searchidx.json").write_text(json.dumps(meta | {"schema_version": version}))
     elif damage == "truncated segment":
         for seg in ix.glob("*.seg"):
             seg.write_bytes(seg.read_bytes()[: seg.stat().st_size // 2])

@@ -22,7 +22,9 @@ def idx() -> Iterator[Index]:
 
 
 def ids(idx: Index, q: str, **kw: object) -> set[str]:
-    return {h.id for h in idx.search(q, limit=50, suggest=False, **kw).hits}  # type: ignore[arg-type]
+    """The articles matching every word of ``q`` (the hits that miss none)."""
+    hits = idx.search(q, limit=50, suggest=False, **kw).hits  # type: ignore[arg-type]
+    return {h.id for h in hits if not h.missing}
 
 
 OTAN = {"otan-geneve", "stoltenberg-bruxelles", "poutine-moscou"}
@@ -51,11 +53,20 @@ def test_operators(idx: Index, q: str, expected: set[str]) -> None:
     assert ids(idx, q) == expected
 
 
-def test_plain_words_fall_back_to_any_word_but_must_and_and_do_not(idx: Index) -> None:
+def test_plain_words_match_any_word_but_must_and_and_do_not(idx: Index) -> None:
     r = idx.search("otan vendanges", suggest=False)
-    assert r.fallback and {h.id for h in r.hits} == OTAN | {"vendanges"}
-    assert ids(idx, "+otan vendanges") == OTAN  # + stays required in the any-word fallback
-    assert ids(idx, "otan ET vendanges") == set()  # an explicit AND is never loosened
+    assert r.fallback and r.complete == 0 and {h.id for h in r.hits} == OTAN | {"vendanges"}
+    assert {h.missing for h in r.hits} == {("vendanges",), ("otan",)}
+    hits = idx.search("+otan vendanges", suggest=False).hits  # + stays required
+    assert {h.id for h in hits} == OTAN and all(h.missing == ("vendanges",) for h in hits)
+    assert idx.search("otan ET vendanges", suggest=False).hits == []  # an explicit AND is never loosened
+
+
+def test_articles_with_every_word_come_first_and_the_others_say_what_they_lack(idx: Index) -> None:
+    r = idx.search("otan bruxelles", suggest=False)
+    assert not r.fallback and r.complete == 1 and r.total == len(OTAN | {"stoltenberg-bruxelles"})
+    assert r.hits[0].id == "stoltenberg-bruxelles" and r.hits[0].missing == ()
+    assert all(h.missing == ("bruxelles",) for h in r.hits[1:]) and len(r.hits) > 1
 
 
 @pytest.mark.parametrize(

@@ -37,6 +37,10 @@ class Compiled:
     tree: tree.Query
     strict: query.Query
     loose: query.Query
+    #: The clauses a hit may lack (the root's plain clauses, when loosened), as the user wrote them.
+    optional: tuple[tuple[str, query.Query], ...] = ()
+    #: The wanted words and phrases of the default fields, in query order (their exact forms and pairs).
+    texts: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -59,7 +63,14 @@ class Compiler:
         root = parsed.root
         strict = self.node(root)
         loose = self._loose(root) if parsed.fallback and isinstance(root, tree.Bool) else None
-        return Compiled(parsed, strict, strict if loose is None else loose)
+        optional: tuple[tuple[str, query.Query], ...] = ()
+        if loose is not None:
+            assert isinstance(root, tree.Bool)
+            optional = tuple((describe(c), self.node(c)) for c in root.should)
+        wanted = (*root.must, *root.should) if isinstance(root, tree.Bool) else (root,)
+        texts = tuple(c.text for c in wanted
+                      if isinstance(c, (tree.Word, tree.Phrase)) and c.fields == tree.TEXT_FIELDS)
+        return Compiled(parsed, strict, strict if loose is None else loose, optional, texts)
 
     # -- nodes ---------------------------------------------------------------------------------------------
     def node(self, n: tree.Node) -> query.Query:  # noqa: C901, PLR0911
@@ -186,6 +197,24 @@ class Compiler:
             elif all(x in words for x in wanted):
                 out.append(k)
         return out
+
+
+def describe(n: tree.Node) -> str:
+    """A clause as the user may have written it, to say that a hit lacks it ("manque : sommet")."""
+    if isinstance(n, (tree.Word, tree.Phrase, tree.Prefix, tree.Fuzzy)):
+        text = f'"{n.text}"' if isinstance(n, tree.Phrase) else n.text
+        text += "*" if isinstance(n, tree.Prefix) else "~" if isinstance(n, tree.Fuzzy) else ""
+        return text if n.fields == tree.TEXT_FIELDS else f"{n.fields[0]}:{text}"
+    if isinstance(n, tree.Facet):
+        return f"{n.field}:{n.value}"
+    if isinstance(n, tree.AnyOf):
+        return " OU ".join(describe(p) for p in n.parts)
+    if isinstance(n, tree.Not):
+        return "-" + describe(n.part)
+    if isinstance(n, tree.Bool):
+        parts = [*map(describe, n.must), *map(describe, n.should), *("-" + describe(c) for c in n.must_not)]
+        return "(" + " ".join(parts) + ")"
+    return "date" if isinstance(n, tree.Dates) else ""
 
 
 def date_query(r: DateRange) -> query.Query:

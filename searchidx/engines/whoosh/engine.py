@@ -211,9 +211,7 @@ class WhooshBackend:
         table = self._facets()
         collection = self._arrays()
         parsed = self.compile(query or Query("", MatchAll()))
-        docs = collection.evaluate(parsed.strict).mask
-        if not docs.any() and not parsed.browse:
-            docs = collection.evaluate(parsed.loose).mask
+        docs = collection.evaluate(parsed.loose).mask  # the articles `search` counts in ``total``
         wanted = table.matching_values(name, prefix)
         counted = [v for v in table.count(name, docs, None) if facet_key(v.value) in wanted]
         return counted if limit is None else counted[:limit]

@@ -22,6 +22,7 @@ from whoosh.writing import PostingPool, SegmentWriter
 from searchidx import corpus
 from searchidx.engines.whoosh import codec, parallel
 from searchidx.engines.whoosh.documents import to_document
+from searchidx.engines.whoosh.schema import pre_analyze
 from searchidx.engines.whoosh.storage import WRITE_ERRORS, committed, discard, lock_for, write_error
 from searchidx.entities import article_entities
 from searchidx.errors import IndexLockedError, Interrupted
@@ -225,7 +226,7 @@ class Run:
             doc = prepared | {k: v for k, v in (("path", path_key), ("file_key", file_key)) if v}
         else:
             article = capped
-            doc = to_document(article, article_entities(self.extractor, article), path_key, file_key)
+            doc = pre_analyze(to_document(article, article_entities(self.extractor, article), path_key, file_key))
         self._writer().update_document(**doc)
         self.pending += 1
         if self.progress:

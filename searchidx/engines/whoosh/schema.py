@@ -7,12 +7,15 @@ from typing import Any
 
 from whoosh import columns, fields, formats
 from whoosh.analysis import Analyzer, Token
+from whoosh.system import pack_uint
 
-from searchidx.engines.whoosh.analyzer import analyzer
+from searchidx.analysis import pairs, word_forms
+from searchidx.engines.whoosh.analyzer import PAIRED_WORDS, PairAnalyzer, analyzer, exact_analyzer
 from searchidx.fields import FACET_FIELDS, facet_key
 
-SCHEMA_VERSION = 4  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`;
-#: 4: the ``copysig`` column (`searchidx.explore.copies`)
+SCHEMA_VERSION = 5  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`;
+#: 4: the ``copysig`` column (`searchidx.explore.copies`); 5: exact-form fields (``title_exact``, ``body_exact``)
+#: and word pairs (``pairs``), for ranking (`searchidx.engines.whoosh.ranking`)
 #: Title weight in BM25F. Measured on news-dev (300 ledes, 36k articles, OR of terms): 2.0 -> MRR@10 0.743,
 #: 1.0 -> 0.768, 0 (body only) -> 0.754. The title's own, higher idf already favours title matches.
 TITLE_BOOST = 1.0
@@ -123,13 +126,27 @@ class FrenchText(fields.TEXT):  # type: ignore[misc]
         return super().index(value, **kwargs)  # type: ignore[no-any-return]
 
 
+def _counted(terms: list[str]) -> PreAnalyzed:
+    """Frequency-format postings of a list of terms (what ``fields.TEXT(phrase=False).index`` gives)."""
+    counts: dict[str, int] = {}
+    for t in terms:
+        counts[t] = counts.get(t, 0) + 1
+    return PreAnalyzed((t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in counts.items())
+
+
 def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
-    """``doc`` with its text fields analysed into `PreAnalyzed` values (their stored text kept aside)."""
+    """``doc`` with its text fields analysed into `PreAnalyzed` values (their stored text kept aside), and the
+    ranking's fields derived from them in one more pass over the text (`searchidx.analysis.word_forms`)."""
+    pair_terms: list[str] = []
     for name in TEXT_FIELDS:
         value = doc.get(name)
         if isinstance(value, str):
             doc.setdefault(f"_stored_{name}", value)
             doc[name] = PreAnalyzed(_TEXT_FIELDS[name].index(value))
+            exacts, stems = word_forms(value)
+            doc[f"{name}_exact"] = _counted(exacts)
+            pair_terms += pairs(stems[:PAIRED_WORDS])
+    doc["pairs"] = _counted(pair_terms)
     return doc
 
 
@@ -139,6 +156,17 @@ def _text_fields() -> dict[str, FrenchText]:
         "title": FrenchText(analyzer=text, stored=True, phrase=True, field_boost=TITLE_BOOST,
                             multitoken_query="and"),
         "body": FrenchText(analyzer=text, stored=True, phrase=True, multitoken_query="and"),
+    }
+
+
+def _ranking_fields() -> dict[str, FrenchText]:
+    """Fields only ranking reads (`searchidx.engines.whoosh.ranking`): the words' exact forms, and pairs of
+    nearby words (no positions)."""
+    exact = exact_analyzer()
+    return {
+        "title_exact": FrenchText(analyzer=exact, phrase=False),
+        "body_exact": FrenchText(analyzer=exact, phrase=False),
+        "pairs": FrenchText(analyzer=PairAnalyzer(), phrase=False),
     }
 
 
@@ -155,6 +183,7 @@ def build_schema() -> fields.Schema:
         path=fields.ID(stored=True),  # the file an article came from, for incremental updates
         file_key=fields.ID(),  # path + content digest: present means the file is indexed as it is now
         **_text_fields(),
+        **_ranking_fields(),
         date=fields.ID(stored=True, sortable=True),
         extra=fields.STORED(),  # source, url, author, section, lede, entities
         facets=fields.COLUMN(columns.VarBytesColumn()),

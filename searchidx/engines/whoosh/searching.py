@@ -17,6 +17,8 @@ from searchidx.engines.whoosh import pruning
 from searchidx.engines.whoosh.compile import Compiled, date_query
 from searchidx.engines.whoosh.documents import from_stored
 from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
+from searchidx.engines.whoosh.ranking import Ranked
+from searchidx.engines.whoosh.ranking import rank as rank_query
 from searchidx.engines.whoosh.scoring import Collection, Floats, Mask, Scored
 from searchidx.explore.copies import CopyGroups, collapse
 from searchidx.models import FacetValue, Hit, SearchResult
@@ -199,11 +201,13 @@ class Selection:
     """The documents a query selects once filters apply: what `search` ranks and `explore` counts."""
 
     query: query.Query  # the query evaluated (the any-word one after a fallback)
-    found: Matches  # its matches (before filters) and the way to its best ones
+    found: Scored  # its matches (before filters) and their final scores (`ranking`)
     keep: Mask  # live documents not excluded
     filters: dict[str, Mask]  # each facet filter (and "date" for since/until)
     visible: Mask  # the matches that pass every filter
-    fallback: bool
+    fallback: bool  # no visible match has every word
+    ranked: Ranked  # which words each match has
+    complete: int | None  # visible matches with every word (None: no word is optional)
 
 
 def select(
@@ -216,7 +220,7 @@ def select(
     until: str | None = None,
     memo: dict[Any, Any] | None = None,
 ) -> Selection:
-    """Evaluates a query under filters: every word, else any word when no filtered article has them all."""
+    """Evaluates and ranks a query under filters (`ranking`: every article with any of its words)."""
     filter_masks = {name: docs_with(collection, name, values) for name, values in (filters or {}).items() if values}
     dated = _range_docs(collection, since, until)
     if dated is not None:
@@ -227,15 +231,12 @@ def select(
     shown = keep
     for allowed in filter_masks.values():
         shown = shown & allowed
-    memo = {} if memo is None else memo
-    q = parsed.strict
-    found = Matches(collection, q, memo)
-    fallback = False
-    if not (found.mask & shown).any() and not parsed.browse and parsed.loose != parsed.strict:
-        loose = Matches(collection, parsed.loose, memo)
-        if (loose.mask & shown).any():
-            q, found, fallback = parsed.loose, loose, True
-    return Selection(q, found, keep, filter_masks, found.mask & shown, fallback)
+    ranked = rank_query(collection, parsed, memo=memo)
+    found = ranked.found
+    visible = found.mask & shown
+    complete = int(np.count_nonzero(ranked.complete() & shown)) if parsed.optional else None
+    return Selection(parsed.loose, found, keep, filter_masks, visible, bool(complete == 0 and visible.any()), ranked,
+                     complete)
 
 
 def search(
@@ -255,15 +256,15 @@ def search(
     groups: CopyGroups | None = None,
     fold: bool = True,
 ) -> SearchResult:
-    """Ranks, filters and counts facets; falls back to any-word matching when no article has every word.
-    Every match is counted (totals and facet counts are exact); when the query is plain words, only the
-    documents that can enter the page are scored (`pruning`).  The arguments are those of a validated
+    """Ranks (`ranking`: the articles with any of the words, those with all of them rewarded), filters and
+    counts facets. Every match is scored (the ranking's rewards are not yet expressed as `pruning` clauses),
+    so totals and facet counts are exact.  The arguments are those of a validated
     `searchidx.backend.SearchRequest`.  With ``groups`` (and ``fold``), one hit per group of wire
     copies (`searchidx.explore.copies`); totals and facet counts still count every article."""
     sel = select(collection, parsed, filters=filters, excludes=excludes, since=since, until=until)
     found, visible = sel.found, sel.visible
-    return page(collection, sel.query, found, visible, parsed.text, limit=limit, offset=offset, sort=sort,
-                groups=groups, fold=fold, fallback=sel.fallback,
+    return page(collection, sel.query, found.scores, visible, parsed.text, limit=limit, offset=offset, sort=sort,
+                groups=groups, fold=fold, fallback=sel.fallback, scored=sel.ranked, complete=sel.complete,
                 facets=_count_facets(facet_table, facets, found.mask & sel.keep, sel.filters, facet_limit))
 
 
@@ -276,7 +277,8 @@ def _count_facets(facet_table: FacetTable | None, facets: Sequence[str], matched
 
 def page(collection: Collection, q: query.Query | None, scores: Floats | Matches, visible: Mask, text: str, *,
          limit: int, offset: int, sort: str = "relevance", groups: CopyGroups | None = None, fold: bool = True,
-         fallback: bool = False, facets: dict[str, list[FacetValue]] | None = None) -> SearchResult:
+         fallback: bool = False, facets: dict[str, list[FacetValue]] | None = None, scored: Ranked | None = None,
+         complete: int | None = None) -> SearchResult:
     """A page of hits of the ``visible`` documents ranked by ``scores`` (every document's, or the `Matches`
     that find their best) or by date, with snippets of the words of ``q``. With ``groups`` each hit names its
     copy group, and with ``fold`` a group gives one hit, its best-ranked visible member, whose ``versions``
@@ -317,13 +319,14 @@ def page(collection: Collection, q: query.Query | None, scores: Floats | Matches
                 url=article.url,
                 entities=article.entities,
                 rank=rank,
+                missing=tuple(scored.missing(int(docnum))) if scored is not None else (),
                 versions=versions,
                 group=groups.names[group] if groups is not None and group >= 0 else None,
             )
         )
     return SearchResult(
         query=text, total=int(np.count_nonzero(visible)), hits=hits, facets=facets or {}, fallback=fallback,
-        offset=offset, limit=limit,
+        complete=complete, offset=offset, limit=limit,
     )
 
 

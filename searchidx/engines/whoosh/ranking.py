@@ -1,0 +1,103 @@
+"""The default ranking: BM25F over the stemmed title and body, plus three rewards, each a sum of non-negative
+per-term or per-clause contributions (so a bound per term is enough for rank-safe pruning):
+
+- **exact forms**: the query's words unstemmed (folded) in ``title_exact`` / ``body_exact``, BM25F, weight
+  ``exact``: the article using the query's own words (``élection``, not only ``électeur``) comes first;
+- **proximity**: pairs of query words at most `searchidx.analysis.PAIR_WINDOW` content words apart, in either
+  order, as terms of the ``pairs`` field, BM25, weight ``pairs`` (the unordered-window part of the sequential
+  dependence model, indexed rather than computed from positions);
+- **coordination**: ``coord`` for each optional clause (plain word) a document has, so an article with every
+  word is ahead of most that lack one, while one lacking a word can still win on the others.
+
+Every weight was fitted on the dev sets (BENCHMARKS.md, Relevance).  The matches are those of the query's
+any-word form (`Compiled.loose`): explicit operators (``ET``, ``+mot``, ``-mot``) keep their meaning."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from searchidx.analysis import analyze, exact_terms, pairs
+from searchidx.engines.whoosh.compile import Compiled
+from searchidx.engines.whoosh.schema import TITLE_BOOST
+from searchidx.engines.whoosh.scoring import Collection, Floats, Mask, Scored
+
+__all__ = ["RANKING", "Ranked", "Ranking", "rank"]
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """The weights of the rewards added to BM25F (0 turns one off)."""
+
+    exact: float = 1.0
+    pairs: float = 0.3
+    coord: float = 2.0
+
+
+RANKING = Ranking()
+
+
+@dataclass
+class Ranked:
+    """Matches and final scores of a query, and which optional clauses each document has."""
+
+    found: Scored
+    clauses: list[tuple[str, Mask]]
+
+    def complete(self) -> Mask:
+        """Documents having every optional clause."""
+        mask = self.found.mask.copy()
+        for _, has in self.clauses:
+            mask &= has
+        return mask
+
+    def missing(self, docnum: int) -> list[str]:
+        return [text for text, has in self.clauses if not has[docnum]]
+
+
+def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = None,
+         memo: dict[Any, Any] | None = None) -> Ranked:
+    """Score ``parsed`` with BM25F and the rewards of `Ranking` (default: `RANKING`); ``memo`` shares the
+    evaluated leaves with the caller."""
+    ranking = ranking or RANKING
+    memo = {} if memo is None else memo
+    found = collection.evaluate(parsed.loose, memo)
+    clauses = [(text, collection.evaluate(q, memo).mask) for text, q in parsed.optional]
+    if parsed.browse or not found.mask.any():
+        return Ranked(found, clauses)
+    scores = found.scores
+    extra = _rewards(collection, parsed, ranking)
+    if extra is not None:
+        scores += extra
+    if ranking.coord:
+        for _, has in clauses:
+            scores += ranking.coord * has
+    scores *= found.mask
+    return Ranked(found, clauses)
+
+
+def _rewards(collection: Collection, parsed: Compiled, ranking: Ranking) -> Floats | None:
+    """The exact-form and pair scores of every document, added up sparsely (one ``bincount``)."""
+    ids: list[Any] = []
+    scores: list[Any] = []
+    stems: list[str] = []
+    for text in parsed.texts:
+        if ranking.exact:
+            for exact in exact_terms(text, mode="query"):
+                for field, boost in (("title_exact", TITLE_BOOST), ("body_exact", 1.0)):
+                    found_ids, found_scores = collection.term(field, exact)
+                    ids.append(found_ids)
+                    scores.append(found_scores * (ranking.exact * boost))
+        stems += analyze(text, mode="query")
+    if ranking.pairs:
+        for pair in dict.fromkeys(pairs(stems)):
+            found_ids, found_scores = collection.term("pairs", pair)
+            ids.append(found_ids)
+            scores.append(found_scores * ranking.pairs)
+    if not ids:
+        return None
+    summed: Floats = np.bincount(np.concatenate(ids), weights=np.concatenate(scores),
+                                 minlength=collection.size).astype(np.float64)
+    return summed

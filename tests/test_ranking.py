@@ -1,0 +1,99 @@
+"""The default ranking (`searchidx.ranking`): exact forms, word pairs, coordination, missing words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from searchidx import Article, Index
+from searchidx.cli import app
+from searchidx.engines.whoosh import ranking
+
+FILLER = "Le texte continue avec des phrases ordinaires sur la vie locale et les travaux de la commune."
+
+
+def make(articles: list[tuple[str, str, str]]) -> Index:
+    index = Index.create(None, entities="none")
+    index.add([Article(id=i, title=t, body=b) for i, t, b in articles])
+    return index
+
+
+def order(index: Index, text: str, weights: ranking.Ranking | None = None) -> list[str]:
+    saved = ranking.RANKING
+    ranking.RANKING = weights or saved
+    try:
+        return [h.id for h in index.search(text, suggest=False, all_versions=True).hits]
+    finally:
+        ranking.RANKING = saved
+
+
+def test_exact_form_fields_exist_and_reward_the_query_own_word() -> None:
+    index = make([
+        ("electif", "Mandat électif", f"Le conseil vote : électif. {FILLER}"),
+        ("elections", "Mandat : élections", f"Le conseil vote : élections. {FILLER}"),
+    ])
+    reader = index.backend.searcher().reader()
+    assert {"title_exact", "body_exact", "pairs"} <= set(index.backend.searcher().schema.names())
+    assert b"elections" in set(reader.lexicon("body_exact")) and b"elect" in set(reader.lexicon("body"))
+    # the same stem ("elect") scores both alike: without the exact fields the first indexed wins the tie
+    assert order(index, "élections", ranking.Ranking(exact=0, pairs=0, coord=0)) == ["electif", "elections"]
+    assert order(index, "élections") == ["elections", "electif"]
+    assert order(index, "électif") == ["electif", "elections"]
+
+
+def test_proximity_puts_the_words_together_first() -> None:
+    far = f"Le sommet s'ouvre lundi. {FILLER} {FILLER} Ensuite vient la question du climat."
+    near = f"Lundi s'ouvre le sommet du climat. {FILLER} {FILLER} Ensuite vient la question suivante."
+    index = make([("far", "Une réunion", far), ("near", "Une réunion", near)])
+    without = order(index, "sommet climat", ranking.Ranking(pairs=0))
+    assert without[0] == "far"  # same words, same counts, same lengths: a tie, the first indexed wins
+    assert order(index, "sommet climat") == ["near", "far"]
+    assert order(index, "climat sommet") == ["near", "far"]  # pairs are unordered
+
+
+def test_coordination_ranks_every_word_above_repetition_of_some() -> None:
+    index = make([
+        ("repeats", "Sommet, sommet", "Le sommet, le sommet et encore le sommet de l'Otan. " + FILLER),
+        ("both", "Le sommet", f"Le sommet de l'Otan à Genève. {FILLER}"),
+    ])
+    hits = index.search("sommet genève", suggest=False).hits
+    assert [h.id for h in hits] == ["both", "repeats"]
+    assert hits[0].missing == () and hits[1].missing == ("genève",)
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("ranking") / "index"
+    with Index.create(path, entities="none") as index:
+        index.add([
+            Article(id="otan-sommet", title="Le sommet de l'Otan", body=f"Les alliés de l'Otan au sommet. {FILLER}"),
+            Article(id="otan", title="L'Otan", body=f"L'Otan renforce sa défense. {FILLER}"),
+        ])
+    return path
+
+
+def test_missing_words_in_text_and_json(index_dir: Path) -> None:
+    runner = CliRunner()
+    env = {"SEARCHIDX_TTY": "0", "COLUMNS": "80"}
+    text = runner.invoke(app, ["search", "otan sommet", "--index", str(index_dir)], env=env)
+    assert text.exit_code == 0
+    blocks = text.stdout.split("\n\n")
+    assert "otan-sommet" in blocks[0] and "manque" not in blocks[0]
+    assert "L'Otan" in blocks[1] and "manque : sommet" in blocks[1]
+    assert "2 articles match (1 with every word)" in text.stderr
+    data = json.loads(runner.invoke(app, ["search", "otan sommet", "--json", "--index", str(index_dir)],
+                                    env=env).stdout)
+    assert data["total"] == 2 and data["complete"] == 1
+    assert [h["missing"] for h in data["hits"]] == [[], ["sommet"]]
+    strict = json.loads(runner.invoke(app, ["search", "otan ET sommet", "--json", "--index", str(index_dir)],
+                                      env=env).stdout)
+    assert [h["id"] for h in strict["hits"]] == ["otan-sommet"]
+
+
+def test_rich_output_marks_missing_words(index_dir: Path) -> None:
+    result = CliRunner().invoke(app, ["search", "otan sommet", "--index", str(index_dir)],
+                                env={"SEARCHIDX_TTY": "1", "COLUMNS": "80", "NO_COLOR": "1"})
+    assert result.exit_code == 0 and result.stdout.count("manque : sommet") == 1
