@@ -181,12 +181,12 @@ def test_full_disk_during_a_commit_keeps_the_previous_generation(tmp_path: Path,
 
 @pytest.fixture()
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 1 MB file system of its own (tmpfs; needs root), unmounted afterwards."""
+    """A 2 MB file system of its own (tmpfs; needs root), unmounted afterwards."""
     if os.geteuid() != 0:
         pytest.skip("mounting a small file system needs root")
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)], capture_output=True,
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True,
                           text=True)
     if done.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {done.stderr.strip()}")
@@ -198,11 +198,11 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
 
 def test_full_disk_for_real(tmp_path: Path, small_disk: Path) -> None:
     ix = small_disk / "ix"
-    done = procs.run(procs.write_feed(tmp_path / "first.jsonl", 80, prefix="a"), ix)  # 0.2 MB
+    done = procs.run(procs.write_feed(tmp_path / "first.jsonl", 80, prefix="a"), ix)  # about 0.5 MB of index
     assert done.returncode == 0, done.stderr
     before = _listing(ix)
     free = os.statvfs(ix).f_bavail * os.statvfs(ix).f_frsize / 1e6
-    big = procs.write_feed(tmp_path / "big.jsonl", 500, prefix="b")  # 0.3 MB of index, more to commit
+    big = procs.write_feed(tmp_path / "big.jsonl", 500, prefix="b")  # more than the disk has left to commit
     failed = procs.run(big, ix)
     assert failed.returncode == 1
     assert "Traceback" not in failed.stderr
