@@ -5,8 +5,10 @@
 A search is one request: the compiled query, the filters as ``fq`` (each facet's filter tagged with its
 name), the page, the body highlighted for snippets, and the facets through the JSON Facet API with
 ``domain.excludeTags`` = the facet's own filter (Solr's multi-select faceting = our disjunctive counts),
-buckets refined well past the cut so counts merged from shards are exact. When no article has every word,
-a second request runs the any-word form (``result.fallback``). Facet values come back as folded keys; one
+buckets refined well past the cut so counts merged from shards are exact. As on the local engine, every
+article with any of the query's words matches (``+word`` required, ``-word`` excluded) and one with every
+word gets a boost; a second request counts those (``result.complete``). Hits carry no ``missing`` words on
+Solr. Facet values come back as folded keys; one
 more request finds how articles write each key shown (``<field>_pair``, the most frequent form), once per
 key and object.
 Spelling suggestions are not offered on Solr.
@@ -38,6 +40,9 @@ if TYPE_CHECKING:
 __all__ = ["SolrBackend"]
 
 SNIPPET_CHARS = 240
+#: Boost of the every-word form OR-ed with the any-word one (the local engine's coordination reward plays
+#: this part; Lucene's BM25 has no such reward).
+_COMPLETE_BOOST = 2
 SHARDS = 2  # of a collection created by `SolrBackend.create` (``searchidx solr push`` has options)
 REPLICAS = 2
 _ELIDED = re.compile(r"<em>((?:" + "|".join(sorted(ELISIONS, key=len, reverse=True)) + r")['’ʼ‘＇])", re.I)
@@ -147,19 +152,21 @@ class SolrBackend:
             "hl.bs.type": "WORD", "hl.maxAnalyzedChars": 1 << 15,
         }
         body = {"facet": {name: _facet(name, request.facet_limit) for name in facets}} if facets else None
-        data = self._select({**params, "q": parsed.strict}, body)
-        fallback = False
-        if not data["response"]["numFound"] and not parsed.browse and parsed.loose != parsed.strict:
-            loose = self._select({**params, "q": parsed.loose}, body)
-            if loose["response"]["numFound"]:
-                data, fallback = loose, True
+        complete: int | None = None
+        if parsed.browse or parsed.loose == parsed.strict:  # no optional word: every match has them all
+            data = self._select({**params, "q": parsed.strict}, body)
+        else:  # as the local engine: any word matches, an article with every word scores higher
+            data = self._select({**params, "q": f"({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"}, body)
+            counted = self._select({"q.op": "OR", "q": parsed.strict, "fq": fqs, "rows": 0})
+            complete = int(counted["response"]["numFound"])
+        fallback = complete == 0 and bool(data["response"]["numFound"])
         hits = self._hits(data, offset, sort)
         buckets = {name: data.get("facets", {}).get(name, {}).get("buckets", []) for name in facets}
         keyed = {name: [(str(b["val"]), int(b["count"])) for b in found] for name, found in buckets.items()}
         shown = self._display({name: [k for k, _ in pairs] for name, pairs in keyed.items()})
         counted = {name: [FacetValue(shown[name].get(k, k), n) for k, n in pairs] for name, pairs in keyed.items()}
         return SearchResult(query=parsed.text, total=int(data["response"]["numFound"]), hits=hits, facets=counted,
-                            fallback=fallback, offset=offset, limit=limit)
+                            fallback=fallback, complete=complete, offset=offset, limit=limit)
 
     def _hits(self, data: dict[str, Any], offset: int, sort: str) -> list[Hit]:
         highlights = data.get("highlighting", {})
@@ -222,9 +229,7 @@ class SolrBackend:
         """See `searchidx.backend.Backend.facet_values`."""
         check_facet(name)
         parsed = self.compile(query if query is not None else "")
-        q = parsed.strict
-        if not parsed.browse and not self._select({"q": q, "rows": 0})["response"]["numFound"]:
-            q = parsed.loose
+        q = parsed.loose  # the articles `search` counts: any word (``+word`` required, ``-word`` excluded)
         wanted = facet_key(prefix)
         params: dict[str, Any] = {"q": q, "rows": 0, "facet": "true", "facet.field": f"{name}_key",
                                   "facet.limit": -1 if limit is None else limit, "facet.mincount": 1,
