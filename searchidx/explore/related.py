@@ -29,7 +29,8 @@ from searchidx.explore.arrays import FacetArrays, Floats, Ints, Mask
 from searchidx.fields import facet_key
 from searchidx.models import ENTITY_TYPES
 
-__all__ = ["Association", "NotFoundError", "Related", "check", "compute", "rank", "resolve"]
+__all__ = ["Association", "NotFoundError", "Related", "check", "compute", "not_found", "rank", "resolve",
+           "words_of"]
 
 RANKINGS: tuple[str, ...] = ("llr", "count")
 MIN_SCORE = 3.84  # G² of a 2×2 table at p = 0.05 (chi-squared, one degree of freedom)
@@ -84,25 +85,35 @@ def _word_index(table: FacetArrays, name: str) -> dict[str, set[int]]:
     return index
 
 
+def words_of(name: str, value: str) -> list[str]:
+    """The folded words of the value to resolve in entity facet ``name``; `UsageError` when there are none."""
+    if name not in ENTITY_TYPES:
+        raise UsageError(f"related works on person, org or place, not {name!r}")
+    wanted = facet_key(value).replace("-", " ").split()
+    if not wanted:
+        raise UsageError("give a name to find related entities for")
+    return wanted
+
+
+def not_found(name: str, value: str) -> NotFoundError:
+    return NotFoundError(f"no {name} named {value!r} in the index; `searchidx facets {name} --prefix "
+                         f"{words_of(name, value)[0]}` lists the names")
+
+
 def resolve(table: FacetArrays, name: str, value: str, live: Mask) -> tuple[int, list[str]]:
     """The value number ``value`` names in facet ``name`` and the other candidates (most frequent first).
 
     Candidates: the names holding all its words (the name itself among them), else those with words starting
     with its words; the one in most articles wins ("Macron" -> Emmanuel Macron, also when the surname alone
     is a value)."""
-    if name not in ENTITY_TYPES:
-        raise UsageError(f"related works on person, org or place, not {name!r}")
-    wanted = facet_key(value).replace("-", " ").split()
-    if not wanted:
-        raise UsageError("give a name to find related entities for")
+    wanted = words_of(name, value)
     words = _word_index(table, name)
     found = set.intersection(*(words.get(w, set()) for w in wanted))
     if not found:
         found = set.intersection(*(set().union(*(v for k, v in words.items() if k.startswith(w)))
                                    for w in wanted))
     if not found:
-        raise NotFoundError(f"no {name} named {value!r} in the index; `searchidx facets {name} --prefix "
-                            f"{wanted[0]}` lists the names")
+        raise not_found(name, value)
     names = table.names(name)
     docs, values = table.pairs(name)
     counts = np.bincount(values[live[docs]], minlength=len(names))
