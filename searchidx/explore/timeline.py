@@ -21,7 +21,7 @@ from searchidx.errors import UsageError
 from searchidx.explore.arrays import FacetArrays, Ints, Mask
 from searchidx.query.dates import format_date
 
-__all__ = ["PERIODS", "SPLITS", "Bucket", "Timeline", "build", "choose_period", "tally"]
+__all__ = ["PERIODS", "SPLITS", "Bucket", "Timeline", "build", "check", "choose_period", "tally"]
 
 PERIODS: tuple[str, ...] = ("day", "week", "month", "year")
 SPLITS: tuple[str, ...] = ("person", "org", "place", "source")
@@ -109,7 +109,8 @@ def choose_period(dates: npt.NDArray[np.str_]) -> str:
     return best
 
 
-def _check(by: str | None, split: str | None, top: int) -> None:
+def check(by: str | None, split: str | None, top: int) -> None:
+    """`UsageError` for an unknown period or split, or a bad --top."""
     if by is not None and by not in PERIODS:
         raise UsageError(f"unknown period {by!r} for --by; choose from: {', '.join(PERIODS)}")
     if split is not None and split not in SPLITS:
@@ -122,7 +123,7 @@ def build(dates: npt.NDArray[np.str_], matched: Mask, text: str, *, by: str | No
           table: FacetArrays | None = None, split: str | None = None, top: int = 5,
           fallback: bool = False) -> Timeline:
     """The timeline of the ``matched`` documents, ``dates`` being every document's date key."""
-    _check(by, split, top)
+    check(by, split, top)
     docs = np.flatnonzero(matched)
     series: list[tuple[str, npt.NDArray[np.str_], Ints | None]] = []
     if split is not None and table is not None:
@@ -138,7 +139,7 @@ def tally(dates: npt.NDArray[np.str_], counts: Ints | None, text: str, *, total:
     """The timeline of ``total`` matching articles whose date keys are ``dates`` (each one article, or with
     ``counts`` as many articles as given: an engine that counts per date key), the undated ones being the
     rest; ``series`` are (value, its articles' dates, counts or None) of the split's top values."""
-    _check(by, split, 1)
+    check(by, split, 1)
     weights = np.ones(len(dates), dtype=np.int64) if counts is None else counts
     by = by or choose_period(dates)
     numbers, ok = _numbers(dates, by)

@@ -67,7 +67,7 @@ def _per_date(buckets: list[dict[str, Any]]) -> tuple[np.ndarray[Any, np.dtype[n
 def timeline(backend: SolrBackend, request: SearchRequest, *, by: str | None = None, split: str | None = None,
              top: int = 5) -> Timeline:
     """See `searchidx.index.Index.timeline`."""
-    _timeline._check(by, split, top)
+    _timeline.check(by, split, top)
     dates = {"type": "terms", "field": "date", "limit": -1, "mincount": 1, "refine": True}
     body: dict[str, Any] = {"facet": {"dates": dates}}
     if split is not None:
