@@ -9,7 +9,7 @@ new 2-shard, 2-replica collection (`push --from-index`, same entities), then, wa
 both engines alternately through the library: timelines of "" and of news-dev-short queries (by month, and
 split by person), and related entities of the most frequent people, organisations and places (default
 limit, and alone or within a query). Prints p50 / p95 ms of each engine and how many answers are equal
-(every bucket and series; every association with its count, expected count, score and total).
+(every bucket and series; every association with its count, expected count, score and total, in order).
 """
 
 from __future__ import annotations
@@ -42,9 +42,9 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[int(p * (len(ordered) - 1))]
 
 
-def associations(result: Any) -> dict[tuple[str, str], tuple[int, float, float, int]]:
-    return {(a["field"], facet_key(a["value"])): (a["count"], a["expected"], a["score"], a["total"])
-            for a in result.as_dict()["related"]}
+def associations(result: Any) -> list[tuple[str, str, int, float, float, int]]:
+    return [(a["field"], facet_key(a["value"]), a["count"], a["expected"], a["score"], a["total"])
+            for a in result.as_dict()["related"]]
 
 
 def compare(name: str, calls: list[Callable[[Index], Any]], local: Index, remote: Index,
@@ -59,7 +59,14 @@ def compare(name: str, calls: list[Callable[[Index], Any]], local: Index, remote
             started = time.perf_counter()
             answers.append(call(idx))
             times[label].append(1000 * (time.perf_counter() - started))
-        equal += same(*answers)
+        if same(*answers):
+            equal += 1
+        elif equal_differs := [a for a in answers if hasattr(a, "related")]:
+            a, b = equal_differs
+            only_a = set(associations(a)) - set(associations(b))
+            only_b = set(associations(b)) - set(associations(a))
+            print(f"  differs: {a.field} {a.value!r} ({a.articles}/{a.considered} vs {b.articles}/{b.considered}): "
+                  f"local only {sorted(only_a)[:3]}, solr only {sorted(only_b)[:3]}")
     print(f"{name}: {len(calls)} calls, equal {equal}; local p50 {statistics.median(times['local']):.1f} ms "
           f"p95 {percentile(times['local'], 0.95):.1f} ms; solr p50 {statistics.median(times['solr']):.1f} ms "
           f"p95 {percentile(times['solr'], 0.95):.1f} ms")

@@ -197,7 +197,9 @@ def rank(a: int, n: int, counted: Sequence[tuple[str, Sequence[str], Floats, Flo
         scores = np.concatenate([p[4] for p in parts])
         starts = np.cumsum([0] + [len(p[1]) for p in parts])
         primary, secondary = (counts, scores) if by == "count" else (scores, counts)
-        for k in np.lexsort((-secondary, -primary))[:limit]:  # ties: by the other measure
+        keys = np.asarray([facet_key(counted[i][1][int(v)]) for i, p in enumerate(parts) for v in p[1]],
+                          dtype=np.str_)
+        for k in np.lexsort((keys, -secondary, -primary))[:limit]:  # ties: by the other measure, then by name
             i = int(np.searchsorted(starts, k, side="right")) - 1
             j = int(k - starts[i])
             f, keep, k11, expected, g2, totals = parts[i]
