@@ -334,7 +334,8 @@ def test_cli_reads_the_collection(solr_url: str, corpus_collection: str, corpus_
         assert result.exit_code == 0 and "Traceback" not in result.output, (command, result.output)
 
 
-TIMELINE_QUERIES = ["", "otan", "Poutine SAUF Biden", "otan vendanges", "lieu:genève", "securite OU climat"]
+TIMELINE_QUERIES = ["", "otan", "Poutine SAUF Biden", "otan vendanges", "lieu:genève", "securite OU climat",
+                    "sécurité Genève", "Biden Poutine", "+otan bruxelles", "otan ET vendanges"]
 
 
 def test_timeline_same_on_solr(solr_url: str, corpus_collection: str, corpus_index_path: Path) -> None:
@@ -368,6 +369,7 @@ def _associations(result: object) -> list[tuple[str, str, int, float, float, int
     ("person", "biden", {"by": "count", "min_count": 1}),
     ("place", "geneve", {"min_count": 1}),
     ("org", "otan", {"query": "securite", "fields": ["person", "place"]}),
+    ("person", "biden", {"query": "Biden Poutine", "min_count": 1}),
     ("place", "geneve", {"since": "2021", "filters": {"org": ["otan"]}, "min_count": 1, "by": "count"}),
 ])
 def test_related_same_on_solr(solr_url: str, corpus_collection: str, corpus_index_path: Path, field: str,

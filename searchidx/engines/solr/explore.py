@@ -2,11 +2,12 @@
 the local code (`searchidx.explore.timeline.tally`, `searchidx.explore.related.rank`), so the periods, labels,
 undated count, association measure and JSON are those of the local engine.
 
-Timeline: one request counts the matching articles per ``date`` key (a terms facet: keys are the ISO dates as
-written, so a "2021" date is undated for months exactly as locally, which a range facet on the date point
-would not do); ``--split`` adds a terms facet on the split's folded key (top values, refined, ties by key as
-locally) with the same per-date facet nested. The buckets are then made from those few thousand
-(date, count) pairs, never from one row per article.
+The articles counted are those a local search counts (`_counted`). Timeline: one request counts the
+matching articles per ``date`` key (a terms facet: keys are the ISO dates as written, so a "2021" date is
+undated for months exactly as locally, which a range facet on the date point would not do); ``--split``
+adds a terms facet on the split's folded key (top values, refined, ties by key as locally) with the same
+per-date facet nested. The buckets are then made from those few thousand (date, count) pairs, never from
+one row per article.
 
 Related: the value resolves as locally (names holding all its words, else words starting so; the one in most
 articles wins) through a terms facet restricted by ``facet.matches``; then one request counts, over the
@@ -43,20 +44,21 @@ _SERIES_EXTRA = 100  # buckets over-requested and refined per shard for the spli
 
 def _counted(backend: SolrBackend, request: SearchRequest | None, body: dict[str, Any]) -> tuple[dict[str, Any],
                                                                                                   bool]:
-    """The facets of ``body`` over the articles a search ``request`` counts (None: every article) and whether
-    the any-word fallback was used (as `SolrBackend.search`: when no article has every word)."""
+    """The facets of ``body`` over the articles a search ``request`` counts (None: every article), and whether
+    no article has every word (the local ``fallback``). As the local engine since schema 5, the articles
+    counted are those with any plain word (``+word``, ET and exclusions still binding): the compiler's
+    any-word form."""
     from searchidx.engines.solr.backend import _filter_queries
 
     if request is None:
         return backend._select({"q": "*:*", "rows": 0}, body), False
     parsed = backend.compile(request.tree)
     params = {"rows": 0, "fq": _filter_queries(request.filters, request.excludes, request.since, request.until)}
-    data = backend._select({**params, "q": parsed.strict}, body)
-    if not data["response"]["numFound"] and not parsed.browse and parsed.loose != parsed.strict:
-        loose = backend._select({**params, "q": parsed.loose}, body)
-        if loose["response"]["numFound"]:
-            return loose, True
-    return data, False
+    data = backend._select({**params, "q": parsed.loose}, body)
+    fallback = False
+    if data["response"]["numFound"] and not parsed.browse and parsed.loose != parsed.strict:
+        fallback = not backend._select({**params, "q": parsed.strict})["response"]["numFound"]
+    return data, fallback
 
 
 def _per_date(buckets: list[dict[str, Any]]) -> tuple[np.ndarray[Any, np.dtype[np.str_]], Ints]:
