@@ -138,8 +138,8 @@ def tally(dates: npt.NDArray[np.str_], counts: Ints | None, text: str, *, total:
           fallback: bool = False) -> Timeline:
     """The timeline of ``total`` matching articles whose date keys are ``dates`` (each one article, or with
     ``counts`` as many articles as given: an engine that counts per date key), the undated ones being the
-    rest; ``series`` are (value, its articles' dates, counts or None) of the split's top values."""
-    check(by, split, 1)
+    rest; ``series`` are (value, its articles' dates, counts or None) of the split's top values (`check`
+    the options first)."""
     weights = np.ones(len(dates), dtype=np.int64) if counts is None else counts
     by = by or choose_period(dates)
     numbers, ok = _numbers(dates, by)
