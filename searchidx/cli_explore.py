@@ -11,9 +11,11 @@ import typer
 
 from searchidx.cli import (
     DEFAULT_INDEX,
+    CollectionOpt,
     Exit,
     IndexOpt,
     JsonOpt,
+    SolrOpt,
     _complete_facet,
     _complete_pair,
     _errors,
@@ -34,6 +36,8 @@ UntilOpt = Annotated[str | None, typer.Option(help="Up to this date, included (s
 def timeline(
     query: Annotated[str, typer.Argument(help="A query, as for search (empty: every article).")] = "",
     index: IndexOpt = Path(DEFAULT_INDEX),
+    solr: SolrOpt = None,
+    collection: CollectionOpt = None,
     by: Annotated[str | None, typer.Option(
         help="day, week, month or year (default: 10-60 bars over the dates found).")] = None,
     split: Annotated[str | None, typer.Option(
@@ -64,10 +68,11 @@ def timeline(
       searchidx timeline "" --filter place=geneve --since 2021 --json
       searchidx timeline climat --by month --csv > climat.csv
       searchidx timeline climat --plot climat.png
+      searchidx timeline otan --by month --solr http://127.0.0.1:8983/solr --collection news
     """
     from searchidx import render
 
-    with _errors(), _open(index) as idx:
+    with _errors(), _open(index, solr, collection) as idx:
         result = idx.timeline(query, by=by, split=split, top=top, filters=_pairs(filter_, "--filter"),
                               excludes=_pairs(exclude, "--exclude"), since=since, until=until)
         if plot:
@@ -158,6 +163,8 @@ def related(
     field: Annotated[str, typer.Argument(help="person, org or place.", autocompletion=_complete_facet)],
     value: Annotated[str, typer.Argument(help='A name, e.g. "Jens Stoltenberg" or biden (case and accents ignored).')],
     index: IndexOpt = Path(DEFAULT_INDEX),
+    solr: SolrOpt = None,
+    collection: CollectionOpt = None,
     query: Annotated[str, typer.Option("--query", "-q", help="Count only within the articles matching this query.")]
     = "",
     field_: Annotated[list[str] | None, typer.Option(
@@ -188,10 +195,11 @@ def related(
       searchidx related place geneve --field person
       searchidx related person biden --query otan --since 2021 --json
       searchidx related org otan --by count
+      searchidx related person biden --solr http://127.0.0.1:8983/solr --collection news
     """
     from searchidx import render
 
-    with _errors(), _open(index) as idx:
+    with _errors(), _open(index, solr, collection) as idx:
         result = idx.related(field, value, query=query, fields=field_ or ("person", "org", "place"), by=by,
                              limit=limit, min_count=min_count, filters=_pairs(filter_, "--filter"),
                              excludes=_pairs(exclude, "--exclude"), since=since, until=until)

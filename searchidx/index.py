@@ -15,7 +15,7 @@ from searchidx.analysis import analyze
 from searchidx.backend import Backend, SearchRequest, Source, create_backend, open_backend
 from searchidx.errors import IndexNotFoundError, UsageError
 from searchidx.explore import related, similar, timeline
-from searchidx.explore.arrays import ExploreBackend
+from searchidx.explore.arrays import CountingBackend, ExploreBackend
 from searchidx.explore.related import NotFoundError, Related
 from searchidx.explore.timeline import Timeline
 from searchidx.models import ENTITY_TYPES, Article, FacetValue, IndexReport, IndexStats, Problem, SearchResult
@@ -208,8 +208,10 @@ class Index:
     ) -> Timeline:
         """Matching articles per ``by`` period (day, week, month, year; None: 10–60 bars over the span),
         with one series per top ``split`` value (person, org, place, source). Same matches as `search`."""
-        backend = self._explore()
         request = SearchRequest(query, filters=filters or {}, excludes=excludes or {}, since=since, until=until)
+        if isinstance(self.backend, CountingBackend):
+            return self.backend.timeline(request, by=by, split=split, top=top)
+        backend = self._explore()
         matched, fallback = backend.selection(request)
         return timeline.build(backend.dates(), matched, request.tree.text, by=by,
                               table=backend.facet_arrays() if split else None, split=split, top=top,
@@ -234,13 +236,16 @@ class Index:
         ratio; ``by="count"``: raw co-occurrence), over the articles a query and filters select (all by
         default). ``value`` matches as in filters; a partial name resolves to the most frequent name holding
         its words, the others listed in ``result.alternatives``."""
-        backend = self._explore()
-        live = backend.term_scores().live
-        considered = live
+        request = None
         if query or filters or excludes or since or until:
             request = SearchRequest(query, filters=filters or {}, excludes=excludes or {}, since=since,
                                     until=until)
-            considered = backend.selection(request)[0]
+        if isinstance(self.backend, CountingBackend):
+            return self.backend.related(field, value, request, fields=fields, by=by, limit=limit,
+                                        min_count=min_count, query=query)
+        backend = self._explore()
+        live = backend.term_scores().live
+        considered = live if request is None else backend.selection(request)[0]
         return related.compute(backend.facet_arrays(), field, value, considered, live, fields=fields, by=by,
                                limit=limit, min_count=min_count, query=query)
 

@@ -336,6 +336,79 @@ def test_cli_reads_the_collection(solr_url: str, corpus_collection: str, corpus_
         assert result.exit_code == 0 and "Traceback" not in result.output, (command, result.output)
 
 
+TIMELINE_QUERIES = ["", "otan", "Poutine SAUF Biden", "otan vendanges", "lieu:genève", "securite OU climat",
+                    "sécurité Genève", "Biden Poutine", "+otan bruxelles", "otan ET vendanges"]
+
+
+def test_timeline_same_on_solr(solr_url: str, corpus_collection: str, corpus_index_path: Path) -> None:
+    """Every bucket, series and the undated count of `timeline` equal the local engine's."""
+    from searchidx import Index
+
+    compared = 0
+    with Index.open(corpus_index_path) as local, _remote(solr_url, corpus_collection) as remote:
+        for q in TIMELINE_QUERIES:
+            for by in (None, "day", "week", "month", "year"):
+                for split in (None, "person", "place", "source"):
+                    a = local.timeline(q, by=by, split=split, top=3).as_dict()
+                    b = remote.timeline(q, by=by, split=split, top=3).as_dict()
+                    assert b == a, (q, by, split)
+                    compared += len(a["buckets"])
+        dates = dict(filters={"place": ["geneve"]}, excludes={"person": ["Joe Biden"]}, since="2021",
+                     until="juin 2023")
+        a, b = local.timeline("", by="month", **dates), remote.timeline("", by="month", **dates)  # type: ignore[arg-type]
+        assert b == a and a.total > 0
+        assert remote.timeline("").undated == local.timeline("").undated
+    assert compared > 200
+
+
+def _associations(result: object) -> list[tuple[str, str, int, float, float, int]]:
+    return [(a["field"], facet_key_(a["value"]), a["count"], a["expected"], a["score"], a["total"])
+            for a in result.as_dict()["related"]]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(("field", "value", "options"), [
+    ("person", "Stoltenberg", {}),
+    ("person", "biden", {"by": "count", "min_count": 1}),
+    ("place", "geneve", {"min_count": 1}),
+    ("org", "otan", {"query": "securite", "fields": ["person", "place"]}),
+    ("person", "biden", {"query": "Biden Poutine", "min_count": 1}),
+    ("place", "geneve", {"since": "2021", "filters": {"org": ["otan"]}, "min_count": 1, "by": "count"}),
+])
+def test_related_same_on_solr(solr_url: str, corpus_collection: str, corpus_index_path: Path, field: str,
+                              value: str, options: dict[str, object]) -> None:
+    """The resolved name, the articles counted and every association (count, expected, G², total) equal the
+    local engine's, in the same order (exact ties by name on both)."""
+    from searchidx import Index
+
+    with Index.open(corpus_index_path) as local, _remote(solr_url, corpus_collection) as remote:
+        a = local.related(field, value, limit=1000, **options)  # type: ignore[arg-type]
+        b = remote.related(field, value, limit=1000, **options)  # type: ignore[arg-type]
+    assert (b.value, b.articles, b.considered, b.by) == (a.value, a.articles, a.considered, a.by)
+    assert a.related and _associations(b) == _associations(a)
+    assert set(b.alternatives) == set(a.alternatives)
+
+
+def test_timeline_and_related_commands_on_solr(solr_url: str, corpus_collection: str,
+                                               corpus_index_path: Path) -> None:
+    runner = CliRunner()
+    remote = ["--solr", solr_url, "--collection", corpus_collection]
+    answers = {}
+    for command in (["timeline", "otan", "--split", "person", "--json"], ["related", "person", "biden", "--json"]):
+        a = runner.invoke(app, [*command, "--index", str(corpus_index_path)])
+        b = runner.invoke(app, [*command, *remote])
+        assert b.exit_code == a.exit_code == 0, b.output
+        answers[command[0]] = json.loads(a.stdout), json.loads(b.stdout)
+    a, b = answers["timeline"]
+    assert b == a and a["buckets"]
+    a, b = answers["related"]
+    assert (b["value"], b["articles"], b["considered"]) == (a["value"], a["articles"], a["considered"])
+    assert a["related"] and b["related"] == a["related"]
+    missing = runner.invoke(app, ["related", "person", "zzyzx", *remote])
+    assert missing.exit_code == 1 and "no person named 'zzyzx'" in missing.output
+    bad = runner.invoke(app, ["timeline", "otan", "--by", "decade", *remote])
+    assert bad.exit_code != 0 and "Traceback" not in bad.output and "unknown period" in bad.output
+
+
 # -- faults -----------------------------------------------------------------------------------------------------
 
 def test_node_down_while_pushing_and_searching(solr_url: str, tmp_path: Path) -> None:

@@ -18,8 +18,10 @@ from searchidx.models import FacetValue, SearchResult
 if TYPE_CHECKING:
     from searchidx.backend import SearchRequest
     from searchidx.explore.copies import CopyGroups
+    from searchidx.explore.related import Related
+    from searchidx.explore.timeline import Timeline
 
-__all__ = ["ExploreBackend", "FacetArrays", "Floats", "Ints", "Mask", "TermScores"]
+__all__ = ["CountingBackend", "ExploreBackend", "FacetArrays", "Floats", "Ints", "Mask", "TermScores"]
 
 Mask = npt.NDArray[np.bool_]
 Ints = npt.NDArray[np.int64]
@@ -102,4 +104,21 @@ class ExploreBackend(Protocol):
     def page(self, scores: Floats, visible: Mask, text: str, words: Sequence[str], *, limit: int = 10,
              offset: int = 0, fold: bool = True) -> SearchResult:
         """A result page of the ``visible`` documents by ``scores``, with snippets around ``words``."""
+        ...
+
+
+@runtime_checkable
+class CountingBackend(Protocol):
+    """A backend that counts timelines and related entities on its side (a server's facets) instead of
+    handing over arrays: the results are those `searchidx.explore.timeline.tally` and
+    `searchidx.explore.related.rank` make from its counts."""
+
+    def timeline(self, request: SearchRequest, *, by: str | None = None, split: str | None = None,
+                 top: int = 5) -> Timeline:
+        """The timeline of the articles the search ``request`` counts."""
+        ...
+
+    def related(self, name: str, value: str, request: SearchRequest | None, *, fields: Sequence[str],
+                by: str = "llr", limit: int = 10, min_count: int = 2, query: str = "") -> Related:
+        """The entities associated with ``name`` = ``value`` over the articles ``request`` selects (None: all)."""
         ...

@@ -29,7 +29,8 @@ from searchidx.explore.arrays import FacetArrays, Floats, Ints, Mask
 from searchidx.fields import facet_key
 from searchidx.models import ENTITY_TYPES
 
-__all__ = ["Association", "NotFoundError", "Related", "compute", "resolve"]
+__all__ = ["Association", "NotFoundError", "Related", "check", "compute", "not_found", "rank", "resolve",
+           "words_of"]
 
 RANKINGS: tuple[str, ...] = ("llr", "count")
 MIN_SCORE = 3.84  # G² of a 2×2 table at p = 0.05 (chi-squared, one degree of freedom)
@@ -84,25 +85,35 @@ def _word_index(table: FacetArrays, name: str) -> dict[str, set[int]]:
     return index
 
 
+def words_of(name: str, value: str) -> list[str]:
+    """The folded words of the value to resolve in entity facet ``name``; `UsageError` when there are none."""
+    if name not in ENTITY_TYPES:
+        raise UsageError(f"related works on person, org or place, not {name!r}")
+    wanted = facet_key(value).replace("-", " ").split()
+    if not wanted:
+        raise UsageError("give a name to find related entities for")
+    return wanted
+
+
+def not_found(name: str, value: str) -> NotFoundError:
+    return NotFoundError(f"no {name} named {value!r} in the index; `searchidx facets {name} --prefix "
+                         f"{words_of(name, value)[0]}` lists the names")
+
+
 def resolve(table: FacetArrays, name: str, value: str, live: Mask) -> tuple[int, list[str]]:
     """The value number ``value`` names in facet ``name`` and the other candidates (most frequent first).
 
     Candidates: the names holding all its words (the name itself among them), else those with words starting
     with its words; the one in most articles wins ("Macron" -> Emmanuel Macron, also when the surname alone
     is a value)."""
-    if name not in ENTITY_TYPES:
-        raise UsageError(f"related works on person, org or place, not {name!r}")
-    wanted = facet_key(value).replace("-", " ").split()
-    if not wanted:
-        raise UsageError("give a name to find related entities for")
+    wanted = words_of(name, value)
     words = _word_index(table, name)
     found = set.intersection(*(words.get(w, set()) for w in wanted))
     if not found:
         found = set.intersection(*(set().union(*(v for k, v in words.items() if k.startswith(w)))
                                    for w in wanted))
     if not found:
-        raise NotFoundError(f"no {name} named {value!r} in the index; `searchidx facets {name} --prefix "
-                            f"{wanted[0]}` lists the names")
+        raise not_found(name, value)
     names = table.names(name)
     docs, values = table.pairs(name)
     counts = np.bincount(values[live[docs]], minlength=len(names))
@@ -123,10 +134,8 @@ def _g2(k11: Floats, k12: Floats, k21: Floats, k22: Floats) -> Floats:
     return 2.0 * (term(k11, r1, c1) + term(k12, r1, c2) + term(k21, r2, c1) + term(k22, r2, c2))
 
 
-def compute(table: FacetArrays, name: str, value: str, considered: Mask, live: Mask, *,
-            fields: Sequence[str] = ENTITY_TYPES, by: str = "llr", limit: int = 10, min_count: int = 2,
-            query: str = "") -> Related:
-    """The values of ``fields`` most associated with ``name`` = ``value`` over the ``considered`` documents."""
+def check(fields: Sequence[str], by: str, limit: int, min_count: int) -> None:
+    """`UsageError` for an unknown ranking or field, or a bad limit."""
     if by not in RANKINGS:
         raise UsageError(f"unknown ranking {by!r} for --by; choose from: {', '.join(RANKINGS)}")
     for f in fields:
@@ -134,6 +143,13 @@ def compute(table: FacetArrays, name: str, value: str, considered: Mask, live: M
             raise UsageError(f"unknown field {f!r} for --field; choose from: {', '.join(ENTITY_TYPES)}")
     if limit < 0 or min_count < 1:
         raise UsageError("--limit must be zero or more and --min-count 1 or more")
+
+
+def compute(table: FacetArrays, name: str, value: str, considered: Mask, live: Mask, *,
+            fields: Sequence[str] = ENTITY_TYPES, by: str = "llr", limit: int = 10, min_count: int = 2,
+            query: str = "") -> Related:
+    """The values of ``fields`` most associated with ``name`` = ``value`` over the ``considered`` documents."""
+    check(fields, by, limit, min_count)
     number, alternatives = resolve(table, name, value, live)
     shown = table.names(name)[number]
     docs, values = table.pairs(name)
@@ -141,7 +157,7 @@ def compute(table: FacetArrays, name: str, value: str, considered: Mask, live: M
     target[docs[(values == number) & considered[docs]]] = True
     n = int(np.count_nonzero(considered))
     a = int(np.count_nonzero(target))
-    parts: list[tuple[str, Ints, Floats, Floats, Floats, Floats]] = []  # field, values, k11, expected, G², total
+    counted: list[tuple[str, Sequence[str], Floats, Floats]] = []
     if a:
         for f in fields:
             f_docs, f_values = table.pairs(f)
@@ -150,28 +166,43 @@ def compute(table: FacetArrays, name: str, value: str, considered: Mask, live: M
             both = np.bincount(f_values[target[f_docs]], minlength=width).astype(np.float64)
             if f == name:
                 both[number] = 0
-            expected = a * totals / max(n, 1)
-            if by == "count":  # raw co-occurrence, associated or not
-                keep = np.flatnonzero(both >= min_count)
-            else:  # positive associations significant at p < 0.05 (G² ≥ 3.84, one degree of freedom)
-                keep = np.flatnonzero((both >= min_count) & (both > expected))
-            k11 = both[keep]
-            scores = _g2(k11, a - k11, totals[keep] - k11, n - a - totals[keep] + k11)
-            scores = np.where(k11 < expected[keep], -scores, scores)  # signed: negative when seen less than chance
-            if by != "count":
-                significant = scores >= MIN_SCORE
-                keep, k11, scores = keep[significant], k11[significant], scores[significant]
-            parts.append((f, keep, k11, expected[keep], scores, totals[keep]))
+            counted.append((f, table.names(f), totals, both))
+    return Related(name, shown, a, n, rank(a, n, counted, by=by, limit=limit, min_count=min_count), query, by,
+                   alternatives)
+
+
+def rank(a: int, n: int, counted: Sequence[tuple[str, Sequence[str], Floats, Floats]], *, by: str = "llr",
+         limit: int = 10, min_count: int = 2) -> list[Association]:
+    """The associations of a value held by ``a`` of the ``n`` articles considered, best first.
+
+    ``counted``: per field, (field, value names, articles having each value, articles having it and the chosen
+    value — 0 for the chosen value itself), over the articles considered."""
+    parts: list[tuple[str, Ints, Floats, Floats, Floats, Floats]] = []  # field, values, k11, expected, G², total
+    for f, _, totals, both in counted:
+        expected = a * totals / max(n, 1)
+        if by == "count":  # raw co-occurrence, associated or not
+            keep = np.flatnonzero(both >= min_count)
+        else:  # positive associations significant at p < 0.05 (G² ≥ 3.84, one degree of freedom)
+            keep = np.flatnonzero((both >= min_count) & (both > expected))
+        k11 = both[keep]
+        scores = _g2(k11, a - k11, totals[keep] - k11, n - a - totals[keep] + k11)
+        scores = np.where(k11 < expected[keep], -scores, scores)  # signed: negative when seen less than chance
+        if by != "count":
+            significant = scores >= MIN_SCORE
+            keep, k11, scores = keep[significant], k11[significant], scores[significant]
+        parts.append((f, keep, k11, expected[keep], scores, totals[keep]))
     found: list[Association] = []
     if parts:
         counts = np.concatenate([p[2] for p in parts])
         scores = np.concatenate([p[4] for p in parts])
         starts = np.cumsum([0] + [len(p[1]) for p in parts])
         primary, secondary = (counts, scores) if by == "count" else (scores, counts)
-        for k in np.lexsort((-secondary, -primary))[:limit]:  # ties: by the other measure
+        keys = np.asarray([facet_key(counted[i][1][int(v)]) for i, p in enumerate(parts) for v in p[1]],
+                          dtype=np.str_)
+        for k in np.lexsort((keys, -secondary, -primary))[:limit]:  # ties: by the other measure, then by name
             i = int(np.searchsorted(starts, k, side="right")) - 1
             j = int(k - starts[i])
             f, keep, k11, expected, g2, totals = parts[i]
-            found.append(Association(f, table.names(f)[int(keep[j])], int(k11[j]), float(expected[j]),
+            found.append(Association(f, counted[i][1][int(keep[j])], int(k11[j]), float(expected[j]),
                                      float(g2[j]), int(totals[j])))
-    return Related(name, shown, a, n, found, query, by, alternatives)
+    return found

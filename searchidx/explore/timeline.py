@@ -10,6 +10,7 @@ empty ones included, so a chart shows the gaps.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,7 +21,7 @@ from searchidx.errors import UsageError
 from searchidx.explore.arrays import FacetArrays, Ints, Mask
 from searchidx.query.dates import format_date
 
-__all__ = ["PERIODS", "SPLITS", "Bucket", "Timeline", "build", "choose_period"]
+__all__ = ["PERIODS", "SPLITS", "Bucket", "Timeline", "build", "check", "choose_period", "tally"]
 
 PERIODS: tuple[str, ...] = ("day", "week", "month", "year")
 SPLITS: tuple[str, ...] = ("person", "org", "place", "source")
@@ -108,43 +109,58 @@ def choose_period(dates: npt.NDArray[np.str_]) -> str:
     return best
 
 
-def build(dates: npt.NDArray[np.str_], matched: Mask, text: str, *, by: str | None = None,
-          table: FacetArrays | None = None, split: str | None = None, top: int = 5,
-          fallback: bool = False) -> Timeline:
-    """The timeline of the ``matched`` documents, ``dates`` being every document's date key."""
+def check(by: str | None, split: str | None, top: int) -> None:
+    """`UsageError` for an unknown period or split, or a bad --top."""
     if by is not None and by not in PERIODS:
         raise UsageError(f"unknown period {by!r} for --by; choose from: {', '.join(PERIODS)}")
     if split is not None and split not in SPLITS:
         raise UsageError(f"cannot split by {split!r}; choose from: {', '.join(SPLITS)}")
     if top < 1:
         raise UsageError("--top must be 1 or more")
+
+
+def build(dates: npt.NDArray[np.str_], matched: Mask, text: str, *, by: str | None = None,
+          table: FacetArrays | None = None, split: str | None = None, top: int = 5,
+          fallback: bool = False) -> Timeline:
+    """The timeline of the ``matched`` documents, ``dates`` being every document's date key."""
+    check(by, split, top)
     docs = np.flatnonzero(matched)
-    mine = dates[docs]
-    by = by or choose_period(mine)
-    numbers, ok = _numbers(mine, by)
-    total, undated = len(docs), int(np.count_nonzero(~ok))
+    series: list[tuple[str, npt.NDArray[np.str_], Ints | None]] = []
+    if split is not None and table is not None:
+        for value in table.count(split, matched, top):
+            pair_docs = table.docs_of(split, value.value)
+            series.append((value.value, dates[pair_docs[matched[pair_docs]]], None))
+    return tally(dates[docs], None, text, total=len(docs), by=by, split=split, series=series, fallback=fallback)
+
+
+def tally(dates: npt.NDArray[np.str_], counts: Ints | None, text: str, *, total: int, by: str | None = None,
+          split: str | None = None, series: Sequence[tuple[str, npt.NDArray[np.str_], Ints | None]] = (),
+          fallback: bool = False) -> Timeline:
+    """The timeline of ``total`` matching articles whose date keys are ``dates`` (each one article, or with
+    ``counts`` as many articles as given: an engine that counts per date key), the undated ones being the
+    rest; ``series`` are (value, its articles' dates, counts or None) of the split's top values (`check`
+    the options first)."""
+    weights = np.ones(len(dates), dtype=np.int64) if counts is None else counts
+    by = by or choose_period(dates)
+    numbers, ok = _numbers(dates, by)
+    undated = total - int(weights[ok].sum())
     if not ok.any():
         return Timeline(text, by, total, undated, [], split, [], fallback)
     step = _step(by)
     first = int(numbers[ok].min())
-    slots = (numbers[ok] - first) // step
-    width = int(slots.max()) + 1
-    counts = np.bincount(slots, minlength=width)
-    names: list[str] = []
-    per_series: list[Ints] = []
-    if split is not None and table is not None:
-        dated = np.zeros(len(matched), dtype=np.bool_)
-        dated[docs[ok]] = True
-        slot_of = np.full(len(matched), -1, dtype=np.int64)
-        slot_of[docs[ok]] = slots
-        for value in table.count(split, matched, top):
-            pair_docs = table.docs_of(split, value.value)
-            pair_docs = pair_docs[dated[pair_docs]]
-            names.append(value.value)
-            per_series.append(np.bincount(slot_of[pair_docs], minlength=width))
+    width = int(numbers[ok].max() - first) // step + 1
+
+    def per_period(dates: npt.NDArray[np.str_], counts: Ints | None) -> Ints:
+        numbers, ok = _numbers(dates, by)
+        slots = (numbers[ok] - first) // step
+        return np.bincount(slots, weights=None if counts is None else counts[ok], minlength=width).astype(np.int64)
+
+    totals = per_period(dates, counts)
+    names = [name for name, _, _ in series]
+    per_series = [per_period(d, c) for _, d, c in series]
     buckets = []
     for i in range(width):
         period, label = _names(by, first + i * step)
-        buckets.append(Bucket(period, label, int(counts[i]), {n: int(s[i]) for n, s in zip(names, per_series,
+        buckets.append(Bucket(period, label, int(totals[i]), {n: int(s[i]) for n, s in zip(names, per_series,
                                                                                           strict=True)}))
     return Timeline(text, by, total, undated, buckets, split, names, fallback)

@@ -36,6 +36,8 @@ from searchidx.query.tree import Query
 
 if TYPE_CHECKING:
     from searchidx.entities import Extractor
+    from searchidx.explore.related import Related
+    from searchidx.explore.timeline import Timeline
 
 __all__ = ["SolrBackend"]
 
@@ -251,6 +253,20 @@ class SolrBackend:
                        date=doc.get("date") or None, source=doc.get("source"), url=doc.get("url"),
                        author=doc.get("author"), section=doc.get("section"), lede=doc.get("lede"),
                        path=doc.get("path"), entities=_entities(doc))
+
+    # -- exploring: counted by Solr's facets (`searchidx.engines.solr.explore`) -----------------------------
+    def timeline(self, request: SearchRequest, *, by: str | None = None, split: str | None = None,
+                 top: int = 5) -> Timeline:
+        from searchidx.engines.solr import explore
+
+        return explore.timeline(self, request, by=by, split=split, top=top)
+
+    def related(self, name: str, value: str, request: SearchRequest | None, *, fields: Sequence[str],
+                by: str = "llr", limit: int = 10, min_count: int = 2, query: str = "") -> Related:
+        from searchidx.engines.solr import explore
+
+        return explore.related(self, name, value, request, fields=fields, by=by, limit=limit,
+                               min_count=min_count, query=query)
 
     def stats(self) -> IndexStats:
         first = self._select({"q": "date:*", "rows": 1, "fl": "date", "sort": "date asc"})["response"]
