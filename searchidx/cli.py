@@ -19,7 +19,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from searchidx.errors import Exit, Interrupted, SearchidxError
+from searchidx.errors import Exit, Interrupted, SearchidxError, request_stop
 
 __all__ = ["Exit", "app", "main"]
 
@@ -65,22 +65,31 @@ def _errors() -> Iterator[None]:
 @contextmanager
 def _interruptible() -> Iterator[None]:
     """Ctrl-C and SIGTERM (systemd, docker stop, timeout) both stop a run the same way: the first raises
-    `Interrupted` where the work is, so what was committed is kept and the rest is cancelled; a second one
+    `Interrupted` where the work is (or, when that lands in a finaliser, at the next article:
+    `errors.request_stop`), so what was committed is kept and the rest is cancelled; a second one
     exits at once (130 / 143), as safe as a ``kill -9``: the index is as of its last commit."""
 
     def first(signum: int, _frame: object) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, second)
+        request_stop(signum)  # seen at the next article if the exception below is swallowed
         raise Interrupted("interrupted", signum)
 
     def second(signum: int, _frame: object) -> None:
         os.write(2, b"Error: aborted at once; the index is as of its last commit\n")
         os._exit(128 + signum)
 
+    def unraisable(info: Any) -> None:  # the interrupt landed in a finaliser: the run stops at its next article
+        if not isinstance(info.exc_value, Interrupted):
+            default_hook(info)
+
+    default_hook = sys.unraisablehook
+    sys.unraisablehook = unraisable
     old = {sig: signal.signal(sig, first) for sig in (signal.SIGINT, signal.SIGTERM)}
     yield  # after an interrupt `second` stays until the process exits: the message, then the exit code
     for sig, handler in old.items():
         signal.signal(sig, handler)
+    sys.unraisablehook = default_hook
 
 
 class _Echo(logging.Handler):

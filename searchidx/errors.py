@@ -78,3 +78,20 @@ class Interrupted(KeyboardInterrupt):
     def __init__(self, message: str, signum: int = 2) -> None:
         super().__init__(message)
         self.signum = signum
+
+
+_stop: list[int] = []  # the signal a stop was asked with, until the run that sees it stops
+
+
+def request_stop(signum: int) -> None:
+    """Asks a running `Index.add` to stop at its next article, as if ``signum`` (Ctrl-C, SIGTERM) had
+    interrupted it there. A signal handler's exception alone is not enough: when the signal lands in a
+    finaliser or a weak-reference callback, Python prints it as "Exception ignored" and carries on."""
+    _stop[:] = [signum]
+
+
+def raise_if_stop_requested() -> None:
+    """Raises `Interrupted` once for a stop asked with `request_stop` (then forgets it)."""
+    if _stop:
+        raise Interrupted("interrupted", _stop.pop())
+

@@ -23,8 +23,9 @@ import pytest
 
 from searchidx.engines.whoosh import storage
 from searchidx.engines.whoosh.locking import LOCK_FILE
-from searchidx.errors import DiskFullError
+from searchidx.errors import DiskFullError, Interrupted, request_stop
 from searchidx.index import Index
+from searchidx.models import Article
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +105,17 @@ def test_sigterm_and_ctrl_c_stop_keep_the_commits_and_say_how_to_resume(
     done = procs.run(feed, ix, "--commit-every", EVERY)
     assert done.returncode == 0, done.stderr
     assert _committed(ix) == FEED
+
+
+def test_a_stop_asked_by_a_signal_handler_is_seen_at_the_next_article(tmp_path: Path) -> None:
+    """The CLI's handler also asks for a stop, for when its exception lands in a finaliser and is swallowed."""
+    articles = [Article(id=f"a{i}", title=f"Titre {i}", body="Un texte court.") for i in range(3)]
+    with Index.create(tmp_path / "ix", entities="none") as idx:
+        request_stop(signal.SIGTERM)
+        with pytest.raises(Interrupted) as caught:
+            idx.add(articles)
+        assert caught.value.signum == signal.SIGTERM and len(idx) == 0
+        assert idx.add(articles).added == 3  # asked once, seen once
 
 
 def test_second_ctrl_c_aborts_at_once_without_damage(tmp_path: Path) -> None:

@@ -25,7 +25,7 @@ from searchidx.engines.whoosh.documents import to_document
 from searchidx.engines.whoosh.schema import pre_analyze
 from searchidx.engines.whoosh.storage import WRITE_ERRORS, committed, discard, lock_for, write_error
 from searchidx.entities import article_entities
-from searchidx.errors import IndexLockedError, Interrupted
+from searchidx.errors import IndexLockedError, Interrupted, raise_if_stop_requested
 from searchidx.models import Article, IndexReport, Problem
 
 if TYPE_CHECKING:
@@ -204,6 +204,7 @@ class Run:
         """Adds (or replaces) one article; False when it was skipped as a duplicate id.
 
         ``prepared``: its document made by `parallel.prepare` (entities extracted, text analysed)."""
+        raise_if_stop_requested()
         where, line = _origin(article, shown)
         origin = f"{where}:{line}" if line else where
         earlier = self.id_origin.get(article.id)
@@ -346,6 +347,7 @@ def add(
                 run.add_article(article)
             for path, root in files:
                 run.add_file(path, root)
+            raise_if_stop_requested()
             run.commit()
         except KeyboardInterrupt as exc:
             run.cancel()
