@@ -6,7 +6,6 @@ library errors become a message and an exit code in `_errors`.  Nothing here imp
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
 import os
@@ -355,10 +354,10 @@ def shell(index: IndexOpt = Path(DEFAULT_INDEX)) -> None:
       > :facets person org
     """
     from searchidx import render
-    from searchidx.shell import HELP, Session
+    from searchidx.shell import HELP, Session, history
 
     with _errors(), _open(index) as idx:
-        _history()
+        history()
         session = Session()
         typer.echo(HELP, err=True)
         while True:
@@ -386,23 +385,6 @@ def shell(index: IndexOpt = Path(DEFAULT_INDEX)) -> None:
             else:
                 typer.echo(render.plain_result(result), nl=False)
 
-
-def _history() -> None:
-    """Line editing and a history file, where the platform has readline."""
-    try:
-        import atexit
-        import readline
-    except ImportError:
-        return
-    path = Path.home() / ".searchidx_history"
-    with contextlib.suppress(OSError):
-        readline.read_history_file(path)
-    atexit.register(lambda: _save_history(readline, path))
-
-
-def _save_history(readline: Any, path: Path) -> None:
-    with contextlib.suppress(OSError):
-        readline.write_history_file(path)
 
 def _pairs(items: list[str] | None, option: str) -> dict[str, list[str]]:
     from searchidx.errors import UsageError

@@ -3,7 +3,6 @@ registered on the app of `searchidx.cli` (which imports this module)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +17,7 @@ from searchidx.cli import (
     SolrOpt,
     _complete_facet,
     _complete_pair,
+    _emit,
     _errors,
     _open,
     _pairs,
@@ -77,17 +77,19 @@ def timeline(
                               excludes=_pairs(exclude, "--exclude"), since=since, until=until)
         if plot:
             render.plot_timeline(result, plot)
-    if as_json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-    elif as_csv:
-        typer.echo(render.csv_timeline(result), nl=False)
-    else:
+
+    def plain() -> None:
+        if as_csv:
+            typer.echo(render.csv_timeline(result), nl=False)
+            return
         for line in render.timeline_heading(result):
             typer.echo(line, err=True)
         if render.is_terminal():
             render.print_timeline(result)
         else:
             typer.echo(render.plain_timeline(result), nl=False)
+
+    _emit(as_json, False, result.as_dict(), plain)
     if plot:
         typer.echo(f"chart written to {plot}", err=True)
     if not result.total:
@@ -145,15 +147,16 @@ def similar(
             result = idx.similar(id, limit=limit, offset=offset, text=text, filters=_pairs(filter_, "--filter"),
                                  excludes=_pairs(exclude, "--exclude"), since=since, until=until,
                                  all_versions=all_versions)
-        if as_json:
-            typer.echo(json.dumps(render.result_record(result, shown_fields), ensure_ascii=False, indent=2))
-        else:
+
+        def plain() -> None:
             for line in render.summary(result, matched="articles share words or entities with it"):
                 typer.echo(line, err=True)
             if render.is_terminal():
                 render.print_result(result, shown_fields or render.DEFAULT_FIELDS)
             else:
                 typer.echo(render.plain_result(result, shown_fields or render.DEFAULT_FIELDS), nl=False)
+
+        _emit(as_json, False, render.result_record(result, shown_fields), plain)
         if not result.hits:
             raise typer.Exit(Exit.NO_RESULT)
 
@@ -203,14 +206,15 @@ def related(
         result = idx.related(field, value, query=query, fields=field_ or ("person", "org", "place"), by=by,
                              limit=limit, min_count=min_count, filters=_pairs(filter_, "--filter"),
                              excludes=_pairs(exclude, "--exclude"), since=since, until=until)
-    if as_json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
-    else:
+
+    def plain() -> None:
         for line in render.related_heading(result):
             typer.echo(line, err=True)
         if render.is_terminal():
             render.print_related(result)
         else:
             typer.echo(render.plain_related(result), nl=False)
+
+    _emit(as_json, False, result.as_dict(), plain)
     if not result.related:
         raise typer.Exit(Exit.NO_RESULT)

@@ -283,8 +283,11 @@ class Index:
                 raise UsageError("the text to compare is empty")
             extractor = self._extractor_once()
             if extractor is not None:  # as at indexing
-                body = f"{article.lede}\n{article.body}" if article.lede else article.body
-                article = dataclasses.replace(article, entities=extractor.extract(article.title, body))
+                from searchidx.entities import article_entities
+
+                entities = article_entities(extractor, article)
+                assert entities is not None
+                article = dataclasses.replace(article, entities=entities)
             own = None
             label = f"similar:{article.title[:60]}"
         terms = backend.term_scores()

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from searchidx.errors import UsageError
 from searchidx.fields import FACET_FIELDS, check_facet, facet_key
@@ -89,3 +93,20 @@ def _remove(table: dict[str, list[str]], name: str, value: str) -> bool:
     else:
         table.pop(name, None)
     return True
+
+
+def history() -> None:
+    """Line editing and a history file, where the platform has readline."""
+    try:
+        import readline
+    except ImportError:
+        return
+    path = Path.home() / ".searchidx_history"
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    atexit.register(lambda: _save_history(readline, path))
+
+
+def _save_history(readline: Any, path: Path) -> None:
+    with contextlib.suppress(OSError):
+        readline.write_history_file(path)
