@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from searchidx import corpus
 from searchidx.engines.solr.client import SolrClient
 from searchidx.engines.solr.configset import ENTITY_FIELDS, SCHEMA_VERSION, zip_configset
+from searchidx.entities import article_entities
 from searchidx.fields import facet_key
 from searchidx.models import Article, Entities, IndexReport, Problem
 
@@ -133,15 +134,8 @@ def _init(extractor: Extractor | None) -> None:
     _extractor = extractor
 
 
-def _extract(extractor: Extractor | None, article: Article) -> Entities | None:
-    if extractor is None:
-        return None
-    text = f"{article.lede}\n{article.body}" if article.lede else article.body
-    return extractor.extract(article.title, text)
-
-
 def _extract_chunk(chunk: list[Article]) -> list[Entities | None]:
-    return [_extract(_extractor, a) for a in chunk]
+    return [article_entities(_extractor, a) for a in chunk]
 
 
 def _workers() -> int:
@@ -158,7 +152,7 @@ def with_entities(items: Iterable[tuple[Article, Any]], extractor: Extractor | N
     n = _workers()
     if extractor is None or n < 2:
         for article, tag in stream:
-            yield article, tag, _extract(extractor, article)
+            yield article, tag, article_entities(extractor, article)
         return
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     pool = ProcessPoolExecutor(n, mp_context=context, initializer=_init, initargs=(extractor,))
