@@ -100,6 +100,7 @@ class SolrBackend:
         """`searchidx.engines.solr.push`: files and folders as `push`, articles as they are (``commit_every``
         and ``wait`` do not apply: Solr commits each push, and accepts concurrent writers)."""
         name = extractor.name if extractor else "none"
+        sources = list(sources)  # read twice below: a generator would lose its paths
         articles = [s for s in sources if isinstance(s, Article)]
         paths = [str(s) for s in sources if not isinstance(s, Article)]
         report = IndexReport()
