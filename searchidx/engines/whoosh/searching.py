@@ -13,7 +13,6 @@ from whoosh import query, scoring
 from whoosh.searching import Searcher
 
 from searchidx.analysis import APOSTROPHES, HYPHENS, fold
-from searchidx.engines.whoosh import pruning
 from searchidx.engines.whoosh.compile import Compiled, date_query
 from searchidx.engines.whoosh.documents import from_stored
 from searchidx.engines.whoosh.facets import FacetTable, disjunctive, docs_with
@@ -24,7 +23,7 @@ from searchidx.explore.copies import CopyGroups, collapse
 from searchidx.models import FacetValue, Hit, SearchResult
 from searchidx.query.dates import since_range, until_range
 
-__all__ = ["WEIGHTING", "Matches", "Selection", "page", "search", "select"]
+__all__ = ["WEIGHTING", "Selection", "page", "search", "select"]
 SNIPPET_CHARS = 240
 WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 
@@ -275,23 +274,18 @@ def _count_facets(facet_table: FacetTable | None, facets: Sequence[str], matched
     return {name: facet_table.count(name, disjunctive(matched, filters, name), facet_limit) for name in facets}
 
 
-def page(collection: Collection, q: query.Query | None, scores: Floats | Matches, visible: Mask, text: str, *,
+def page(collection: Collection, q: query.Query | None, scores: Floats, visible: Mask, text: str, *,
          limit: int, offset: int, sort: str = "relevance", groups: CopyGroups | None = None, fold: bool = True,
          fallback: bool = False, facets: dict[str, list[FacetValue]] | None = None, scored: Ranked | None = None,
          complete: int | None = None) -> SearchResult:
-    """A page of hits of the ``visible`` documents ranked by ``scores`` (every document's, or the `Matches`
-    that find their best) or by date, with snippets of the words of ``q``. With ``groups`` each hit names its
-    copy group, and with ``fold`` a group gives one hit, its best-ranked visible member, whose ``versions``
-    counts the other visible members."""
+    """A page of hits of the ``visible`` documents ranked by ``scores`` (every document's) or by date, with
+    snippets of the words of ``q``. With ``groups`` each hit names its copy group, and with ``fold`` a group
+    gives one hit, its best-ranked visible member, whose ``versions`` counts the other visible members."""
     score_of: dict[int, float] = {}
 
     def first(n: int) -> list[int]:
-        if isinstance(scores, Matches):
-            docs, values = scores.top(visible, n, sort)
-        else:
-            docs = _top(collection, scores, visible, n, sort)
-            values = [float(scores[d]) for d in docs]
-        score_of.update(zip(docs, values, strict=True))
+        docs = _top(collection, scores, visible, n, sort)
+        score_of.update((d, float(scores[d])) for d in docs)
         return docs
 
     if groups is None or not fold:
@@ -328,31 +322,6 @@ def page(collection: Collection, q: query.Query | None, scores: Floats | Matches
         query=text, total=int(np.count_nonzero(visible)), hits=hits, facets=facets or {}, fallback=fallback,
         complete=complete, offset=offset, limit=limit,
     )
-
-
-class Matches:
-    """The matches of a query (exact) and a way to its first k: pruned top-k when `pruning` can plan the
-    query, else every match scored by `Collection.evaluate`."""
-
-    def __init__(self, collection: Collection, q: query.Query, memo: dict[Any, Any]) -> None:
-        self.collection = collection
-        self.plan = pruning.plan(collection, q, memo) if pruning.enabled() else None
-        self.scored: Scored | None = None
-        if self.plan is None:
-            self.scored = collection.evaluate(q, memo)
-            self.mask: Mask = self.scored.mask
-        else:
-            self.mask = self.plan.mask(collection.size)
-
-    def top(self, visible: Mask, k: int, sort: str) -> tuple[list[int], list[float]]:
-        if self.plan is not None and sort == "relevance":
-            docs, scores = pruning.top_k(self.plan, visible, k)
-            return docs.tolist(), scores.tolist()
-        if self.scored is not None:
-            ranked = _top(self.collection, self.scored.scores, visible, k, sort)
-            return ranked, [float(self.scored.scores[d]) for d in ranked]
-        ranked = _top(self.collection, None, visible, k, sort)  # by date: nothing to score
-        return ranked, [0.0] * len(ranked)
 
 
 def _top(collection: Collection, scores: npt.NDArray[np.float64] | None, visible: Mask, k: int,
