@@ -35,6 +35,8 @@ def apply(index: Index, variant: str) -> None:
     collection._field_b = dict(getattr(weighting, "_field_B", {}))
     if "title_b" in values:
         collection._field_b["title"] = values["title_b"]
+    collection._cache.clear()  # scores of long posting lists kept by an earlier variant's BM25 parameters
+    collection._cached_bytes = 0
 
 
 def main() -> int:
