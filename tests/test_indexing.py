@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from searchidx.engines.whoosh import indexing, storage
+from searchidx.engines.whoosh import indexing, pool, storage
 from searchidx.index import Index
 from searchidx.models import Article, Problem
 
@@ -151,19 +151,19 @@ def test_file_cut_by_a_crash_is_read_again(tmp_path: Path, corpus_dir: Path, mon
 
 
 def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A writer whose memory limit forces sorted runs to disk (`FramedPostingPool`) writes the same postings
+    """A writer whose memory limit forces sorted runs to disk (`pool.TermPool.save`) writes the same postings
     as one that keeps them all in memory."""
     articles = [Article(id=f"d{i}", title=f"Titre {i} mot{i % 7}",
                         body=" ".join(f"terme{(i * 31 + j * 17) % 900} Lyon" for j in range(60)))
                 for i in range(300)]
     runs: list[int] = []
-    original = indexing.FramedPostingPool._write_run
+    original = pool.TermPool.save
 
-    def counting(self: indexing.FramedPostingPool, f: object, items: list[tuple[object, ...]]) -> None:
+    def counting(self: pool.TermPool) -> None:
         runs.append(1)
-        original(self, f, items)
+        original(self)
 
-    monkeypatch.setattr(indexing.FramedPostingPool, "_write_run", counting)
+    monkeypatch.setattr(pool.TermPool, "save", counting)
     postings = []
     for name, mb in (("big", 256), ("spilled", 1)):
         monkeypatch.setattr(indexing, "WRITER_MB", mb)
@@ -177,12 +177,13 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
 
 
 def test_tuned_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """`WholeLengths` (and the framed pool) change how the commit reads, not what it writes: every term's
-    statistics (lengths, weights, frequency) and the search scores equal those of Whoosh's own writer."""
+    """`WholeLengths` and the term pool (`pool.TermPoolWriter`) change how the writer works, not what it
+    writes: every posting, every term's statistics (lengths, weights, frequency) and the search scores equal
+    those of Whoosh's own writer."""
     articles = [Article(id=f"d{i}", title="" if i % 5 == 0 else f"Titre {i} " + "mot " * (i % 9),
                         body=" ".join(f"terme{(i * 13 + j) % 97}" for j in range(3 + i * 7 % 400)))
                 for i in range(120)]
-    stats, hits = [], []
+    stats, hits, postings = [], [], []
     for name, tuned in (("whoosh", False), ("tuned", True)):
         if not tuned:
             monkeypatch.setattr(indexing, "_tuned", lambda writer: writer)
@@ -194,9 +195,11 @@ def test_tuned_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pyt
                 infos = [(f, t, reader.term_info(f, t)) for f, t in reader.all_terms()]
                 stats.append([(f, t, i.doc_frequency(), i.weight(), i.min_length(), i.max_length(), i.max_weight())
                               for f, t, i in infos])
+                postings.append(list(reader.iter_postings()))
             found = idx.search("terme5 titre mot", limit=50, all_versions=True)  # the bodies are near-copies
             hits.append([(h.id, round(h.score, 9)) for h in found.hits])
     assert len(stats[0]) > 200 and stats[0] == stats[1]
+    assert len(postings[0]) > 5_000 and postings[0] == postings[1]
     assert len(hits[0]) > 10 and hits[0] == hits[1]
 
 

@@ -39,8 +39,10 @@ from whoosh.codec.whoosh3 import (
     W3PerDocReader,
     W3PerDocWriter,
     W3PostingsWriter,
+    W3TermInfo,
     _lenfield,
 )
+from whoosh.system import pack_int, pack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 #: Written at the start of each posting list (the stock codec writes ``W3Bl``; either reader refuses the other).
@@ -119,6 +121,7 @@ class CompactCodec(W3Codec):  # type: ignore[misc]
 class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
     """Buffers a block of postings as the stock writer does, and writes it as typed arrays."""
 
+    _ids: Any
     _maxweight: float
     _minlength: int | None
     _maxlength: int
@@ -144,68 +147,120 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
             if length > self._maxlength:
                 self._maxlength = length
 
+    def add_postings(self, ids: list[int], weights: list[float], values: list[bytes],
+                     lengths: list[int | None]) -> None:
+        """`add_posting` for each posting of a term, a block at a time (`searchidx.engines.whoosh.pool`);
+        the blocks, their statistics and the buffered last block are those of the posting-by-posting path."""
+        limit = self._blocklimit
+        for start in range(0, len(ids), limit):
+            if len(self._ids) >= limit:
+                self._write_block()
+            if len(self._ids):  # a partly filled block: top it up posting by posting
+                for i in range(start, min(start + limit, len(ids))):
+                    self.add_posting(ids[i], weights[i], values[i], lengths[i])
+                continue
+            end = start + limit
+            self._ids = array("I", ids[start:end])
+            chunk = weights[start:end]
+            self._weights = array("f", chunk)
+            self._maxweight = max(self._maxweight, max(chunk))
+            if self._fixedsize != 0:
+                self._values = values[start:end]
+            present = [n for n in lengths[start:end] if n]
+            if present:
+                low = min(present)
+                if self._minlength is None or low < self._minlength:
+                    self._minlength = low
+                self._maxlength = max(self._maxlength, max(present))
+
     def _write_block(self, last: bool = False) -> None:
         postfile = self._postfile
         if not self._blockcount:
             postfile.write(MAGIC)
         self._terminfo.add_block(self)
-
-        ids, weights, values = self._ids, self._weights, self._values
-        n = len(ids)
-        parts: list[bytes] = []
-        layout = 0
-        if n > 1:
-            deltas = array("I", map(operator.sub, islice(ids, 1, None), ids))
-            code = _width(max(deltas))
-            layout |= code
-            parts.append(_packed(deltas, code))
-
-        top = max(weights)
-        if min(weights) == top:
-            kind = _W_CONST
-        elif min(weights) >= 0 and top < 1 << 32 and array("f", whole := array("I", map(int, weights))) == weights:
-            code = _width(int(top))
-            kind = 1 + code
-            parts.append(_packed(whole, code))
-        else:
-            kind = _W_FLOAT
-            floats = array("f", weights)
-            if _SWAP:  # pragma: no cover
-                floats.byteswap()
-            parts.append(floats.tobytes())
-        layout |= kind << 5
-        head, squeezed = self._squeezed(b"".join(parts))
-        layout |= _ZLIB_IW if squeezed else 0
-
-        fixedsize = self._fixedsize
-        parts = []
-        if fixedsize is None or fixedsize < 0:
-            if n > 1:
-                lengths = array("I", map(len, islice(values, 0, n - 1)))
-                code = _width(max(lengths))
-                layout |= code << 2
-                parts.append(_packed(lengths, code))
-            parts.extend(values)
-        elif fixedsize > 0:
-            parts.extend(values)
-        tail, squeezed = self._squeezed(b"".join(parts))
-        layout |= _ZLIB_V if squeezed else 0
-
-        data = head + tail
-        length = _INFO_SIZE + len(data)
-        postfile.write(_BLOCK.pack(-length if last else length, n, ids[0], ids[-1], _float32_up(top),
-                                   length_to_byte(self._minlength), length_to_byte(self._maxlength), layout))
-        postfile.write(data)
+        postfile.write(_block_bytes(self._ids, self._weights, self._values, self._fixedsize, self._compression,
+                                    self._minlength, self._maxlength, last))
         self._blockcount += 1
         self._new_block()
 
-    def _squeezed(self, data: bytes) -> tuple[bytes, bool]:
-        """``data`` compressed, and True, when zlib makes it shorter; else ``data`` and False."""
-        if self._compression and len(data) >= _MIN_ZLIB:
-            packed = zlib.compress(data, self._compression)
-            if len(packed) < len(data):
-                return packed, True
-        return data, False
+    def write_term(self, fixedsize: int | None, ids: list[int], weights: list[float], values: list[bytes],
+                   lengths: list[int | None]) -> bytes:
+        """Writes the postings of a whole term of at most ``blocklimit`` postings (one block) and returns its
+        term info bytes: what ``start_postings``, `add_posting` for each and ``finish_postings`` write and
+        return, in a few calls instead of a dozen per posting (most terms have one posting).  ``fixedsize``: the
+        field format's ``fixed_value_size()``."""
+        weights32 = array("f", weights)
+        present = [n for n in lengths if n]
+        minlength = min(present) if present else None
+        maxlength = max(present) if present else 0
+        postfile = self._postfile
+        start = postfile.tell()
+        postfile.write(MAGIC + _block_bytes(ids, weights32, values if fixedsize != 0 else [],
+                                            fixedsize, self._compression, minlength, maxlength, True))
+        info: bytes = _TERMINFO.pack(False, sum(weights32), len(ids), length_to_byte(minlength) if present else 0,
+                              length_to_byte(maxlength), max(0, max(weights)), ids[0], ids[-1]) + \
+            pack_long(start) + pack_int(postfile.tell() - start)
+        return info
+
+
+_TERMINFO = W3TermInfo._struct
+
+
+def _squeezed(data: bytes, compression: int) -> tuple[bytes, bool]:
+    """``data`` compressed, and True, when zlib makes it shorter; else ``data`` and False."""
+    if compression and len(data) >= _MIN_ZLIB:
+        packed = zlib.compress(data, compression)
+        if len(packed) < len(data):
+            return packed, True
+    return data, False
+
+
+def _block_bytes(ids: Any, weights: Any, values: list[bytes], fixedsize: int | None, compression: int,
+                 minlength: int | None, maxlength: int, last: bool) -> bytes:
+    """One block of postings as written (see the module doc); ``weights`` is an ``array("f")``."""
+    n = len(ids)
+    parts: list[bytes] = []
+    layout = 0
+    if n > 1:
+        deltas = array("I", map(operator.sub, islice(ids, 1, None), ids))
+        code = _width(max(deltas))
+        layout |= code
+        parts.append(_packed(deltas, code))
+
+    top = max(weights)
+    if min(weights) == top:
+        kind = _W_CONST
+    elif min(weights) >= 0 and top < 1 << 32 and array("f", whole := array("I", map(int, weights))) == weights:
+        code = _width(int(top))
+        kind = 1 + code
+        parts.append(_packed(whole, code))
+    else:
+        kind = _W_FLOAT
+        floats = array("f", weights)
+        if _SWAP:  # pragma: no cover
+            floats.byteswap()
+        parts.append(floats.tobytes())
+    layout |= kind << 5
+    head, squeezed = _squeezed(b"".join(parts), compression)
+    layout |= _ZLIB_IW if squeezed else 0
+
+    parts = []
+    if fixedsize is None or fixedsize < 0:
+        if n > 1:
+            lengths = array("I", map(len, islice(values, 0, n - 1)))
+            code = _width(max(lengths))
+            layout |= code << 2
+            parts.append(_packed(lengths, code))
+        parts.extend(values)
+    elif fixedsize > 0:
+        parts.extend(values)
+    tail, squeezed = _squeezed(b"".join(parts), compression)
+    layout |= _ZLIB_V if squeezed else 0
+
+    data = head + tail
+    length = _INFO_SIZE + len(data)
+    return _BLOCK.pack(-length if last else length, n, ids[0], ids[-1], _float32_up(top),
+                       length_to_byte(minlength), length_to_byte(maxlength), layout) + data
 
 
 class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]

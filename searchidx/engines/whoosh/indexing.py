@@ -4,12 +4,10 @@
 from __future__ import annotations
 
 import contextlib
-import itertools
-import marshal
 import os
 import signal
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,10 +15,10 @@ from whoosh.index import Index as WhooshIndex
 from whoosh.index import LockError
 from whoosh.reading import IndexReader
 from whoosh.util.numeric import byte_to_length
-from whoosh.writing import PostingPool, SegmentWriter
+from whoosh.writing import SegmentWriter
 
 from searchidx import corpus
-from searchidx.engines.whoosh import codec, parallel
+from searchidx.engines.whoosh import codec, parallel, pool
 from searchidx.engines.whoosh.documents import to_document
 from searchidx.engines.whoosh.schema import pre_analyze
 from searchidx.engines.whoosh.storage import WRITE_ERRORS, committed, discard, lock_for, write_error
@@ -36,33 +34,8 @@ Source = str | os.PathLike[str] | Article
 ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
 WRITER_MB = 256
-_RUN_FRAME = 4096  # postings per marshal frame in a sorted run (see `FramedPostingPool`)
 #: Article text beyond this many characters is not indexed (a 50 MB "article" is a dump, not an article).
 MAX_ARTICLE_CHARS = 2_000_000
-
-
-class FramedPostingPool(PostingPool):  # type: ignore[misc]
-    """Whoosh's posting pool with its sorted runs written as length-prefixed marshal frames of `_RUN_FRAME`
-    postings. Whoosh reads a run back with one ``marshal.load(file)`` per posting, each a dozen small file
-    reads: that was 35% of the final commit's time (py-spy, 36k articles, 4 runs) and the commit of 360k
-    articles (~30 runs) took over 7 minutes. ``marshal.loads`` of a frame is ~8x faster; same order, same files."""
-
-    def _write_run(self, f: Any, items: Iterable[tuple[Any, ...]]) -> None:
-        it = iter(items)
-        while frame := list(itertools.islice(it, _RUN_FRAME)):
-            data = marshal.dumps(frame, 2)
-            f.write(len(data).to_bytes(4, "little"))
-            f.write(data)
-        f.close()
-
-    def _read_run(self, path: str) -> Iterator[tuple[Any, ...]]:
-        f = self._open_run(path)
-        try:
-            while head := f.read(4):
-                yield from marshal.loads(f.read(int.from_bytes(head, "little")))
-        finally:
-            f.close()
-            self._remove_run(path)
 
 
 _NO_COLUMN: list[int | None] = []
@@ -89,10 +62,14 @@ class WholeLengths:
             return None
         return [_BYTE_LENGTH[b] for b in codes] if codes else _NO_COLUMN
 
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+    def field_lengths(self, fieldname: str) -> list[int | None] | None:
+        """Every document's length of ``fieldname`` (None: ask `doc_field_length` document by document)."""
         if fieldname not in self._columns:
             self._columns[fieldname] = self._column(fieldname)
-        lengths = self._columns[fieldname]
+        return self._columns[fieldname]
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int | None:
+        lengths = self.field_lengths(fieldname)
         if lengths is None:
             return self._perdoc.doc_field_length(docnum, fieldname, default)  # type: ignore[no-any-return]
         if lengths is _NO_COLUMN:
@@ -101,8 +78,9 @@ class WholeLengths:
 
 
 def _tuned(writer: SegmentWriter) -> SegmentWriter:
-    """``writer`` with the commit's two per-posting hot spots replaced (`FramedPostingPool`, `WholeLengths`)."""
-    writer.pool.__class__ = FramedPostingPool  # same pool state, faster run files
+    """``writer`` with its postings held by term (`pool.TermPoolWriter`) and its lengths read whole
+    (`WholeLengths`): the same segment files, at a fraction of the writer's CPU."""
+    writer = pool.term_pool_writer(writer)
     per_document_reader = writer.per_document_reader
     writer.per_document_reader = lambda: WholeLengths(per_document_reader())
     return writer

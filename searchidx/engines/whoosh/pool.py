@@ -1,0 +1,249 @@
+"""The writer's postings, held term by term: the postings of a segment as Whoosh writes them, at a cost per
+term where Whoosh pays per posting.
+
+Why: Whoosh's writer puts each posting in its pool as a 5-tuple ``(field, term, doc, weight, value)``,
+sorts all of them at the commit (spilling sorted runs to disk when the pool is full), merges the runs
+posting by posting, then feeds them one call per posting to the posting writer, which looks up each
+document's field length one call at a time. With the ranking fields that is ~460 postings per article; the
+writer spent more CPU on them than the workers spent on entities and analysis together, most of it in the
+final commit, when the workers are idle (cProfile, 5,000 articles).
+
+Here the pool is a dict per field of ``term -> [doc, weight, value, doc, weight, value, ...]``. Documents
+are added in increasing number (so are the documents of segments merged in at the commit, numbered after
+them), so each term's list is already in document order: only the terms are sorted. A full pool is written
+as a run of whole terms (marshal frames); runs are merged term by term, a term's lists concatenated in run
+order. `write_postings` hands each term's postings to the posting writer a block at a time, with the
+lengths read once per field. The segment files are byte for byte those Whoosh's own writer makes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import marshal
+import operator
+from collections.abc import Iterable, Iterator
+from typing import Any, cast
+
+from whoosh.system import pack_ushort
+from whoosh.writing import SegmentWriter
+
+from searchidx.engines.whoosh.codec import CompactPostingsWriter
+
+#: Estimated pool bytes per posting (three list slots, the weight and value objects) and per term, to
+#: decide when to spill a run; measured with tracemalloc on news articles: ~95 and ~190.
+_POSTING_BYTES = 100
+_TERM_BYTES = 200
+_RUN_FRAME = 1024  # terms per marshal frame in a run
+
+Group = tuple[str, bytes, list[Any]]  # (field name, term, [doc, weight, value, ...])
+
+
+class TermPool:
+    """Postings grouped by term (see the module doc); a drop-in for the writer's ``pool``."""
+
+    def __init__(self, tempstore: Any, limitmb: int) -> None:
+        self.tempstore = tempstore
+        self.limit = limitmb * 1024 * 1024
+        self.fields: dict[str, dict[bytes, list[Any]]] = {}
+        self.size = 0
+        self.runs: list[str] = []
+        self.fieldnames: set[str] = set()
+
+    def add_field_postings(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]],
+                           boost: float = 1.0) -> int:
+        """Adds one document's postings of one field; returns the sum of their frequencies (its length)."""
+        terms = self.fields.get(fieldname)
+        if terms is None:
+            terms = self.fields[fieldname] = {}
+            self.fieldnames.add(fieldname)
+        length = n = 0
+        new = 0
+        for tbytes, freq, weight, vbytes in items:
+            postings = terms.get(tbytes)
+            if postings is None:
+                terms[tbytes] = [docnum, weight * boost if boost != 1.0 else weight, vbytes]
+                new += 1
+            else:
+                postings += (docnum, weight * boost if boost != 1.0 else weight, vbytes)
+            length += freq
+            n += 1
+        self.size += n * _POSTING_BYTES + new * _TERM_BYTES
+        if self.size > self.limit:
+            self.save()
+        return length
+
+    def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
+        """One posting ``(field, term, doc, weight, value)``: Whoosh's pool interface (segments merged in)."""
+        fieldname, tbytes, docnum, weight, vbytes = item
+        self.add_field_postings(fieldname, docnum, ((tbytes, 0, weight, vbytes),))
+
+    def _sorted_groups(self) -> Iterator[Group]:
+        for fieldname in sorted(self.fields):
+            terms = self.fields[fieldname]
+            for tbytes in sorted(terms):
+                yield fieldname, tbytes, terms[tbytes]
+
+    def save(self) -> None:
+        """Writes the pool as a sorted run and empties it."""
+        if not self.fields:
+            return
+        path = f"{len(self.runs)}-{id(self):x}.run"
+        with self.tempstore.create_file(path).raw_file() as f:
+            groups = self._sorted_groups()
+            while frame := list(itertools.islice(groups, _RUN_FRAME)):
+                data = marshal.dumps(frame, 2)
+                f.write(len(data).to_bytes(4, "little"))
+                f.write(data)
+        self.runs.append(path)
+        self.fields = {}
+        self.size = 0
+
+    def _read_run(self, path: str) -> Iterator[Group]:
+        f = self.tempstore.open_file(path).raw_file()
+        try:
+            while head := f.read(4):
+                yield from marshal.loads(f.read(int.from_bytes(head, "little")))
+        finally:
+            f.close()
+            self.tempstore.delete_file(path)
+
+    def groups(self) -> Iterator[Group]:
+        """Every term's postings, sorted by (field, term), each list in document order."""
+        if not self.runs:
+            yield from self._sorted_groups()
+            return
+        sources = [self._read_run(p) for p in self.runs] + [self._sorted_groups()]
+        self.runs = []
+        merged = heapq.merge(*sources, key=operator.itemgetter(0, 1))  # stable: earlier runs first
+        last: Group | None = None
+        for group in merged:
+            if last is not None and last[0] == group[0] and last[1] == group[1]:
+                last[2].extend(group[2])
+                continue
+            if last is not None:
+                yield last
+            last = group
+        if last is not None:
+            yield last
+
+    def cleanup(self) -> None:
+        for path in self.runs:
+            with contextlib.suppress(OSError):
+                self.tempstore.delete_file(path)
+        self.runs = []
+        self.fields = {}
+
+
+def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable[Group]) -> None:
+    """What Whoosh's ``FieldWriter.add_postings`` writes for these postings, a term (and a block) at a time.
+
+    ``fieldwriter`` is Whoosh's W3 field writer; with a `codec.CompactPostingsWriter` a term of one block
+    is written in one call (``write_term``), a longer one a block at a time (``add_postings``)."""
+    field_lengths = getattr(lengths, "field_lengths", None)
+    current: str | None = None
+    column: list[int | None] | None = None
+    limit = 0
+    fixedsize: int | None = None
+    for fieldname, tbytes, flat in groups:
+        if fieldname not in schema:
+            continue
+        if fieldname != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            current = fieldname
+            column = field_lengths(fieldname) if field_lengths else None
+            limit = fieldwriter._postwriter._blocklimit
+            fixedsize = schema[fieldname].format.fixed_value_size()
+        ids = flat[0::3]
+        if column is not None:
+            lens = [column[d] if d < len(column) else None for d in ids]
+        elif lengths is not None:
+            lens = [lengths.doc_field_length(d, fieldname) for d in ids]
+        else:
+            lens = [0] * len(ids)
+        values = [v if v is not None else b"" for v in flat[2::3]]
+        weights = flat[1::3]
+        postwriter = fieldwriter._postwriter
+        if not isinstance(postwriter, CompactPostingsWriter):  # another codec (an index made by the stock one)
+            fieldwriter.start_term(tbytes)
+            for posting in zip(ids, weights, values, lens, strict=True):
+                fieldwriter.add(*posting)
+            fieldwriter.finish_term()
+        elif len(ids) <= limit:  # one block: the whole term in one call
+            info = postwriter.write_term(fixedsize, ids, weights, values, lens)
+            fieldwriter._tindex.add(pack_ushort(fieldwriter._fieldid) + tbytes, info)
+        else:
+            fieldwriter.start_term(tbytes)
+            postwriter.add_postings(ids, weights, values, lens)
+            fieldwriter.finish_term()
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+class TermPoolWriter(SegmentWriter):  # type: ignore[misc]
+    """Whoosh's segment writer with its postings in a `TermPool` (same documents, same files)."""
+
+    pool: TermPool
+
+    def add_document(self, **fields: Any) -> None:
+        """Whoosh's ``add_document`` for the schemas searchidx uses (no spelling fields, no vectors)."""
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        schema = self.schema
+        docnum = self.docnum
+        docboost = self._doc_boost(fields)
+        fieldnames = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, fieldnames)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in fieldnames:
+                value = fields.get(fieldname)
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                if field.separate_spelling() or field.vector:
+                    raise NotImplementedError(f"field {fieldname!r}: spelling and vectors are not supported")
+                length = 0
+                if field.indexed:
+                    boost = self._field_boost(fields, fieldname, docboost)
+                    length = self.pool.add_field_postings(fieldname, docnum, field.index(value), boost)
+                    if not field.scorable:
+                        length = 0
+                customval = fields.get(f"_stored_{fieldname}", value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                if field.column_type and customval is not None:
+                    perdocwriter.add_column_value(fieldname, field.column_type, field.to_column_value(customval))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        write_postings(self.fieldwriter, self.schema, pdr, self.pool.groups())
+        self.fieldwriter.close()
+        if pdr:
+            pdr.close()
+
+
+_WRITER_CLASSES: dict[type, type] = {}
+
+
+def term_pool_writer(writer: SegmentWriter) -> TermPoolWriter:
+    """``writer`` (just opened, nothing added) with its class's commit and a `TermPool` (its class becomes a
+    subclass of both `TermPoolWriter` and its own, e.g. `storage.SafeSegmentWriter`)."""
+    cls = type(writer)
+    if not issubclass(cls, TermPoolWriter):
+        if cls not in _WRITER_CLASSES:
+            _WRITER_CLASSES[cls] = type(f"TermPool{cls.__name__}", (TermPoolWriter, cls), {})
+        writer.__class__ = _WRITER_CLASSES[cls]
+    writer.pool = TermPool(writer._tempstorage, writer.pool.limit // (1024 * 1024))
+    return cast(TermPoolWriter, writer)
+
+
