@@ -189,6 +189,8 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         term info bytes: what ``start_postings``, `add_posting` for each and ``finish_postings`` write and
         return, in a few calls instead of a dozen per posting (most terms have one posting).  ``fixedsize``: the
         field format's ``fixed_value_size()``."""
+        if len(ids) == 1:
+            return self._write_one(fixedsize, ids[0], weights[0], values[0], lengths[0])
         weights32 = array("f", weights)
         present = [n for n in lengths if n]
         minlength = min(present) if present else None
@@ -203,7 +205,24 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
         return info
 
 
+    def _write_one(self, fixedsize: int | None, id_: int, weight: float, value: bytes, length: int | None) -> bytes:
+        """`write_term` of a term with one posting: `_block_bytes` and the term info with n = 1 worked out."""
+        tail, squeezed = _squeezed(value if fixedsize != 0 else b"", self._compression)
+        w32 = _F32.unpack(_F32.pack(weight))[0]
+        size = _INFO_SIZE + len(tail)
+        minbyte = length_to_byte(length) if length else 0
+        maxbyte = length_to_byte(length or 0)
+        postfile = self._postfile
+        start = postfile.tell()
+        postfile.write(MAGIC + _BLOCK.pack(-size, 1, id_, id_, w32, minbyte, maxbyte, _ZLIB_V if squeezed else 0)
+                       + tail)
+        info: bytes = _TERMINFO.pack(False, w32, 1, minbyte, maxbyte, max(0, weight), id_, id_) + \
+            pack_long(start) + pack_int(4 + 4 + size)
+        return info
+
+
 _TERMINFO = W3TermInfo._struct
+_F32 = struct.Struct("<f")
 
 
 def _squeezed(data: bytes, compression: int) -> tuple[bytes, bool]:
