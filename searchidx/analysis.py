@@ -289,6 +289,39 @@ def word_forms(text: str) -> tuple[list[str], list[str]]:
 _forms_cache: dict[str, tuple[tuple[str, str | None], ...]] = {}
 
 
+def indexed_forms(text: str) -> tuple[dict[str, list[int]], list[str], list[str]]:
+    """In one pass over ``text``, what indexing needs of it: each term's positions (the index-mode token
+    stream of `tokens`, positions as a Whoosh analyzer numbers them), and `word_forms`' exact forms and stems."""
+    positions: dict[str, list[int]] = {}
+    exacts: list[str] = []
+    stems: list[str] = []
+    cache = _indexed_cache
+    pos = -1
+    for chunk, _base in chunks(text):
+        found = cache.get(chunk)
+        if found is None:
+            if len(cache) > _CACHE_MAX:
+                cache.clear()
+            found = cache[chunk] = tuple(
+                (term, inc, _exact(term, chunk[s:e]), index_only) for term, s, e, inc, index_only in plan(chunk)
+                if term is not None)
+        for term, inc, exact, index_only in found:
+            pos += inc
+            at = positions.get(term)
+            if at is None:
+                positions[term] = [pos if pos >= 0 else 0]
+            else:
+                at.append(pos if pos >= 0 else 0)
+            if exact:
+                exacts.append(exact)
+                if not index_only:
+                    stems.append(term)
+    return positions, exacts, stems
+
+
+_indexed_cache: dict[str, tuple[tuple[str, int, str | None, bool], ...]] = {}
+
+
 def exact_terms(text: str, mode: str = "index") -> list[str]:
     """The exact forms of ``text`` (see `word_forms`); mode="query" omits the joined compounds."""
     query = mode == "query"
@@ -318,3 +351,4 @@ def set_stemmer(fn: Callable[[str], str]) -> None:
     _term_cache.clear()
     _plan_cache.clear()
     _forms_cache.clear()
+    _indexed_cache.clear()

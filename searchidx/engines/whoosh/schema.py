@@ -9,7 +9,7 @@ from whoosh import columns, fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
-from searchidx.analysis import pairs, word_forms
+from searchidx.analysis import indexed_forms, pairs
 from searchidx.engines.whoosh.analyzer import PAIRED_WORDS, PairAnalyzer, analyzer, exact_analyzer
 from searchidx.fields import FACET_FIELDS, facet_key
 
@@ -134,16 +134,24 @@ def _counted(terms: list[str]) -> PreAnalyzed:
     return PreAnalyzed((t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in counts.items())
 
 
+def _positioned(positions: dict[str, list[int]], field: FrenchText) -> PreAnalyzed:
+    """Positions-format postings (what ``field.index`` of the same text gives)."""
+    fmt = field.format
+    boost = fmt.field_boost
+    return PreAnalyzed((t.encode("utf-8"), len(at), float(len(at)) * boost, fmt.encode(at))
+                       for t, at in positions.items())
+
+
 def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` with its text fields analysed into `PreAnalyzed` values (their stored text kept aside), and the
-    ranking's fields derived from them in one more pass over the text (`searchidx.analysis.word_forms`)."""
+    ranking's fields derived from the same pass over the text (`searchidx.analysis.indexed_forms`)."""
     pair_terms: list[str] = []
     for name in TEXT_FIELDS:
         value = doc.get(name)
         if isinstance(value, str):
             doc.setdefault(f"_stored_{name}", value)
-            doc[name] = PreAnalyzed(_TEXT_FIELDS[name].index(value))
-            exacts, stems = word_forms(value)
+            positions, exacts, stems = indexed_forms(value)
+            doc[name] = _positioned(positions, _TEXT_FIELDS[name])
             doc[f"{name}_exact"] = _counted(exacts)
             pair_terms += pairs(stems[:PAIRED_WORDS])
     doc["pairs"] = _counted(pair_terms)
