@@ -149,16 +149,12 @@ class CompactPostingsWriter(W3PostingsWriter):  # type: ignore[misc]
 
     def add_postings(self, ids: list[int], weights: list[float], values: list[bytes],
                      lengths: list[int | None]) -> None:
-        """`add_posting` for each posting of a term, a block at a time (`searchidx.engines.whoosh.pool`);
-        the blocks, their statistics and the buffered last block are those of the posting-by-posting path."""
+        """`add_posting` for each posting of a term just started, a block at a time
+        (`searchidx.engines.whoosh.pool`): the same blocks, statistics and buffered last block."""
         limit = self._blocklimit
         for start in range(0, len(ids), limit):
-            if len(self._ids) >= limit:
+            if len(self._ids):
                 self._write_block()
-            if len(self._ids):  # a partly filled block: top it up posting by posting
-                for i in range(start, min(start + limit, len(ids))):
-                    self.add_posting(ids[i], weights[i], values[i], lengths[i])
-                continue
             end = start + limit
             self._ids = array("I", ids[start:end])
             chunk = weights[start:end]
