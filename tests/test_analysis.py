@@ -227,3 +227,20 @@ def test_snowball_vocabulary_exact() -> None:
     assert len(voc) == len(out) == 21655
     diffs = [(w, A.snowball_stem(w), o) for w, o in zip(voc, out, strict=True) if A.snowball_stem(w) != o]
     assert diffs == []
+
+
+def test_indexed_forms_is_the_analyzer_and_word_forms_in_one_pass() -> None:
+    """Indexing reads a text once (`indexed_forms`): the positions equal the Whoosh analyzer's, the exact
+    forms and stems equal `word_forms`' (elisions, compounds, acronyms, numbers and stop words included)."""
+    from searchidx.analysis import indexed_forms, word_forms
+    from searchidx.engines.whoosh.analyzer import analyzer
+
+    text = ("L'O.N.U. et les États-Unis : aujourd'hui, 1 000 électeurs d'Île-de-France votent ; "
+            "le marché, la marche et l'élection présidentielle de 2022. Le vote, le vote !")
+    expected: dict[str, list[int]] = {}
+    for token in analyzer()(text, positions=True, mode="index"):
+        expected.setdefault(token.text, []).append(token.pos)
+    positions, exacts, stems = indexed_forms(text)
+    assert positions == expected and list(positions) == list(expected)
+    assert (exacts, stems) == word_forms(text)
+    assert len(positions) > 10 and "onu" in positions and any(len(at) > 1 for at in positions.values())
