@@ -92,7 +92,8 @@ def _unscored_words(collection: Collection, parsed: Compiled, memo: dict[Any, An
     for text in parsed.texts:
         for stem in analyze(text, mode="query"):
             for field in WORD_FIELDS:
-                ids, _ = collection.term(field, stem)
+                ids, _ = collection.postings(field, stem)
+                ids = ids[collection.live[ids]]
                 memo["term", field, stem] = (ids, np.zeros(len(ids), dtype=np.float64))
     return memo
 

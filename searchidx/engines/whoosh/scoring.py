@@ -207,8 +207,16 @@ class Collection:
         (title_ids, title_tf), (body_ids, body_tf) = (self.postings(f, text, keep=False) for f in fields)
         if not len(title_ids) and not len(body_ids):
             return title_ids, title_tf
-        docs, at = np.unique(np.concatenate([title_ids, body_ids]), return_inverse=True)
-        tf = np.bincount(at, weights=np.concatenate([title_tf * title_weight, body_tf]))
+        if not len(title_ids) or not len(body_ids):  # one field only: already sorted and distinct
+            docs, tf = (body_ids, body_tf) if len(body_ids) else (title_ids, title_tf * title_weight)
+        else:
+            both = np.bincount(title_ids, weights=title_tf * title_weight, minlength=self.size)
+            both[body_ids] += body_tf
+            present = np.zeros(self.size, dtype=np.bool_)
+            present[title_ids] = True
+            present[body_ids] = True
+            docs = np.flatnonzero(present)
+            tf = both[docs]
         idf = np.log(self.size / (len(docs) + 1)) + 1
         scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
         live = self.live[docs]
