@@ -207,15 +207,18 @@ class Collection:
         (title_ids, title_tf), (body_ids, body_tf) = (self.postings(f, text, keep=False) for f in fields)
         if not len(title_ids) and not len(body_ids):
             return title_ids, title_tf
+        docs: Ints
+        tf: Floats
         if not len(title_ids) or not len(body_ids):  # one field only: already sorted and distinct
             docs, tf = (body_ids, body_tf) if len(body_ids) else (title_ids, title_tf * title_weight)
         else:
-            both = np.bincount(title_ids, weights=title_tf * title_weight, minlength=self.size)
+            both: Floats = np.bincount(title_ids, weights=title_tf * title_weight,
+                                       minlength=self.size).astype(np.float64)
             both[body_ids] += body_tf
             present = np.zeros(self.size, dtype=np.bool_)
             present[title_ids] = True
             present[body_ids] = True
-            docs = np.flatnonzero(present)
+            docs = np.flatnonzero(present).astype(np.int64)
             tf = both[docs]
         idf = np.log(self.size / (len(docs) + 1)) + 1
         scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
