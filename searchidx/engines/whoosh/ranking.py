@@ -105,14 +105,15 @@ def _rewards(collection: Collection, parsed: Compiled, ranking: Ranking) -> Floa
     scores: list[Any] = []
     stems: list[str] = []
     for text in parsed.texts:
-        terms = [(WORD_FIELDS, stem, 1.0) for stem in dict.fromkeys(analyze(text, mode="query"))]
+        words = analyze(text, mode="query")
+        terms = [(WORD_FIELDS, stem, 1.0) for stem in dict.fromkeys(words)]
         if ranking.exact:
             terms += [(EXACT_FIELDS, exact, ranking.exact) for exact in dict.fromkeys(exact_terms(text, mode="query"))]
         for fields, term, weight in terms:
             found_ids, found_scores = collection.article_term(fields, term, ranking.title)
             ids.append(found_ids)
             scores.append(found_scores * weight if weight != 1 else found_scores)
-        stems += analyze(text, mode="query")
+        stems += words
     if ranking.pairs:
         for pair in dict.fromkeys(pairs(stems)):
             found_ids, found_scores = collection.term("pairs", pair)
