@@ -97,3 +97,17 @@ def test_rich_output_marks_missing_words(index_dir: Path) -> None:
     result = CliRunner().invoke(app, ["search", "otan sommet", "--index", str(index_dir)],
                                 env={"SEARCHIDX_TTY": "1", "COLUMNS": "80", "NO_COLOR": "1"})
     assert result.exit_code == 0 and result.stdout.count("manque : sommet") == 1
+
+
+def test_a_title_word_does_not_outweigh_the_article() -> None:
+    """Each word is scored over the whole article (title + body as one text, one saturation): the article
+    with both words in its text beats one repeating "sommet" in title and text, which Whoosh's per-field sum
+    (a full BM25 for the title's word, another for the body's) ranked first."""
+    index = make([
+        ("repeats", "Le sommet", f"Le sommet s'ouvre. {FILLER}"),
+        ("both", "Une réunion", f"Le sommet du climat. {FILLER}"),
+    ] + [(f"other{i}", "Autre chose", FILLER) for i in range(4)])
+    assert order(index, "sommet climat", ranking.Ranking(exact=0, pairs=0, coord=0))[:2] == ["both", "repeats"]
+    searcher = index.backend.searcher()
+    per_field = searcher.search(index.backend.compile("sommet climat").loose, limit=2)
+    assert [searcher.stored_fields(h.docnum)["id"] for h in per_field] == ["repeats", "both"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -9,6 +10,7 @@ import pytest
 from whoosh import query
 
 from searchidx import Article, Index
+from searchidx.analysis import analyze
 from searchidx.engines.whoosh import ranking
 from searchidx.engines.whoosh.scoring import Collection
 
@@ -72,16 +74,59 @@ def test_postings_are_cached_only_when_long(corpus_index: Index) -> None:
     assert not collection._cache  # a short list is decoded again each time, not kept
 
 
+def article_bm25(index: Index, stems: list[str], title_weight: float) -> dict[int, float]:
+    """Every document's summed BM25 of ``stems`` over title + body as one text, computed document by document
+    through Whoosh's reader (the reference for `Collection.article_term`)."""
+    searcher = index.backend.searcher()
+    reader = searcher.reader()
+    n = reader.doc_count_all()
+    average = searcher.avg_field_length("title") + searcher.avg_field_length("body")
+    out: dict[int, float] = {}
+    for stem in stems:
+        tf: dict[int, float] = {}
+        for field, weight in (("title", title_weight), ("body", 1.0)):
+            if (field, stem) in reader:
+                m = reader.postings(field, stem)
+                while m.is_active():
+                    tf[m.id()] = tf.get(m.id(), 0.0) + weight * m.weight()
+                    m.next()
+        idf = math.log(n / (len(tf) + 1)) + 1
+        for doc, f in tf.items():
+            length = reader.doc_field_length(doc, "title", 0) + reader.doc_field_length(doc, "body", 0)
+            out[doc] = out.get(doc, 0.0) + idf * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * length / average))
+    return out
+
+
+@pytest.mark.parametrize("text", ["otan", "sommet genève", "président russie chine", "gouvernement otan"])
+def test_article_bm25_scores(corpus_index: Index, text: str) -> None:
+    collection = Collection(corpus_index.backend.searcher())
+    stems = analyze(text, mode="query")
+    expected = article_bm25(corpus_index, stems, 2.0)
+    assert expected
+    got = np.zeros(collection.size)
+    for stem in stems:
+        ids, scores = collection.article_term(("title", "body"), stem, 2.0)
+        got[ids] += scores
+    assert set(np.flatnonzero(got).tolist()) == set(expected)
+    for doc, score in expected.items():
+        assert got[doc] == pytest.approx(score, rel=1e-9)
+
+
 @pytest.mark.parametrize("text", ["otan", "sommet geneve", "president russie chine", "", "gouv*"])
 @pytest.mark.parametrize("sort", ["relevance", "date", "-date"])
 def test_pages_are_whooshs(corpus_index: Index, text: str, sort: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With the ranking's rewards off, the ranked page equals Whoosh's for the any-word query: by score (ties
-    by document number), or by date."""
+    """With the ranking's rewards off, the ranked page has Whoosh's matches for the any-word query, ranked by
+    the words' article-level BM25 (other leaves, ``gouv*``, by Whoosh's score), or by date."""
     monkeypatch.setattr(ranking, "RANKING", ranking.Ranking(exact=0, pairs=0, coord=0))
     searcher = corpus_index.backend.searcher()
-    q = corpus_index.backend.compile(text).loose
+    parsed = corpus_index.backend.compile(text)
+    q = parsed.loose
     if sort == "relevance":
-        expected = [searcher.stored_fields(h.docnum)["id"] for h in searcher.search(q, limit=5)]
+        stems = [s for t in parsed.texts for s in analyze(t, mode="query")]
+        scores = article_bm25(corpus_index, stems, ranking.RANKING.title) if stems else whoosh_scores(corpus_index, q)
+        assert set(scores) == set(whoosh_scores(corpus_index, q))
+        top = sorted(scores, key=lambda d: (-round(scores[d], 9), d))[:5]
+        expected = [searcher.stored_fields(d)["id"] for d in top]
     else:  # dates tie: compare the dates in order, not ids
         expected = [h["date"] for h in searcher.search(q, limit=5, sortedby="date", reverse=sort == "-date")]
     got = corpus_index.search(text, limit=5, sort=sort, suggest=False, all_versions=True).hits

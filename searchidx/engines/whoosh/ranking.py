@@ -1,8 +1,10 @@
-"""The default ranking: BM25F over the stemmed title and body, plus three rewards, each a sum of non-negative
-per-term or per-clause contributions (so a bound per term is enough for rank-safe pruning):
+"""The default ranking: each query word's BM25 over the whole article (stemmed title and body as one text, a
+title occurrence counting ``title``, `Collection.article_term`), plus three rewards, each a sum of
+non-negative per-term or per-clause contributions (so a bound per term is enough for rank-safe pruning):
 
-- **exact forms**: the query's words unstemmed (folded) in ``title_exact`` / ``body_exact``, BM25F, weight
-  ``exact``: the article using the query's own words (``élection``, not only ``électeur``) comes first;
+- **exact forms**: the query's words unstemmed (folded) in ``title_exact`` / ``body_exact``, the same
+  article-level BM25, weight ``exact``: the article using the query's own words (``élection``, not only
+  ``électeur``) comes first;
 - **proximity**: pairs of query words at most `searchidx.analysis.PAIR_WINDOW` content words apart, in either
   order, as terms of the ``pairs`` field, BM25, weight ``pairs`` (the unordered-window part of the sequential
   dependence model, indexed rather than computed from positions);
@@ -10,7 +12,8 @@ per-term or per-clause contributions (so a bound per term is enough for rank-saf
   word is ahead of most that lack one, while one lacking a word can still win on the others.
 
 Every weight was fitted on the dev sets (BENCHMARKS.md, Relevance).  The matches are those of the query's
-any-word form (`Compiled.loose`): explicit operators (``ET``, ``+mot``, ``-mot``) keep their meaning."""
+any-word form (`Compiled.loose`): explicit operators (``ET``, ``+mot``, ``-mot``) keep their meaning.  Other
+leaves (``titre:otan``, prefixes, fuzzy words, entity fields) keep Whoosh's per-field BM25F score."""
 
 from __future__ import annotations
 
@@ -21,7 +24,6 @@ import numpy as np
 
 from searchidx.analysis import analyze, exact_terms, pairs
 from searchidx.engines.whoosh.compile import Compiled
-from searchidx.engines.whoosh.schema import TITLE_BOOST
 from searchidx.engines.whoosh.scoring import Collection, Floats, Mask, Scored
 
 __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
@@ -29,14 +31,19 @@ __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """The weights of the rewards added to BM25F (0 turns one off)."""
+    """The weight of a title occurrence in the article-level BM25, and the weights of the rewards added to
+    it (0 turns a reward off)."""
 
+    title: float = 2.0
     exact: float = 1.0
     pairs: float = 0.3
     coord: float = 2.0
 
 
 RANKING = Ranking()
+#: The stemmed and the exact-form (title, body) fields.
+WORD_FIELDS = ("title", "body")
+EXACT_FIELDS = ("title_exact", "body_exact")
 
 
 @dataclass
@@ -59,10 +66,10 @@ class Ranked:
 
 def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = None,
          memo: dict[Any, Any] | None = None) -> Ranked:
-    """Score ``parsed`` with BM25F and the rewards of `Ranking` (default: `RANKING`); ``memo`` shares the
-    evaluated leaves with the caller."""
+    """Score ``parsed`` with the article-level BM25 of its words and the rewards of `Ranking` (default:
+    `RANKING`); ``memo`` lends evaluated leaves (it is not written to)."""
     ranking = ranking or RANKING
-    memo = {} if memo is None else memo
+    memo = _unscored_words(collection, parsed, memo)
     found = collection.evaluate(parsed.loose, memo)
     clauses = [(text, collection.evaluate(q, memo).mask) for text, q in parsed.optional]
     if parsed.browse or not found.mask.any():
@@ -78,19 +85,35 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
     return Ranked(found, clauses)
 
 
+def _unscored_words(collection: Collection, parsed: Compiled, memo: dict[Any, Any] | None) -> dict[Any, Any]:
+    """A copy of ``memo`` where the title and body terms of the query's words score 0: the matches stay
+    Whoosh's, the words' score is their article-level BM25 (`_rewards`)."""
+    memo = dict(memo) if memo else {}
+    for text in parsed.texts:
+        for stem in analyze(text, mode="query"):
+            for field in WORD_FIELDS:
+                ids, _ = collection.postings(field, stem)
+                ids = ids[collection.live[ids]]
+                memo["term", field, stem] = (ids, np.zeros(len(ids), dtype=np.float64))
+    return memo
+
+
 def _rewards(collection: Collection, parsed: Compiled, ranking: Ranking) -> Floats | None:
-    """The exact-form and pair scores of every document, added up sparsely (one ``bincount``)."""
+    """The words' article-level BM25 (stems and, weighted ``exact``, exact forms) and the pair scores of every
+    document, added up sparsely (one ``bincount``)."""
     ids: list[Any] = []
     scores: list[Any] = []
     stems: list[str] = []
     for text in parsed.texts:
+        words = analyze(text, mode="query")
+        terms = [(WORD_FIELDS, stem, 1.0) for stem in dict.fromkeys(words)]
         if ranking.exact:
-            for exact in exact_terms(text, mode="query"):
-                for field, boost in (("title_exact", TITLE_BOOST), ("body_exact", 1.0)):
-                    found_ids, found_scores = collection.term(field, exact)
-                    ids.append(found_ids)
-                    scores.append(found_scores * (ranking.exact * boost))
-        stems += analyze(text, mode="query")
+            terms += [(EXACT_FIELDS, exact, ranking.exact) for exact in dict.fromkeys(exact_terms(text, mode="query"))]
+        for fields, term, weight in terms:
+            found_ids, found_scores = collection.article_term(fields, term, ranking.title)
+            ids.append(found_ids)
+            scores.append(found_scores * weight if weight != 1 else found_scores)
+        stems += words
     if ranking.pairs:
         for pair in dict.fromkeys(pairs(stems)):
             found_ids, found_scores = collection.term("pairs", pair)

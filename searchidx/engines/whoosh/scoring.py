@@ -192,6 +192,52 @@ class Collection:
             self._keep(key, result)
         return result
 
+    def article_term(self, fields: tuple[str, str], text: str, title_weight: float) -> tuple[Ints, Floats]:
+        """The live documents holding a term in either of ``fields`` (title, body) and its BM25 over the whole
+        article, as one text: the frequencies summed (a title occurrence counts ``title_weight``), one
+        saturation, the article's length (title + body) against the average; Whoosh's idf over the articles
+        holding the term in either field.  (Whoosh's `BM25F` instead adds a BM25 per field, each saturating
+        and normalised on its own: a word in a ten-word title then weighs as much as a word repeated in the
+        body.)  Long lists' scores are kept like `term`'s."""
+        key = ("article", *fields, text, repr(title_weight), repr(self.k1), repr(self.b))
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached
+        (title_ids, title_tf), (body_ids, body_tf) = (self.postings(f, text, keep=False) for f in fields)
+        if not len(title_ids) and not len(body_ids):
+            return title_ids, title_tf
+        docs: Ints
+        tf: Floats
+        if not len(title_ids) or not len(body_ids):  # one field only: already sorted and distinct
+            docs, tf = (body_ids, body_tf) if len(body_ids) else (title_ids, title_tf * title_weight)
+        else:
+            both: Floats = np.bincount(title_ids, weights=title_tf * title_weight,
+                                       minlength=self.size).astype(np.float64)
+            both[body_ids] += body_tf
+            present = np.zeros(self.size, dtype=np.bool_)
+            present[title_ids] = True
+            present[body_ids] = True
+            docs = np.flatnonzero(present).astype(np.int64)
+            tf = both[docs]
+        idf = np.log(self.size / (len(docs) + 1)) + 1
+        scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
+        live = self.live[docs]
+        result = (docs, scores) if live.all() else (docs[live], scores[live])
+        if len(docs) >= CACHE_MIN_POSTINGS:
+            self._keep(key, result)
+        return result
+
+    def _article_norm(self, fields: tuple[str, str]) -> Floats:
+        """BM25's length part ``k1 × (1 − b + b × length / average length)`` of every article over ``fields``."""
+        key = f"norm:{'+'.join(fields)}:{self.k1!r}:{self.b!r}"
+        found = self._lengths.get(key)
+        if found is None:
+            lengths = self.lengths(fields[0]) + self.lengths(fields[1])
+            average = sum(self.searcher.avg_field_length(f) for f in fields) or 1.0
+            found = self._lengths[key] = self.k1 * ((1 - self.b) + self.b * lengths / average)
+        return found
+
     def dense(self, ids: Ints, scores: Floats, boost: float = 1.0) -> Scored:
         out = self.empty()
         out.mask[ids] = True
