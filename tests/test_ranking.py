@@ -64,6 +64,17 @@ def test_coordination_ranks_every_word_above_repetition_of_some() -> None:
     assert hits[0].missing == () and hits[1].missing == ("genève",)
 
 
+def test_coverage_rewards_the_rare_word_over_several_common_ones() -> None:
+    body = f"Le vote du conseil de la commune a eu lieu. {FILLER}"
+    common = [(f"n{i}", f"Séance numéro {i}", body) for i in range(8)]
+    index = make([("geneve", "Une séance", f"Un accord est signé à Genève. {FILLER}"), *common])
+    text = "vote du conseil de la commune à Genève"
+    # counted word by word, three common words beat the one rare word...
+    assert order(index, text, ranking.Ranking(coverage=0))[0] != "geneve"
+    # ...weighted by idf, the article holding most of the query's idf comes first
+    assert order(index, text)[0] == "geneve"
+
+
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ranking") / "index"
