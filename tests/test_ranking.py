@@ -39,7 +39,7 @@ def test_exact_form_fields_exist_and_reward_the_query_own_word() -> None:
     assert {"title_exact", "body_exact", "pairs"} <= set(index.backend.searcher().schema.names())
     assert b"elections" in set(reader.lexicon("body_exact")) and b"elect" in set(reader.lexicon("body"))
     # the same stem ("elect") scores both alike: without the exact fields the first indexed wins the tie
-    assert order(index, "élections", ranking.Ranking(exact=0, pairs=0, coord=0)) == ["electif", "elections"]
+    assert order(index, "élections", ranking.Ranking(exact=0, pairs=0, coord=0, coverage=0)) == ["electif", "elections"]
     assert order(index, "élections") == ["elections", "electif"]
     assert order(index, "électif") == ["electif", "elections"]
 

@@ -77,7 +77,7 @@ def test_postings_are_cached_only_when_long(corpus_index: Index) -> None:
 def test_pages_are_whooshs(corpus_index: Index, text: str, sort: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the ranking's rewards off, the ranked page equals Whoosh's for the any-word query: by score (ties
     by document number), or by date."""
-    monkeypatch.setattr(ranking, "RANKING", ranking.Ranking(exact=0, pairs=0, coord=0))
+    monkeypatch.setattr(ranking, "RANKING", ranking.Ranking(exact=0, pairs=0, coord=0, coverage=0))
     searcher = corpus_index.backend.searcher()
     q = corpus_index.backend.compile(text).loose
     if sort == "relevance":
