@@ -39,7 +39,7 @@ def test_exact_form_fields_exist_and_reward_the_query_own_word() -> None:
     assert {"title_exact", "body_exact", "pairs"} <= set(index.backend.searcher().schema.names())
     assert b"elections" in set(reader.lexicon("body_exact")) and b"elect" in set(reader.lexicon("body"))
     # the same stem ("elect") scores both alike: without the exact fields the first indexed wins the tie
-    assert order(index, "élections", ranking.Ranking(exact=0, pairs=0, coord=0)) == ["electif", "elections"]
+    assert order(index, "élections", ranking.Ranking(exact=0, pairs=0, coord=0, coverage=0)) == ["electif", "elections"]
     assert order(index, "élections") == ["elections", "electif"]
     assert order(index, "électif") == ["electif", "elections"]
 
@@ -62,6 +62,17 @@ def test_coordination_ranks_every_word_above_repetition_of_some() -> None:
     hits = index.search("sommet genève", suggest=False).hits
     assert [h.id for h in hits] == ["both", "repeats"]
     assert hits[0].missing == () and hits[1].missing == ("genève",)
+
+
+def test_coverage_rewards_the_rare_word_over_several_common_ones() -> None:
+    body = f"Le vote du conseil de la commune a eu lieu. {FILLER}"
+    common = [(f"n{i}", f"Séance numéro {i}", body) for i in range(8)]
+    index = make([("geneve", "Une séance", f"Un accord est signé à Genève. {FILLER}"), *common])
+    text = "vote du conseil de la commune à Genève"
+    # counted word by word, three common words beat the one rare word...
+    assert order(index, text, ranking.Ranking(coverage=0))[0] != "geneve"
+    # ...weighted by idf, the article holding most of the query's idf comes first
+    assert order(index, text)[0] == "geneve"
 
 
 @pytest.fixture(scope="module")

@@ -117,7 +117,7 @@ def test_article_bm25_scores(corpus_index: Index, text: str) -> None:
 def test_pages_are_whooshs(corpus_index: Index, text: str, sort: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """With the ranking's rewards off, the ranked page has Whoosh's matches for the any-word query, ranked by
     the words' article-level BM25 (other leaves, ``gouv*``, by Whoosh's score), or by date."""
-    monkeypatch.setattr(ranking, "RANKING", ranking.Ranking(exact=0, pairs=0, coord=0))
+    monkeypatch.setattr(ranking, "RANKING", ranking.Ranking(exact=0, pairs=0, coord=0, coverage=0))
     searcher = corpus_index.backend.searcher()
     parsed = corpus_index.backend.compile(text)
     q = parsed.loose

@@ -1,5 +1,5 @@
 """The default ranking: each query word's BM25 over the whole article (stemmed title and body as one text, a
-title occurrence counting ``title``, `Collection.article_term`), plus three rewards, each a sum of
+title occurrence counting ``title``, `Collection.article_term`), plus four rewards, each a sum of
 non-negative per-term or per-clause contributions (so a bound per term is enough for rank-safe pruning):
 
 - **exact forms**: the query's words unstemmed (folded) in ``title_exact`` / ``body_exact``, the same
@@ -9,7 +9,10 @@ non-negative per-term or per-clause contributions (so a bound per term is enough
   order, as terms of the ``pairs`` field, BM25, weight ``pairs`` (the unordered-window part of the sequential
   dependence model, indexed rather than computed from positions);
 - **coordination**: ``coord`` for each optional clause (plain word) a document has, so an article with every
-  word is ahead of most that lack one, while one lacking a word can still win on the others.
+  word is ahead of most that lack one, while one lacking a word can still win on the others;
+- **coverage**: ``coverage`` × the share of the query's idf (Lucene's form, `_idf`) held by the clauses a
+  document has (each distinct clause once): the article with the query's rare words beats one with several
+  common ones, whatever the query's length.
 
 Every weight was fitted on the dev sets (BENCHMARKS.md, Relevance).  The matches are those of the query's
 any-word form (`Compiled.loose`): explicit operators (``ET``, ``+mot``, ``-mot``) keep their meaning.  Other
@@ -17,6 +20,7 @@ leaves (``titre:otan``, prefixes, fuzzy words, entity fields) keep Whoosh's per-
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +42,7 @@ class Ranking:
     exact: float = 1.0
     pairs: float = 0.3
     coord: float = 2.0
+    coverage: float = 60.0
 
 
 RANKING = Ranking()
@@ -81,6 +86,9 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
     if ranking.coord:
         for _, has in clauses:
             scores += ranking.coord * has
+    if ranking.coverage:
+        for share, has in _coverage(collection, clauses):
+            scores += (ranking.coverage * share) * has
     scores *= found.mask
     return Ranked(found, clauses)
 
@@ -124,3 +132,20 @@ def _rewards(collection: Collection, parsed: Compiled, ranking: Ranking) -> Floa
     summed: Floats = np.bincount(np.concatenate(ids), weights=np.concatenate(scores),
                                  minlength=collection.size).astype(np.float64)
     return summed
+
+
+def _idf(collection: Collection, stem: str) -> float:
+    """Lucene's BM25 idf of a stem in the body field, ``log(1 + (N - df + 0.5) / (df + 0.5))``: positive
+    even for a word in most documents."""
+    df = collection.doc_frequency(stem)
+    return math.log(1 + (collection.size - df + 0.5) / (df + 0.5))
+
+
+def _coverage(collection: Collection, clauses: list[tuple[str, Mask]]) -> list[tuple[float, Mask]]:
+    """Each distinct optional clause with its share of the query's idf (the sum of its stems' `_idf`)."""
+    weighted: dict[str, tuple[float, Mask]] = {}
+    for text, has in clauses:
+        if text not in weighted:
+            weighted[text] = (sum(_idf(collection, s) for s in analyze(text, mode="query")), has)
+    total = sum(w for w, _ in weighted.values())
+    return [(w / total, has) for w, has in weighted.values() if w] if total else []
