@@ -38,11 +38,11 @@ class Ranking:
     """The weight of a title occurrence in the article-level BM25, and the weights of the rewards added to
     it (0 turns a reward off)."""
 
-    title: float = 2.0
+    title: float = 3.0
     exact: float = 1.0
     pairs: float = 0.3
     coord: float = 2.0
-    coverage: float = 60.0
+    coverage: float = 20.0
 
 
 RANKING = Ranking()
