@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import signal
 import time
@@ -307,6 +308,8 @@ def add(
     lock = lock_for(ix, wait)
     if lock is not None:
         lock.acquire()
+    collecting = gc.isenabled()
+    gc.disable()  # the posting pool's millions of young lists made every generation-0 pass costly
     try:
         run = Run(ix, extractor, commit_every, report_problem, progress, wait)
         try:
@@ -340,6 +343,8 @@ def add(
             raise
         run.reader.close()
     finally:
+        if collecting:
+            gc.enable()
         if lock is not None:
             lock.release()
     report = run.report
