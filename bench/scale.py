@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from speed import CPU, RssSampler, folder_size, load_queries, mrr, pct, records, timed  # noqa: E402
+from speed import CPU, RssSampler, folder_size, load_queries, mrr, pct, records, tantivy_index, timed  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FACETS = ("person", "org", "place")
@@ -110,21 +110,7 @@ class Tantivy:
         import tantivy
 
         self.tantivy = tantivy
-        fr = (
-            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(40))
-            .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.stopword("french"))
-            .filter(tantivy.Filter.stemmer("french"))
-            .filter(tantivy.Filter.ascii_fold())
-            .build()
-        )
-        sb = tantivy.SchemaBuilder()
-        sb.add_text_field("id", stored=True, tokenizer_name="raw")
-        sb.add_text_field("title", stored=False, tokenizer_name="fr")
-        sb.add_text_field("body", stored=False, tokenizer_name="fr")
-        self.index = tantivy.Index(sb.build(), path=str(where))
-        self.index.register_tokenizer("fr", fr)
+        self.index = tantivy_index(where)
 
     def build(self, corpus: Path) -> None:
         writer = self.index.writer(heap_size=256_000_000, num_threads=1)

@@ -233,25 +233,33 @@ class SQLite(Engine):
         return [row[0] for row in self.db.execute(sql, (match,))]
 
 
+def tantivy_index(where: Path) -> Any:
+    """A Tantivy index of id, title and body in ``where``, French analysis (the peer of the benchmarks)."""
+    import tantivy
+
+    fr = (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+        .filter(tantivy.Filter.remove_long(40))
+        .filter(tantivy.Filter.lowercase())
+        .filter(tantivy.Filter.stopword("french"))
+        .filter(tantivy.Filter.stemmer("french"))
+        .filter(tantivy.Filter.ascii_fold())
+        .build()
+    )
+    sb = tantivy.SchemaBuilder()
+    sb.add_text_field("id", stored=True, tokenizer_name="raw")
+    sb.add_text_field("title", stored=False, tokenizer_name="fr")
+    sb.add_text_field("body", stored=False, tokenizer_name="fr")
+    index = tantivy.Index(sb.build(), path=str(where))
+    index.register_tokenizer("fr", fr)
+    return index
+
+
 class Tantivy(Engine):
     def build(self, corpus: Path, where: Path) -> None:
         import tantivy
 
-        fr = (
-            tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-            .filter(tantivy.Filter.remove_long(40))
-            .filter(tantivy.Filter.lowercase())
-            .filter(tantivy.Filter.stopword("french"))
-            .filter(tantivy.Filter.stemmer("french"))
-            .filter(tantivy.Filter.ascii_fold())
-            .build()
-        )
-        sb = tantivy.SchemaBuilder()
-        sb.add_text_field("id", stored=True, tokenizer_name="raw")
-        sb.add_text_field("title", stored=False, tokenizer_name="fr")
-        sb.add_text_field("body", stored=False, tokenizer_name="fr")
-        self.index = tantivy.Index(sb.build(), path=str(where))
-        self.index.register_tokenizer("fr", fr)
+        self.index = tantivy_index(where)
         writer = self.index.writer(heap_size=256_000_000, num_threads=2)
         for r in records(corpus):
             writer.add_document(tantivy.Document(id=r["id"], title=r.get("title") or "", body=r.get("body") or ""))
