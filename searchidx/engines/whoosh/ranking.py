@@ -74,31 +74,33 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
     """Score ``parsed`` with the article-level BM25 of its words and the rewards of `Ranking` (default:
     `RANKING`); ``memo`` lends evaluated leaves (it is not written to)."""
     ranking = ranking or RANKING
-    memo = _unscored_words(collection, parsed, memo)
+    stems = [(text, analyze(text, mode="query")) for text in parsed.texts]
+    memo = _unscored_words(collection, stems, memo)
     found = collection.evaluate(parsed.loose, memo)
     clauses = [(text, collection.evaluate(q, memo).mask) for text, q in parsed.optional]
     if parsed.browse or not found.mask.any():
         return Ranked(found, clauses)
     scores = found.scores
-    extra = _rewards(collection, parsed, ranking)
+    extra = _rewards(collection, stems, ranking)
     if extra is not None:
         scores += extra
     if ranking.coord:
         for _, has in clauses:
             scores += ranking.coord * has
     if ranking.coverage:
-        for share, has in _coverage(collection, clauses):
+        for share, has in _coverage(collection, clauses, dict(stems)):
             scores += (ranking.coverage * share) * has
     scores *= found.mask
     return Ranked(found, clauses)
 
 
-def _unscored_words(collection: Collection, parsed: Compiled, memo: dict[Any, Any] | None) -> dict[Any, Any]:
-    """A copy of ``memo`` where the title and body terms of the query's words score 0: the matches stay
-    Whoosh's, the words' score is their article-level BM25 (`_rewards`)."""
+def _unscored_words(collection: Collection, stems: list[tuple[str, list[str]]],
+                    memo: dict[Any, Any] | None) -> dict[Any, Any]:
+    """A copy of ``memo`` where the title and body terms of the query's words (``stems``: each text's stems)
+    score 0: the matches stay Whoosh's, the words' score is their article-level BM25 (`_rewards`)."""
     memo = dict(memo) if memo else {}
-    for text in parsed.texts:
-        for stem in analyze(text, mode="query"):
+    for _, words in stems:
+        for stem in words:
             for field in WORD_FIELDS:
                 ids, _ = collection.postings(field, stem)
                 ids = ids[collection.live[ids]]
@@ -106,14 +108,13 @@ def _unscored_words(collection: Collection, parsed: Compiled, memo: dict[Any, An
     return memo
 
 
-def _rewards(collection: Collection, parsed: Compiled, ranking: Ranking) -> Floats | None:
+def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking: Ranking) -> Floats | None:
     """The words' article-level BM25 (stems and, weighted ``exact``, exact forms) and the pair scores of every
     document, added up sparsely (one ``bincount``)."""
     ids: list[Any] = []
     scores: list[Any] = []
-    stems: list[str] = []
-    for text in parsed.texts:
-        words = analyze(text, mode="query")
+    ordered: list[str] = []
+    for text, words in stems:
         terms = [(WORD_FIELDS, stem, 1.0) for stem in dict.fromkeys(words)]
         if ranking.exact:
             terms += [(EXACT_FIELDS, exact, ranking.exact) for exact in dict.fromkeys(exact_terms(text, mode="query"))]
@@ -121,9 +122,9 @@ def _rewards(collection: Collection, parsed: Compiled, ranking: Ranking) -> Floa
             found_ids, found_scores = collection.article_term(fields, term, ranking.title)
             ids.append(found_ids)
             scores.append(found_scores * weight if weight != 1 else found_scores)
-        stems += words
+        ordered += words
     if ranking.pairs:
-        for pair in dict.fromkeys(pairs(stems)):
+        for pair in dict.fromkeys(pairs(ordered)):
             found_ids, found_scores = collection.term("pairs", pair)
             ids.append(found_ids)
             scores.append(found_scores * ranking.pairs)
@@ -141,11 +142,14 @@ def _idf(collection: Collection, stem: str) -> float:
     return math.log(1 + (collection.size - df + 0.5) / (df + 0.5))
 
 
-def _coverage(collection: Collection, clauses: list[tuple[str, Mask]]) -> list[tuple[float, Mask]]:
-    """Each distinct optional clause with its share of the query's idf (the sum of its stems' `_idf`)."""
+def _coverage(collection: Collection, clauses: list[tuple[str, Mask]],
+              stems: dict[str, list[str]]) -> list[tuple[float, Mask]]:
+    """Each distinct optional clause with its share of the query's idf (the sum of its stems' `_idf`;
+    ``stems`` holds those of the texts already analysed)."""
     weighted: dict[str, tuple[float, Mask]] = {}
     for text, has in clauses:
         if text not in weighted:
-            weighted[text] = (sum(_idf(collection, s) for s in analyze(text, mode="query")), has)
+            words = stems[text] if text in stems else analyze(text, mode="query")
+            weighted[text] = (sum(_idf(collection, s) for s in words), has)
     total = sum(w for w, _ in weighted.values())
     return [(w / total, has) for w, has in weighted.values() if w] if total else []
