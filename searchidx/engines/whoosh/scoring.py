@@ -211,15 +211,11 @@ class Collection:
         tf: Floats
         if not len(title_ids) or not len(body_ids):  # one field only: already sorted and distinct
             docs, tf = (body_ids, body_tf) if len(body_ids) else (title_ids, title_tf * title_weight)
-        else:
-            both: Floats = np.bincount(title_ids, weights=title_tf * title_weight,
-                                       minlength=self.size).astype(np.float64)
-            both[body_ids] += body_tf
-            present = np.zeros(self.size, dtype=np.bool_)
-            present[title_ids] = True
-            present[body_ids] = True
-            docs = np.flatnonzero(present).astype(np.int64)
-            tf = both[docs]
+        else:  # merge the two sorted lists: work in their lengths, not the index's size
+            docs = np.union1d(title_ids, body_ids).astype(np.int64)
+            tf = np.zeros(len(docs), dtype=np.float64)
+            tf[np.searchsorted(docs, title_ids)] = title_tf * title_weight
+            tf[np.searchsorted(docs, body_ids)] += body_tf
         idf = np.log(self.size / (len(docs) + 1)) + 1
         scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
         live = self.live[docs]
