@@ -114,6 +114,16 @@ def cli_latency(args: list[str], qs: list[str]) -> list[float]:
     return times
 
 
+def news_sample(articles: int, prefix: str) -> tuple[Path, Path, set[str]]:
+    """A new work folder, the file of the first ``articles`` news articles written in it, and their ids."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    data = work / "news.jsonl"
+    with gzip.open(DATA / "news" / "orangesum.jsonl.gz", "rt", encoding="utf-8") as f, open(data, "w") as out:
+        for line in itertools.islice(f, articles):
+            out.write(line)
+    return work, data, {json.loads(line)["id"] for line in data.read_text("utf-8").splitlines()}
+
+
 def main() -> None:  # noqa: PLR0915
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=5000)
@@ -121,12 +131,7 @@ def main() -> None:  # noqa: PLR0915
     args = parser.parse_args()
     url = os.environ.get("SOLR_URL") or sys.exit("set SOLR_URL (bash scaleout/solr/cluster.sh start)")
     client = SolrClient(url, attempts=9)
-    work = Path(tempfile.mkdtemp(prefix="solr-bench-"))
-    data = work / "news.jsonl"
-    with gzip.open(DATA / "news" / "orangesum.jsonl.gz", "rt", encoding="utf-8") as f, open(data, "w") as out:
-        for line in itertools.islice(f, args.articles):
-            out.write(line)
-    ids = {json.loads(line)["id"] for line in data.read_text("utf-8").splitlines()}
+    work, data, ids = news_sample(args.articles, "solr-bench-")
     run = f"{int(time.time())}"
     rss0, heap0 = jvm_rss_mb(), heap_mb()
 

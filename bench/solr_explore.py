@@ -15,14 +15,12 @@ limit, and alone or within a query). Prints p50 / p95 ms of each engine and how 
 from __future__ import annotations
 
 import argparse
-import gzip
 import itertools
 import json
 import os
 import shutil
 import statistics
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +31,9 @@ from searchidx.backend import solr_location
 from searchidx.engines.solr.client import SolrClient
 from searchidx.engines.solr.push import ensure_collection, from_local_index, push_articles
 from searchidx.fields import facet_key
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from solr import news_sample  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -79,12 +80,7 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("SOLR_URL") or sys.exit("set SOLR_URL (bash scaleout/solr/cluster.sh start)")
     client = SolrClient(url, attempts=9)
-    work = Path(tempfile.mkdtemp(prefix="solr-explore-bench-"))
-    data = work / "news.jsonl"
-    with gzip.open(DATA / "news" / "orangesum.jsonl.gz", "rt", encoding="utf-8") as f, open(data, "w") as out:
-        for line in itertools.islice(f, args.articles):
-            out.write(line)
-    ids = {json.loads(line)["id"] for line in data.read_text("utf-8").splitlines()}
+    work, data, ids = news_sample(args.articles, "solr-explore-bench-")
     local = Index.create(work / "index", entities="builtin")
     local.add([data])
     name = f"bench_explore_{int(time.time())}"
