@@ -127,7 +127,9 @@ def test_second_ctrl_c_aborts_at_once_without_damage(tmp_path: Path) -> None:
     time.sleep(0.02)
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGINT)
-    assert proc.wait(timeout=10) == 130
+    # 130 from the handler, or death by SIGINT when the second one lands after the first run's exit began
+    # (Python restores the default handlers while finalising); a shell reports both as 130
+    assert proc.wait(timeout=10) in (130, -signal.SIGINT)
     err = procs.stderr(ix)
     assert "Traceback" not in err, err
     assert "Error: aborted at once" in err or "Error: interrupted by SIGINT" in err, err
