@@ -122,3 +122,29 @@ def test_a_title_word_does_not_outweigh_the_article() -> None:
     searcher = index.backend.searcher()
     per_field = searcher.search(index.backend.compile("sommet climat").loose, limit=2)
     assert [searcher.stored_fields(h.docnum)["id"] for h in per_field] == ["repeats", "both"]
+
+
+@pytest.mark.parametrize("text", ["sommet climat", "sommet de l'Otan à Genève climat", "le sommet sommet",
+                                  "Otan inconnu", "et le de"])
+def test_plain_words_are_summed_sparsely_as_the_whole_query_would_score_them(
+        text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The one-``bincount`` path of plain words gives the matches, scores, complete matches and missing words
+    of evaluating the any-word query as a whole."""
+    index = make([
+        ("a", "Le sommet de l'Otan", f"Le sommet de l'Otan à Genève, sur le climat. {FILLER}"),
+        ("b", "Climat", f"Le climat, encore le climat. {FILLER}"),
+        ("c", "Genève", f"Une ville, Genève, et un sommet. {FILLER}"),
+        ("d", "Rien", FILLER),
+    ])
+    backend = index.backend
+    parsed = backend.compile(text)
+    collection = backend._arrays()
+    sparse = ranking.rank(collection, parsed)
+    assert sparse.counts is not None or not parsed.optional
+    monkeypatch.setattr(ranking, "_word_clauses", lambda *_: None)
+    whole = ranking.rank(collection, parsed)
+    assert whole.counts is None
+    assert (sparse.found.mask == whole.found.mask).all()
+    assert sparse.found.scores == pytest.approx(whole.found.scores, rel=1e-12)
+    assert (sparse.complete() == whole.complete()).all()
+    assert [sparse.missing(d) for d in range(4)] == [whole.missing(d) for d in range(4)]

@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from whoosh import query
 
 from searchidx.analysis import analyze, exact_terms, pairs
 from searchidx.engines.whoosh.compile import Compiled
-from searchidx.engines.whoosh.scoring import Collection, Floats, Mask, Scored
+from searchidx.engines.whoosh.scoring import Collection, Floats, Ints, Mask, Scored
 
 __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
 
@@ -53,45 +54,141 @@ EXACT_FIELDS = ("title_exact", "body_exact")
 
 @dataclass
 class Ranked:
-    """Matches and final scores of a query, and which optional clauses each document has."""
+    """Matches and final scores of a query, and the documents of each optional clause (sorted numbers)."""
 
     found: Scored
-    clauses: list[tuple[str, Mask]]
+    clauses: list[tuple[str, Ints]]
+    #: How many optional clauses each document has, when counted in one pass (the sparse path).
+    counts: Ints | None = None
 
     def complete(self) -> Mask:
         """Documents having every optional clause."""
+        if self.counts is not None:
+            complete: Mask = self.found.mask & (self.counts == len(self.clauses))
+            return complete
         mask = self.found.mask.copy()
-        for _, has in self.clauses:
+        for _, ids in self.clauses:
+            has = np.zeros(len(mask), dtype=np.bool_)
+            has[ids] = True
             mask &= has
         return mask
 
     def missing(self, docnum: int) -> list[str]:
-        return [text for text, has in self.clauses if not has[docnum]]
+        return [text for text, ids in self.clauses if not _holds(ids, docnum)]
 
 
 def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = None,
          memo: dict[Any, Any] | None = None) -> Ranked:
     """Score ``parsed`` with the article-level BM25 of its words and the rewards of `Ranking` (default:
-    `RANKING`); ``memo`` lends evaluated leaves (it is not written to)."""
+    `RANKING`); ``memo`` lends evaluated leaves (it is not written to).
+
+    When the query is plain words (any of them, the default), everything is summed over the words' posting
+    lists in one ``bincount``: the cost follows the postings, not the size of the index times the number of
+    words (a pasted lede of 30 words on a million articles).  Other queries evaluate ``loose`` as a whole."""
     ranking = ranking or RANKING
     stems = [(text, analyze(text, mode="query")) for text in parsed.texts]
+    words = None if parsed.browse else _word_clauses(parsed)
+    if words is not None:
+        return _rank_words(collection, stems, words, ranking)
     memo = _unscored_words(collection, stems, memo)
     found = collection.evaluate(parsed.loose, memo)
-    clauses = [(text, collection.evaluate(q, memo).mask) for text, q in parsed.optional]
+    clauses = [(text, np.flatnonzero(collection.evaluate(q, memo).mask)) for text, q in parsed.optional]
     if parsed.browse or not found.mask.any():
         return Ranked(found, clauses)
     scores = found.scores
-    extra = _rewards(collection, stems, ranking)
-    if extra is not None:
-        scores += extra
-    if ranking.coord:
-        for _, has in clauses:
-            scores += ranking.coord * has
-    if ranking.coverage:
-        for share, has in _coverage(collection, clauses, dict(stems)):
-            scores += (ranking.coverage * share) * has
+    ids, weights = _rewards(collection, stems, ranking)
+    for extra_ids, extra in _clause_rewards(collection, clauses, dict(stems), ranking):
+        ids.append(extra_ids)
+        weights.append(extra)
+    if ids:
+        scores += np.bincount(np.concatenate(ids), weights=np.concatenate(weights), minlength=collection.size)
     scores *= found.mask
     return Ranked(found, clauses)
+
+
+def _word_clauses(parsed: Compiled) -> list[tuple[str, str | None]] | None:
+    """Each optional clause and its one term when the query is only those clauses OR-ed and each is one word
+    in title or body (None: a word that analyses to nothing); None when the query is anything else."""
+    loose = parsed.loose
+    if not parsed.optional or type(loose) is not query.Or or loose.boost != 1 \
+            or list(loose.subqueries) != [q for _, q in parsed.optional]:
+        return None
+    out: list[tuple[str, str | None]] = []
+    for text, q in parsed.optional:
+        stem = None if q is query.NullQuery else _one_word(q)
+        if stem is None and q is not query.NullQuery:
+            return None
+        out.append((text, stem))
+    return out
+
+
+def _one_word(q: query.Query) -> str | None:
+    """The term of ``q`` when it is one term in title or body, Whoosh's default boosts; None otherwise."""
+    if type(q) is not query.Or or q.boost != 1 or len(q.subqueries) != len(WORD_FIELDS):
+        return None
+    leaves = q.subqueries
+    if not all(type(t) is query.Term and t.boost == 1 for t in leaves):
+        return None
+    if sorted(t.fieldname for t in leaves) != sorted(WORD_FIELDS) or len({t.text for t in leaves}) != 1:
+        return None
+    return str(leaves[0].text)
+
+
+def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], words: list[tuple[str, str | None]],
+                ranking: Ranking) -> Ranked:
+    """`rank` for plain words: the matches and the count of clauses per document from one ``bincount`` of the
+    clauses' documents, the scores from one ``bincount`` of every scored posting (a clause's coordination and
+    coverage rewards are constants added to its word's own list: a clause's documents are that list's)."""
+    size = collection.size
+    empty = np.zeros(0, dtype=np.int64)
+    clauses = [(text, collection.article_term(WORD_FIELDS, stem, ranking.title)[0] if stem else empty)
+               for text, stem in words]
+    counts = np.bincount(np.concatenate([ids for _, ids in clauses]), minlength=size)
+    mask = counts > 0
+    bonus: dict[str, float] = {}
+    for stem, value in _clause_bonus(collection, words, dict(stems), ranking):
+        bonus[stem] = bonus.get(stem, 0.0) + value
+    ids, weights = _rewards(collection, stems, ranking, bonus)
+    for stem, value in bonus.items():  # (none left when the texts are the clauses, as they are here)
+        found = collection.article_term(WORD_FIELDS, stem, ranking.title)[0]
+        ids.append(found)
+        weights.append(np.full(len(found), value))
+    if ids:
+        scores = np.bincount(np.concatenate(ids), weights=np.concatenate(weights), minlength=size).astype(np.float64)
+        scores *= mask
+    else:
+        scores = np.zeros(size, dtype=np.float64)
+    return Ranked(Scored(mask, scores), clauses, counts)
+
+
+def _clause_rewards(collection: Collection, clauses: list[tuple[str, Ints]], stems: dict[str, list[str]],
+                    ranking: Ranking) -> list[tuple[Ints, Floats]]:
+    """Coordination and coverage as (documents, value) lists: ``coord`` for each clause a document has, and
+    ``coverage`` × the clause's idf share for each distinct clause."""
+    out: list[tuple[Ints, Floats]] = []
+    if ranking.coord:
+        out += [(ids, np.full(len(ids), ranking.coord)) for _, ids in clauses]
+    if ranking.coverage:
+        docs = dict(clauses)
+        shares = _coverage(collection, [text for text, _ in clauses], stems)
+        out += [(docs[text], np.full(len(docs[text]), ranking.coverage * share)) for text, share in shares]
+    return out
+
+
+def _clause_bonus(collection: Collection, words: list[tuple[str, str | None]], stems: dict[str, list[str]],
+                  ranking: Ranking) -> list[tuple[str, float]]:
+    """`_clause_rewards` for one-word clauses: the constant each adds to its word's documents."""
+    out = [(stem, ranking.coord) for _, stem in words if stem] if ranking.coord else []
+    if ranking.coverage:
+        stem_of = dict(words)
+        shares = _coverage(collection, [text for text, _ in words], stems)
+        out += [(stem, ranking.coverage * share) for text, share in shares if (stem := stem_of[text])]
+    return out
+
+
+def _holds(ids: Ints, docnum: int) -> bool:
+    at = int(np.searchsorted(ids, docnum))
+    return at < len(ids) and int(ids[at]) == docnum
 
 
 def _unscored_words(collection: Collection, stems: list[tuple[str, list[str]]],
@@ -108,11 +205,13 @@ def _unscored_words(collection: Collection, stems: list[tuple[str, list[str]]],
     return memo
 
 
-def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking: Ranking) -> Floats | None:
-    """The words' article-level BM25 (stems and, weighted ``exact``, exact forms) and the pair scores of every
-    document, added up sparsely (one ``bincount``)."""
-    ids: list[Any] = []
-    scores: list[Any] = []
+def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking: Ranking,
+             bonus: dict[str, float] | None = None) -> tuple[list[Ints], list[Floats]]:
+    """The scored posting lists of the words' article-level BM25 (stems and, weighted ``exact``, exact forms)
+    and of their pairs (weighted ``pairs``), to be added up sparsely (one ``bincount``); a stem's ``bonus``
+    is added to its list once (and taken out of ``bonus``)."""
+    ids: list[Ints] = []
+    scores: list[Floats] = []
     ordered: list[str] = []
     for text, words in stems:
         terms = [(WORD_FIELDS, stem, 1.0) for stem in dict.fromkeys(words)]
@@ -120,19 +219,19 @@ def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking
             terms += [(EXACT_FIELDS, exact, ranking.exact) for exact in dict.fromkeys(exact_terms(text, mode="query"))]
         for fields, term, weight in terms:
             found_ids, found_scores = collection.article_term(fields, term, ranking.title)
+            if weight != 1:
+                found_scores = found_scores * weight
+            if bonus and fields is WORD_FIELDS and term in bonus:
+                found_scores = found_scores + bonus.pop(term)
             ids.append(found_ids)
-            scores.append(found_scores * weight if weight != 1 else found_scores)
+            scores.append(found_scores)
         ordered += words
     if ranking.pairs:
         for pair in dict.fromkeys(pairs(ordered)):
             found_ids, found_scores = collection.term("pairs", pair)
             ids.append(found_ids)
             scores.append(found_scores * ranking.pairs)
-    if not ids:
-        return None
-    summed: Floats = np.bincount(np.concatenate(ids), weights=np.concatenate(scores),
-                                 minlength=collection.size).astype(np.float64)
-    return summed
+    return ids, scores
 
 
 def _idf(collection: Collection, stem: str) -> float:
@@ -142,14 +241,13 @@ def _idf(collection: Collection, stem: str) -> float:
     return math.log(1 + (collection.size - df + 0.5) / (df + 0.5))
 
 
-def _coverage(collection: Collection, clauses: list[tuple[str, Mask]],
-              stems: dict[str, list[str]]) -> list[tuple[float, Mask]]:
-    """Each distinct optional clause with its share of the query's idf (the sum of its stems' `_idf`;
-    ``stems`` holds those of the texts already analysed)."""
-    weighted: dict[str, tuple[float, Mask]] = {}
-    for text, has in clauses:
-        if text not in weighted:
+def _coverage(collection: Collection, texts: list[str], stems: dict[str, list[str]]) -> list[tuple[str, float]]:
+    """Each distinct optional clause (its text) with its share of the query's idf (the sum of its stems'
+    `_idf`; ``stems`` holds those of the texts already analysed); clauses without idf are left out."""
+    weights: dict[str, float] = {}
+    for text in texts:
+        if text not in weights:
             words = stems[text] if text in stems else analyze(text, mode="query")
-            weighted[text] = (sum(_idf(collection, s) for s in words), has)
-    total = sum(w for w, _ in weighted.values())
-    return [(w / total, has) for w, has in weighted.values() if w] if total else []
+            weights[text] = sum(_idf(collection, s) for s in words)
+    total = sum(weights.values())
+    return [(text, w / total) for text, w in weights.items() if w] if total else []
