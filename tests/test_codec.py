@@ -74,6 +74,12 @@ def test_postings_read_back_as_with_the_stock_codec() -> None:
     assert len(expected[("body", b"commun")]) == 700
     assert expected[("body", b"souvent")][0][1] == 300.0
     assert len(expected[("body", "espacé".encode())]) == 8
+    with compact.reader() as r:  # read at once, the ids and weights are the matcher's
+        for (f, t), postings in got.items():
+            leaf = r.postings(f, t)
+            if isinstance(leaf, CompactLeafMatcher):
+                ids, ws = codec.read_postings(leaf)
+                assert (ids.tolist(), ws.tolist()) == ([p[0] for p in postings], [p[1] for p in postings])
 
 
 @pytest.mark.parametrize("weights", ["ones", "whole", "big", "fractional"])
@@ -101,6 +107,8 @@ def test_wide_ids_weights_and_values_round_trip(weights: str) -> None:
     assert [g[1] for g in got] == list(array("f", ws[weights]))
     assert [g[2] for g in got] == values
     assert max(len(v) for v in values) > 255
+    at_once = codec.read_postings(CompactLeafMatcher(BufferFile(f.file.getvalue()), offset, length, fmt))
+    assert (at_once[0].tolist(), at_once[1].tolist()) == ([g[0] for g in got], [g[1] for g in got])
     assert info.doc_frequency() == len(ids)
 
 

@@ -125,7 +125,8 @@ def test_a_title_word_does_not_outweigh_the_article() -> None:
 
 
 @pytest.mark.parametrize("text", ["sommet climat", "sommet de l'Otan à Genève climat", "le sommet sommet",
-                                  "Otan inconnu", "et le de"])
+                                  "Otan inconnu", "et le de", 'climat "sommet de l\'Otan"', "Jean-Marc sommet",
+                                  '"le climat" "sommet"'])
 def test_plain_words_are_summed_sparsely_as_the_whole_query_would_score_them(
         text: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The one-``bincount`` path of plain words gives the matches, scores, complete matches and missing words
@@ -135,6 +136,7 @@ def test_plain_words_are_summed_sparsely_as_the_whole_query_would_score_them(
         ("b", "Climat", f"Le climat, encore le climat. {FILLER}"),
         ("c", "Genève", f"Une ville, Genève, et un sommet. {FILLER}"),
         ("d", "Rien", FILLER),
+        ("e", "Jean-Marc", f"Jean-Marc et Marc-Jean, au sommet. {FILLER}"),
     ])
     backend = index.backend
     parsed = backend.compile(text)
@@ -147,4 +149,4 @@ def test_plain_words_are_summed_sparsely_as_the_whole_query_would_score_them(
     assert (sparse.found.mask == whole.found.mask).all()
     assert sparse.found.scores == pytest.approx(whole.found.scores, rel=1e-12)
     assert (sparse.complete() == whole.complete()).all()
-    assert [sparse.missing(d) for d in range(4)] == [whole.missing(d) for d in range(4)]
+    assert [sparse.missing(d) for d in range(5)] == [whole.missing(d) for d in range(5)]

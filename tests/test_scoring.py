@@ -7,12 +7,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from whoosh import query
 
 from searchidx import Article, Index
 from searchidx.analysis import analyze
 from searchidx.engines.whoosh import ranking
-from searchidx.engines.whoosh.scoring import Collection
+from searchidx.engines.whoosh.schema import CompactPositions
+from searchidx.engines.whoosh.scoring import Collection, _merged, _varint_positions
 
 QUERIES = [
     "otan", "sommet otan geneve", "Stoltenberg Poutine", "geneve -otan", "geneve OU russie", '"union europeenne"',
@@ -146,3 +149,22 @@ def test_postings_without_blocks_are_walked() -> None:
 
     ids, weights = _leaf_postings(Reader(), "body", b"x")
     assert ids.tolist() == [1, 5] and weights.tolist() == [2.0, 1.0]
+
+
+@given(st.lists(st.lists(st.integers(0, 3_000_000), max_size=40).map(sorted), max_size=30))
+def test_positions_decode_all_at_once_as_one_by_one(lists: list[list[int]]) -> None:
+    """`_varint_positions` reads a batch of `CompactPositions` values (numbers of one to five bytes) as the
+    format's own decoder reads each."""
+    fmt = CompactPositions()
+    values = [fmt.encode(p) for p in lists]
+    owner, positions = _varint_positions(values)
+    assert owner.tolist() == [i for i, p in enumerate(lists) for _ in p]
+    assert positions.tolist() == [x for v in values for x in fmt.decode_positions(v)]
+
+
+@given(st.sets(st.integers(0, 500)), st.sets(st.integers(0, 500)))
+def test_two_posting_lists_merge_into_their_union(a: set[int], b: set[int]) -> None:
+    first, second = np.array(sorted(a), dtype=np.int64), np.array(sorted(b), dtype=np.int64)
+    docs, in_first, in_second = _merged(first, second)
+    assert docs.tolist() == sorted(a | b)
+    assert docs[in_first].tolist() == first.tolist() and docs[in_second].tolist() == second.tolist()

@@ -31,6 +31,8 @@ from array import array
 from itertools import accumulate, islice
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import columns
 from whoosh.codec.whoosh3 import (
     LENGTHS_COLUMN,
@@ -375,6 +377,56 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         bounds = list(accumulate(lengths, initial=first))
         bounds.append(len(data))
         self._values = tuple(map(data.__getitem__, map(slice, bounds, islice(bounds, 1, None))))
+
+
+_NUMPY_WIDTHS = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
+
+
+def read_postings(leaf: CompactLeafMatcher) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Every document number and weight of a compact posting list at once, as arrays: one read of the list,
+    a header and two ``frombuffer`` per block, and one cumulative sum for the ids (instead of a matcher's
+    calls per block).  The values (positions) are not read."""
+    length = leaf._length[0] if isinstance(leaf._length, tuple) else leaf._length  # (Whoosh unpacks a 1-tuple)
+    buf = leaf._postfile.get(leaf._startoffset, length)
+    if bytes(buf[:4]) != MAGIC:
+        raise ValueError(f"not a compact posting list (block tag {bytes(buf[:4])!r})")
+    view = memoryview(buf)
+    counts: list[int] = []
+    firsts: list[int] = []
+    lasts: list[int] = []
+    deltas: list[Any] = []
+    weights: list[Any] = []
+    pos = 4
+    while True:
+        length, count, minid, maxid, maxweight, _, _, layout = _BLOCK.unpack_from(buf, pos)
+        end = pos + 4 + abs(length)
+        kind = layout >> 5 & 7
+        if count > 1 or kind != _W_CONST:
+            head: Any = view[pos + _BLOCK.size:end]
+            if layout & _ZLIB_IW:
+                head = zlib.decompressobj().decompress(head)
+            if count > 1:
+                deltas.append(np.frombuffer(head, _NUMPY_WIDTHS[layout & 3], count - 1))
+            at = (count - 1) << (layout & 3)
+        if kind == _W_CONST:
+            weights.append(np.full(count, maxweight, dtype=np.float32))
+        else:
+            weights.append(np.frombuffer(head, "<f4" if kind == _W_FLOAT else _NUMPY_WIDTHS[kind - 1], count, at))
+        counts.append(count)
+        firsts.append(minid)
+        lasts.append(maxid)
+        if length < 0:
+            break
+        pos = end
+    sizes = np.array(counts, dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    steps = np.empty(int(sizes.sum()), dtype=np.int64)
+    inner = np.ones(len(steps), dtype=np.bool_)
+    inner[starts] = False
+    if deltas:
+        steps[inner] = np.concatenate(deltas)
+    steps[starts] = np.array(firsts, dtype=np.int64) - np.array([0, *lasts[:-1]], dtype=np.int64)
+    return np.cumsum(steps), np.concatenate(weights).astype(np.float64)
 
 
 class StoredColumn(columns.Column):  # type: ignore[misc]

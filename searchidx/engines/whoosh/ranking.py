@@ -106,53 +106,68 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
     return Ranked(found, clauses)
 
 
-def _word_clauses(parsed: Compiled) -> list[tuple[str, str | None]] | None:
-    """Each optional clause and its one term when the query is only those clauses OR-ed and each is one word
-    in title or body (None: a word that analyses to nothing); None when the query is anything else."""
+#: What an optional clause of plain words holds: one term (in title or body), a phrase (one per field), nothing.
+Word = str | tuple[query.Phrase, ...] | None
+
+
+def _word_clauses(parsed: Compiled) -> list[tuple[str, Word]] | None:
+    """Each optional clause and what it holds when the query is only those clauses OR-ed and each is a word
+    or a phrase in title and body (or analyses to nothing); None when the query is anything else."""
     loose = parsed.loose
     if not parsed.optional or type(loose) is not query.Or or loose.boost != 1 \
             or list(loose.subqueries) != [q for _, q in parsed.optional]:
         return None
-    out: list[tuple[str, str | None]] = []
+    out: list[tuple[str, Word]] = []
     for text, q in parsed.optional:
-        stem = None if q is query.NullQuery else _one_word(q)
-        if stem is None and q is not query.NullQuery:
+        if q is query.NullQuery:
+            out.append((text, None))
+            continue
+        leaves = q.subqueries if type(q) is query.Or else []
+        if q.boost != 1 or sorted(getattr(t, "fieldname", "") for t in leaves) != sorted(WORD_FIELDS) \
+                or any(t.boost != 1 for t in leaves):
             return None
-        out.append((text, stem))
+        if all(type(t) is query.Term for t in leaves) and leaves[0].text == leaves[1].text:
+            out.append((text, str(leaves[0].text)))
+        elif all(type(t) is query.Phrase for t in leaves):
+            out.append((text, tuple(leaves)))
+        else:
+            return None
     return out
 
 
-def _one_word(q: query.Query) -> str | None:
-    """The term of ``q`` when it is one term in title or body, Whoosh's default boosts; None otherwise."""
-    if type(q) is not query.Or or q.boost != 1 or len(q.subqueries) != len(WORD_FIELDS):
-        return None
-    leaves = q.subqueries
-    if not all(type(t) is query.Term and t.boost == 1 for t in leaves):
-        return None
-    if sorted(t.fieldname for t in leaves) != sorted(WORD_FIELDS) or len({t.text for t in leaves}) != 1:
-        return None
-    return str(leaves[0].text)
+def _clause_docs(collection: Collection, word: Word, ranking: Ranking) -> Ints:
+    if word is None:
+        return np.zeros(0, dtype=np.int64)
+    if isinstance(word, str):
+        return collection.article_term(WORD_FIELDS, word, ranking.title)[0]
+    docs = [collection.phrase_docs(p) for p in word]
+    return docs[0] if len(docs) == 1 else np.union1d(docs[0], docs[1]) if len(docs) == 2 \
+        else np.unique(np.concatenate(docs))
 
 
-def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], words: list[tuple[str, str | None]],
+def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], words: list[tuple[str, Word]],
                 ranking: Ranking) -> Ranked:
     """`rank` for plain words: the matches and the count of clauses per document from one ``bincount`` of the
-    clauses' documents, the scores from one ``bincount`` of every scored posting (a clause's coordination and
-    coverage rewards are constants added to its word's own list: a clause's documents are that list's)."""
+    clauses' documents, the scores from one ``bincount`` of every scored posting (a one-word clause's
+    coordination and coverage rewards are constants added to its word's own list: the same documents)."""
     size = collection.size
-    empty = np.zeros(0, dtype=np.int64)
-    clauses = [(text, collection.article_term(WORD_FIELDS, stem, ranking.title)[0] if stem else empty)
-               for text, stem in words]
+    clauses = [(text, _clause_docs(collection, word, ranking)) for text, word in words]
     counts = np.bincount(np.concatenate([ids for _, ids in clauses]), minlength=size)
     mask = counts > 0
     bonus: dict[str, float] = {}
-    for stem, value in _clause_bonus(collection, words, dict(stems), ranking):
-        bonus[stem] = bonus.get(stem, 0.0) + value
+    constants: list[tuple[Ints, Floats]] = []
+    for i, value in _clause_constants(collection, clauses, dict(stems), ranking):
+        word = words[i][1]
+        if isinstance(word, str):
+            bonus[word] = bonus.get(word, 0.0) + value
+        else:
+            constants.append((clauses[i][1], np.full(len(clauses[i][1]), value)))
     ids, weights = _rewards(collection, stems, ranking, bonus)
     for stem, value in bonus.items():  # (none left when the texts are the clauses, as they are here)
-        found = collection.article_term(WORD_FIELDS, stem, ranking.title)[0]
-        ids.append(found)
-        weights.append(np.full(len(found), value))
+        constants.append((found := collection.article_term(WORD_FIELDS, stem, ranking.title)[0],
+                          np.full(len(found), value)))
+    ids += [c[0] for c in constants]
+    weights += [c[1] for c in constants]
     if ids:
         scores = np.bincount(np.concatenate(ids), weights=np.concatenate(weights), minlength=size).astype(np.float64)
         scores *= mask
@@ -163,26 +178,22 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
 
 def _clause_rewards(collection: Collection, clauses: list[tuple[str, Ints]], stems: dict[str, list[str]],
                     ranking: Ranking) -> list[tuple[Ints, Floats]]:
-    """Coordination and coverage as (documents, value) lists: ``coord`` for each clause a document has, and
-    ``coverage`` × the clause's idf share for each distinct clause."""
-    out: list[tuple[Ints, Floats]] = []
-    if ranking.coord:
-        out += [(ids, np.full(len(ids), ranking.coord)) for _, ids in clauses]
+    """Coordination and coverage as (documents, value) lists (`_clause_constants`)."""
+    return [(clauses[i][1], np.full(len(clauses[i][1]), value))
+            for i, value in _clause_constants(collection, clauses, stems, ranking)]
+
+
+def _clause_constants(collection: Collection, clauses: list[tuple[str, Ints]], stems: dict[str, list[str]],
+                      ranking: Ranking) -> list[tuple[int, float]]:
+    """What each clause adds to its documents, as (clause number, value): ``coord`` for each clause, and
+    ``coverage`` × its idf share for the first clause of each distinct text."""
+    out = [(i, ranking.coord) for i in range(len(clauses))] if ranking.coord else []
     if ranking.coverage:
-        docs = dict(clauses)
+        first: dict[str, int] = {}
+        for i, (text, _) in enumerate(clauses):
+            first.setdefault(text, i)
         shares = _coverage(collection, [text for text, _ in clauses], stems)
-        out += [(docs[text], np.full(len(docs[text]), ranking.coverage * share)) for text, share in shares]
-    return out
-
-
-def _clause_bonus(collection: Collection, words: list[tuple[str, str | None]], stems: dict[str, list[str]],
-                  ranking: Ranking) -> list[tuple[str, float]]:
-    """`_clause_rewards` for one-word clauses: the constant each adds to its word's documents."""
-    out = [(stem, ranking.coord) for _, stem in words if stem] if ranking.coord else []
-    if ranking.coverage:
-        stem_of = dict(words)
-        shares = _coverage(collection, [text for text, _ in words], stems)
-        out += [(stem, ranking.coverage * share) for text, share in shares if (stem := stem_of[text])]
+        out += [(first[text], ranking.coverage * share) for text, share in shares]
     return out
 
 

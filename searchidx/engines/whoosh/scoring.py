@@ -23,7 +23,8 @@ from whoosh import query
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from searchidx.engines.whoosh.codec import length_codes
+from searchidx.engines.whoosh.codec import CompactLeafMatcher, length_codes, read_postings
+from searchidx.engines.whoosh.schema import CompactPositions
 
 __all__ = ["Collection", "Scored"]
 
@@ -212,10 +213,10 @@ class Collection:
         if not len(title_ids) or not len(body_ids):  # one field only: already sorted and distinct
             docs, tf = (body_ids, body_tf) if len(body_ids) else (title_ids, title_tf * title_weight)
         else:  # merge the two sorted lists: work in their lengths, not the index's size
-            docs = np.union1d(title_ids, body_ids).astype(np.int64)
+            docs, in_title, in_body = _merged(title_ids, body_ids)
             tf = np.zeros(len(docs), dtype=np.float64)
-            tf[np.searchsorted(docs, title_ids)] = title_tf * title_weight
-            tf[np.searchsorted(docs, body_ids)] += body_tf
+            tf[in_title] = title_tf * title_weight
+            tf[in_body] += body_tf
         idf = np.log(self.size / (len(docs) + 1)) + 1
         scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
         live = self.live[docs]
@@ -248,9 +249,7 @@ class Collection:
             docs = np.intersect1d(docs, ids, assume_unique=True)
         if len(terms) > 1 and len(docs):
             words = [w.encode("utf-8") if isinstance(w, str) else w for w in q.words]
-            positions = [self.positions(q.fieldname, w, docs) for w in words]
-            keep = [i for i in range(len(docs)) if _in_sequence([p[i] for p in positions], q.slop)]
-            docs = docs[keep]
+            docs = docs[_in_sequence([self.positions(q.fieldname, w, docs) for w in words], q.slop)]
         total = np.zeros(len(docs), dtype=np.float64)
         for ids, scores in terms:
             total += scores[np.searchsorted(ids, docs)]
@@ -274,10 +273,31 @@ class Collection:
         self._keep(key, result)
         return result
 
-    def positions(self, field: str, btext: bytes, docs: Ints) -> list[list[int]]:
-        """The positions of a term in each of ``docs`` (sorted, all holding the term)."""
-        decode = self.searcher.schema[field].format.decode_positions
-        out: list[list[int]] = []
+    def phrase_docs(self, q: query.Phrase) -> Ints:
+        """The live documents holding phrase ``q`` (sorted), kept between searches (finding them reads
+        positions)."""
+        key = ("phrase-docs", q.fieldname, *q.words, str(q.slop))
+        cached = self._cache.get(key)
+        if cached is not None:
+            self._cache.move_to_end(key)
+            return cached[0]
+        docs: Ints | None = None
+        for word in q.words:
+            ids, _ = self.postings(q.fieldname, word)
+            ids = ids[self.live[ids]]
+            docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+        if docs is None:
+            docs = np.zeros(0, dtype=np.int64)
+        if len(q.words) > 1 and len(docs):
+            words = [w.encode("utf-8") if isinstance(w, str) else w for w in q.words]
+            docs = docs[_in_sequence([self.positions(q.fieldname, w, docs) for w in words], q.slop)]
+        self._keep(key, (docs, np.zeros(0, dtype=np.float64)))
+        return docs
+
+    def positions(self, field: str, btext: bytes, docs: Ints) -> tuple[Ints, Ints]:
+        """The positions of a term in ``docs`` (sorted, all holding the term) as two arrays: the index in
+        ``docs`` of each position, and the position (ascending within a document)."""
+        values: list[bytes] = []
         for sub, offset in self.leaves:
             end = offset + sub.reader().doc_count_all()
             local = docs[(docs >= offset) & (docs < end)] - offset
@@ -287,7 +307,7 @@ class Collection:
             leaf = _blocks(m)
             if leaf is None:
                 found = dict(zip(*_walk(m, m.value), strict=True))
-                out.extend(decode(found[int(d)]) for d in local)
+                values.extend(found[int(d)] for d in local)
                 continue
             i = 0
             while leaf.is_active() and i < len(local):
@@ -297,12 +317,16 @@ class Collection:
                     upto = int(np.searchsorted(local, ids[-1], side="right"))
                     if upto > i:
                         leaf._read_values()
-                        values = leaf._values
-                        for at in np.searchsorted(ids, local[i:upto]):
-                            out.append(decode(values[at]))
+                        at = np.searchsorted(ids, local[i:upto]).tolist()
+                        values.extend(map(leaf._values.__getitem__, at))
                         i = upto
                 leaf._next_block()
-        return out
+        decode = self.searcher.schema[field].format
+        if isinstance(decode, CompactPositions):
+            return _varint_positions(values)
+        decoded = [decode.decode_positions(v) for v in values]  # another format: a value at a time
+        owner = np.repeat(np.arange(len(decoded), dtype=np.int64), [len(p) for p in decoded])
+        return owner, np.array([x for p in decoded for x in p], dtype=np.int64)
 
     def by_matcher(self, q: query.Query) -> Scored:
         """Any other leaf, through Whoosh's own matcher (same scorer, same context as Whoosh's search)."""
@@ -406,15 +430,65 @@ class Collection:
         return Scored(mask, np.where(mask, float(boost), 0.0))
 
 
-def _in_sequence(positions: list[list[int]], slop: int) -> bool:
-    """Whether some position of each word follows one of the word before by 1 to ``slop`` positions."""
-    reachable = set(positions[0])
-    for following in positions[1:]:
-        reachable = {p for p in following if any(1 <= p - q <= slop for q in reachable)} if slop > 1 \
-            else {p for p in following if p - 1 in reachable}
-        if not reachable:
-            return False
-    return True
+def _in_sequence(positions: list[tuple[Ints, Ints]], slop: int) -> Ints:
+    """Which documents (indexes into the documents `Collection.positions` was given) have some position of
+    each word following one of the word before by 1 to ``slop`` positions."""
+    (doc, pos), *rest = positions
+    reachable = np.unique((doc << 32) | pos)
+    for doc, pos in rest:
+        keys = (doc << 32) | pos
+        follows = np.zeros(len(keys), dtype=np.bool_)
+        for step in range(1, max(slop, 1) + 1):
+            follows |= np.isin(keys - step, reachable, assume_unique=False)
+        reachable = np.unique(keys[follows])
+        if not len(reachable):
+            break
+    return np.unique(reachable >> 32)
+
+
+def _varint_positions(values: list[bytes]) -> tuple[Ints, Ints]:
+    """Decodes `searchidx.engines.whoosh.schema.CompactPositions` values (a varint count, then varint
+    deltas) all at once: the index in ``values`` of each position, and the position."""
+    data = np.frombuffer(b"".join(values), dtype=np.uint8)
+    if not len(data):
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    lengths = np.fromiter(map(len, values), dtype=np.int64, count=len(values))
+    last = (data & 0x80) == 0  # the last byte of each varint
+    if last.all():  # every number below 128: one byte each
+        numbers = data.astype(np.int64)
+    else:
+        varint = np.cumsum(last) - last  # the varint each byte belongs to
+        first_byte = np.flatnonzero(np.concatenate(([True], last[:-1])))
+        shift = 7 * (np.arange(len(data)) - first_byte[varint])
+        numbers = np.bincount(varint, weights=((data & 0x7F).astype(np.int64) << shift).astype(np.float64)
+                              ).astype(np.int64)
+    ends_before = np.concatenate(([0], np.cumsum(last)))
+    counts_at = ends_before[np.cumsum(lengths) - lengths]  # each value's first number: its position count
+    counts = numbers[counts_at]
+    deltas = numbers.copy()
+    deltas[counts_at] = 0
+    running = np.cumsum(deltas)
+    slots = np.ones(len(numbers), dtype=np.bool_)
+    slots[counts_at] = False
+    owner = np.repeat(np.arange(len(values), dtype=np.int64), counts)
+    return owner, running[slots] - running[counts_at][owner]
+
+
+def _merged(short: Ints, long: Ints) -> tuple[Ints, Ints, Ints]:
+    """The union of two sorted lists of distinct numbers, and where each list's numbers are in it: a binary
+    search of the shorter list in the longer (a title's postings in the body's), no sort or hash."""
+    at = np.searchsorted(long, short)
+    shared = at < len(long)
+    shared[shared] = long[at[shared]] == short[shared]
+    new = short[~shared]
+    if not len(new):
+        return long, at, np.arange(len(long))
+    in_long = np.arange(len(long)) + np.searchsorted(new, long)
+    docs = np.empty(len(long) + len(new), dtype=np.int64)
+    docs[in_long] = long
+    in_short = at + np.cumsum(~shared) - 1 + shared  # before it: `at` of the long list's, and the new ones
+    docs[in_short[~shared]] = new
+    return docs, in_short, in_long
 
 
 def _boosted(s: Scored, boost: float) -> Scored:
@@ -453,6 +527,8 @@ def _leaf_postings(reader: Any, field: str, btext: bytes) -> tuple[Ints, Floats]
     if leaf is None:
         ids_list, weights_list = _walk(m, m.weight)
         return np.asarray(ids_list, dtype=np.int64), np.asarray(weights_list, dtype=np.float64)
+    if isinstance(leaf, CompactLeafMatcher):
+        return read_postings(leaf)
     id_blocks: list[Any] = [np.zeros(0, dtype=np.int64)]
     weight_blocks: list[Any] = [np.zeros(0, dtype=np.float64)]
     while leaf.is_active():
