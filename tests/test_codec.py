@@ -151,7 +151,7 @@ def test_a_stock_segment_merged_by_the_compact_writer_keeps_its_postings_and_sto
 def test_blocks_expose_contiguous_arrays() -> None:
     """`_ids` (absolute document numbers) and `_weights` are arrays, readable through the buffer protocol."""
     schema = fields.Schema(body=fields.TEXT())
-    docs = [{"body": "mot " * (1 + i % 3) + ("impair" if i % 2 else "pair")} for i in range(300)]
+    docs = [{"body": "mot " * (1 + i % 3) + ("impair" if i % 2 else "pair")} for i in range(600)]
     ix = _build(CompactCodec(), docs, schema)
     with ix.reader() as r:
         m = r.postings("body", b"mot")
@@ -160,11 +160,11 @@ def test_blocks_expose_contiguous_arrays() -> None:
         m._read_weights()
         assert isinstance(m._ids, array) and m._ids.typecode == "I"
         assert isinstance(m._weights, array) and m._weights.typecode == "f"
-        assert list(m._ids) == list(range(128))
-        assert list(m._weights) == [1.0 + i % 3 for i in range(128)]
+        assert list(m._ids) == list(range(codec.BLOCK_POSTINGS))
+        assert list(m._weights) == [1.0 + i % 3 for i in range(codec.BLOCK_POSTINGS)]
         m._next_block()
         m._read_ids()
-        assert list(m._ids) == list(range(128, 256))
+        assert list(m._ids) == list(range(codec.BLOCK_POSTINGS, 2 * codec.BLOCK_POSTINGS))
         b = r.postings("body", b"impair")
         b._read_ids()
         assert list(b._ids[:3]) == [1, 3, 5]

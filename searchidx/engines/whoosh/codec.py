@@ -53,12 +53,16 @@ MAGIC = b"SXp1"
 #: last id, max weight (float32, at least every weight of the block), min and max length bytes, layout.
 _BLOCK = struct.Struct("<iBIIfBBH")
 _INFO_SIZE = _BLOCK.size - 4
-#: Layout: bits 0-1 id delta width, bits 2-3 value length width, bits 5-7 weight kind, bit 8 ids and weights
-#: compressed, bit 9 values compressed.
+#: Layout: bits 0-1 id delta width (3: four bits), bits 2-3 value length width, bits 5-7 weight kind, bit 8
+#: ids and weights compressed, bit 9 values compressed.
 _WIDTHS = ("B", "H", "I")
+_NIBBLES = 3  # id deltas all below 16, two to a byte (a common word's: no zlib, read with numpy alone)
 _ZLIB_IW, _ZLIB_V = 0x100, 0x200
-_W_CONST, _W_FLOAT = 0, 4  # weight kinds 1-3: unsigned ints of width _WIDTHS[kind - 1]
+_W_CONST, _W_FLOAT, _W_NIBBLES = 0, 4, 5  # weight kinds 1-3: unsigned ints of width _WIDTHS[kind - 1]
 _SWAP = sys.byteorder != "little"
+#: Postings per block (the count is one byte): reading a list costs about a header and a zlib call per block
+#: (a million articles: ~60 ns per posting with 128, the stock size), so blocks are as large as they can be.
+BLOCK_POSTINGS = 255
 _MIN_ZLIB = 24  # shorter block data is never made smaller by zlib (6 bytes of header and checksum)
 
 if array("I").itemsize != 4 or array("f").itemsize != 4:  # pragma: no cover (no such CPython platform)
@@ -74,6 +78,37 @@ def _packed(values: Any, code: int) -> bytes:
     if _SWAP:  # pragma: no cover
         a.byteswap()
     return a.tobytes()
+
+
+def _nibbled(values: Any) -> bytes:
+    """Numbers below 16, two to a byte (the first in the low four bits)."""
+    v = np.asarray(values).astype(np.uint8)
+    if len(v) % 2:
+        v = np.append(v, np.uint8(0))
+    packed: bytes = (v[0::2] | (v[1::2] << 4)).tobytes()
+    return packed
+
+
+def _unnibbled(data: Any, start: int, count: int) -> npt.NDArray[np.uint8]:
+    packed = np.frombuffer(data, np.uint8, (count + 1) // 2, start)
+    out = np.empty(2 * len(packed), dtype=np.uint8)
+    out[0::2] = packed & 15
+    out[1::2] = packed >> 4
+    return out[:count]
+
+
+def _id_bytes(count: int, code: int) -> int:
+    """Bytes of a block's id deltas."""
+    return count // 2 if code == _NIBBLES else (count - 1) << code
+
+
+def _weight_bytes(count: int, kind: int) -> int:
+    """Bytes of a block's weights."""
+    if kind == _W_CONST:
+        return 0
+    if kind == _W_NIBBLES:
+        return (count + 1) // 2
+    return count << (2 if kind == _W_FLOAT else kind - 1)
 
 
 def _unpacked(data: bytes, start: int, end: int, typecode: str) -> array[int]:
@@ -96,7 +131,7 @@ def _float32_up(x: float) -> float:
 class CompactCodec(W3Codec):  # type: ignore[misc]
     """`W3Codec` with compact posting blocks (see the module doc); everything else is the stock codec."""
 
-    def __init__(self, blocklimit: int = 128, compression: int = 3, inlinelimit: int = 1) -> None:
+    def __init__(self, blocklimit: int = BLOCK_POSTINGS, compression: int = 3, inlinelimit: int = 1) -> None:
         if not 0 < blocklimit < 256:
             raise ValueError("blocklimit must be 1-255 (the block count is one byte)")
         super().__init__(blocklimit=blocklimit, compression=compression, inlinelimit=inlinelimit)
@@ -238,19 +273,22 @@ def _block_bytes(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
     n = len(ids)
     parts: list[bytes] = []
     layout = 0
+    nibbles = False
     if n > 1:
         deltas = array("I", map(operator.sub, islice(ids, 1, None), ids))
-        code = _width(max(deltas))
+        largest = max(deltas)
+        nibbles = largest < 16
+        code = _NIBBLES if nibbles else _width(largest)
         layout |= code
-        parts.append(_packed(deltas, code))
+        parts.append(_nibbled(deltas) if nibbles else _packed(deltas, code))
 
     top = max(weights)
     if min(weights) == top:
         kind = _W_CONST
     elif min(weights) >= 0 and top < 1 << 32 and array("f", whole := array("I", map(int, weights))) == weights:
         code = _width(int(top))
-        kind = 1 + code
-        parts.append(_packed(whole, code))
+        kind = _W_NIBBLES if top < 16 else 1 + code
+        parts.append(_nibbled(whole) if top < 16 else _packed(whole, code))
     else:
         kind = _W_FLOAT
         floats = array("f", weights)
@@ -258,7 +296,7 @@ def _block_bytes(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
             floats.byteswap()
         parts.append(floats.tobytes())
     layout |= kind << 5
-    head, squeezed = _squeezed(b"".join(parts), compression)
+    head, squeezed = _squeezed(b"".join(parts), 0 if nibbles else compression)
     layout |= _ZLIB_IW if squeezed else 0
 
     parts = []
@@ -314,9 +352,8 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
         self._maxlength = byte_to_length(maxlen)
         self._dataoffset = position + _BLOCK.size
         self._nextoffset = position + 4 + length
-        self._woffset = (count - 1) << (layout & 3)
-        kind = layout >> 5 & 7
-        self._voffset = self._woffset + (0 if kind == _W_CONST else count << (2 if kind == _W_FLOAT else kind - 1))
+        self._woffset = _id_bytes(count, layout & 3)
+        self._voffset = self._woffset + _weight_bytes(count, layout >> 5 & 7)
 
     def block_min_id(self) -> int:
         return int(self._minid)
@@ -337,7 +374,13 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
             return
         if self._data is None:
             self._read_data()
-        deltas = _unpacked(self._data, 0, self._woffset, _WIDTHS[self._layout & 3])
+        code = self._layout & 3
+        if code == _NIBBLES:
+            ids = np.cumsum(_unnibbled(self._data, 0, self._blocklength - 1), dtype=np.uint32) + np.uint32(self._minid)
+            self._ids = array("I", (self._minid,))
+            self._ids.frombytes(ids.astype("<u4").tobytes())
+            return
+        deltas = _unpacked(self._data, 0, self._woffset, _WIDTHS[code])
         self._ids = array("I", accumulate(deltas, initial=self._minid))
 
     def _read_weights(self) -> None:
@@ -349,6 +392,8 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
             self._read_data()
         if kind == _W_FLOAT:
             self._weights = _unpacked(self._data, self._woffset, self._voffset, "f")
+        elif kind == _W_NIBBLES:
+            self._weights = array("f", _unnibbled(self._data, self._woffset, self._blocklength).tolist())
         else:
             whole = _unpacked(self._data, self._woffset, self._voffset, _WIDTHS[kind - 1])
             self._weights = array("f", whole.tolist())
@@ -405,11 +450,15 @@ def read_postings(leaf: CompactLeafMatcher) -> tuple[npt.NDArray[np.int64], npt.
             head: Any = view[pos + _BLOCK.size:end]
             if layout & _ZLIB_IW:
                 head = zlib.decompressobj().decompress(head)
+            code = layout & 3
             if count > 1:
-                deltas.append(np.frombuffer(head, _NUMPY_WIDTHS[layout & 3], count - 1))
-            at = (count - 1) << (layout & 3)
+                deltas.append(_unnibbled(head, 0, count - 1) if code == _NIBBLES
+                              else np.frombuffer(head, _NUMPY_WIDTHS[code], count - 1))
+            at = _id_bytes(count, code)
         if kind == _W_CONST:
             weights.append(np.full(count, maxweight, dtype=np.float32))
+        elif kind == _W_NIBBLES:
+            weights.append(_unnibbled(head, at, count))
         else:
             weights.append(np.frombuffer(head, "<f4" if kind == _W_FLOAT else _NUMPY_WIDTHS[kind - 1], count, at))
         counts.append(count)
