@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -86,3 +87,17 @@ def test_index_segments_are_views_of_the_map(tmp_path: Path) -> None:
     assert reader.doc_count() == 3
     reader.close()
     assert Index.open(tmp_path / "ix").search("geneve").total == 3
+
+
+@pytest.mark.parametrize(("text", "marked"), [
+    ("covid-19", ["Covid", "19"]), ("1000", ["1 000"]), ("839000 euros", ["839.000", "euros"]), ("8,5", ["8,5"]),
+    ("2020", ["2020"]), ("ONU", ["O.N.U."]), ("km/h", ["km", "h"]),
+])
+def test_snippets_mark_numbers_and_compounds_found_piece_by_piece(text: str, marked: list[str]) -> None:
+    """Numbers are found like words (the body is not analysed as a whole for them): grouped digits, decimal
+    commas, compounds with digits."""
+    index = Index.create(None, entities="none")
+    index.add([Article(id="a", title="Bilan", body="Le Covid-19 a fait 1 000 morts, soit 839.000 euros et 8,5 "
+                                                  "millions en 2020 selon l'O.N.U. à 90 km/h.")])
+    snippet = index.search(text).hits[0].snippet
+    assert re.findall(r"<em>(.*?)</em>", snippet) == marked

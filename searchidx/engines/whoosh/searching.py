@@ -33,6 +33,10 @@ WEIGHTING = scoring.BM25F(B=0.75, K1=1.2)
 SURROUND = 80
 CHAR_LIMIT = 1 << 15
 _SPACE = re.compile(r"\s")
+#: The whitespace-delimited piece from a match on, with the groups of three digits that follow a number
+#: ("1 000 000": the analyser reads one number).
+_PIECE = re.compile(r"\S*(?:(?<=\d)[ \u00a0\u202f]\d{3}(?![^\W_]))*")
+_DIGIT_JOIN = "[' \u00a0\u202f]?"
 _JOINERS = APOSTROPHES + HYPHENS + "."  # l'État, États-Unis, O.N.U.: folded to "'" (a literal compiles fast)
 _JOIN = "'?"
 _LIGATURES = {"oe": "(?:oe|\u0153)", "ae": "(?:ae|\u00e6)", "ss": "(?:ss|\u00df)"}
@@ -69,8 +73,7 @@ class _Snippets:
         self.analyzer = searcher.schema["body"].analyzer
         self.pattern: re.Pattern[str] | None = None
         self._pieces: dict[str, list[tuple[int, int, str]]] = {}
-        self.whole = any(not w.isalpha() for w in self.words)  # numbers: analyse all (1 000 → 1000)
-        if self.words and not self.whole:
+        if self.words:
             prefixes = sorted({w[:-1] if len(w) > 3 else w for w in self.words}, key=len, reverse=True)
             self.pattern = re.compile(
                 r"(?<![^\W_])(?:" + "|".join(_prefix_pattern(p) for p in prefixes) + ")", re.IGNORECASE
@@ -96,10 +99,7 @@ class _Snippets:
     def matches(self, body: str) -> list[tuple[int, int, str]]:
         """``(start, end, word)`` of each query word in ``body`` (overlapping parts of a compound merged)."""
         found: list[tuple[int, int, str]] = []
-        if self.pattern is None:
-            tokens = self.analyzer(body[:CHAR_LIMIT], chars=True, mode="index", removestops=False)
-            found = [(t.startchar, t.endchar, t.text) for t in tokens if t.text in self.words]
-        else:
+        if self.pattern is not None:
             piece_end = -1
             for m in self.pattern.finditer(body.translate(_fold_table()), 0, CHAR_LIMIT):
                 at = m.start()
@@ -108,10 +108,10 @@ class _Snippets:
                 piece_start = at
                 while piece_start > 0 and not body[piece_start - 1].isspace():
                     piece_start -= 1
-                space = _SPACE.search(body, at)
-                piece_end = space.start() if space else len(body)
-                piece = body[piece_start:piece_end]
-                found.extend((piece_start + a, piece_start + b, w) for a, b, w in self._piece(piece))
+                piece = _PIECE.match(body, at)  # (it always matches, maybe nothing)
+                piece_end = piece.end() if piece else len(body)
+                found.extend((piece_start + a, piece_start + b, w)
+                             for a, b, w in self._piece(body[piece_start:piece_end]))
         merged: list[tuple[int, int, str]] = []
         for start, end, word in sorted(found):
             if merged and start < merged[-1][1]:
@@ -181,7 +181,10 @@ def _prefix_pattern(word: str) -> str:
         else:
             out.append("[iy]" if word[i] == "i" else re.escape(word[i]))  # Snowball: royer → roi
             i += 1
-    return _JOIN.join(out)
+    pattern = out[0] if out else ""
+    for before, part in zip(out, out[1:], strict=False):  # a number's digits may be grouped: 1 000, 839.000
+        pattern += (_DIGIT_JOIN if before.isdigit() and part.isdigit() else _JOIN) + part
+    return pattern
 
 
 def _range_docs(collection: Collection, since: str | None, until: str | None) -> Mask | None:
