@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -71,13 +72,8 @@ class _Snippets:
         terms = q.existing_terms(searcher.reader(), phrases=True, expand=True, fieldname="body")
         self.words = frozenset(t[1].decode("utf-8") if isinstance(t[1], bytes) else t[1] for t in terms)
         self.analyzer = searcher.schema["body"].analyzer
-        self.pattern: re.Pattern[str] | None = None
+        self.pattern = _word_starts(self.words) if self.words else None
         self._pieces: dict[str, list[tuple[int, int, str]]] = {}
-        if self.words:
-            prefixes = sorted({w[:-1] if len(w) > 3 else w for w in self.words}, key=len, reverse=True)
-            self.pattern = re.compile(
-                r"(?<![^\W_])(?:" + "|".join(_prefix_pattern(p) for p in prefixes) + ")", re.IGNORECASE
-            )
 
     def __call__(self, body: str) -> str:
         text = ""
@@ -101,7 +97,10 @@ class _Snippets:
         found: list[tuple[int, int, str]] = []
         if self.pattern is not None:
             piece_end = -1
-            for m in self.pattern.finditer(body.translate(_fold_table()), 0, CHAR_LIMIT):
+            folded = body.translate(_fold_table())
+            lowered = folded.lower()  # (a case-blind pattern takes ~5 ms to compile for a lede's words)
+            pattern = self.pattern if len(lowered) == len(body) else re.compile(self.pattern.pattern, re.IGNORECASE)
+            for m in pattern.finditer(lowered if len(lowered) == len(body) else folded, 0, CHAR_LIMIT):
                 at = m.start()
                 if at < piece_end:
                     continue  # the piece holding it was analysed already
@@ -151,6 +150,13 @@ class _Snippets:
             parts.append(body[at:end])
             out.append("".join(parts))
         return " … ".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _word_starts(words: frozenset[str]) -> re.Pattern[str]:
+    """Where a word of ``words`` may begin in folded, lowercased text (kept for the next page of a query)."""
+    prefixes = sorted({w[:-1] if len(w) > 3 else w for w in words}, key=len, reverse=True)
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(_prefix_pattern(p) for p in prefixes) + ")")
 
 
 def _word_start(text: str, at: int) -> int:
