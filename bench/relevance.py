@@ -8,7 +8,6 @@ are built with ``entities="none"`` to save time; pass ``--entities auto`` to che
     python bench/relevance.py                     # news-dev, news-dev-noaccent, news-dev-short (500 each), piaf-dev
     python bench/relevance.py --sets piaf-dev     # one set
     python bench/relevance.py --reuse             # keep the indexes in bench/out/ between runs
-    python bench/relevance.py --exhaustive        # also every match scored (no pruning): MRR and same top 10
 """
 
 from __future__ import annotations
@@ -69,8 +68,8 @@ def build(corpus: str, data: Path, out: Path, reuse: bool, entities: str) -> tup
     return index, time.perf_counter() - started
 
 
-def evaluate(index: Index, queries: list[dict[str, object]], pages: list[list[str]] | None = None) -> dict[str, float]:
-    """MRR@10, hit@10 and latency; the top 10 ids of each query are appended to ``pages``."""
+def evaluate(index: Index, queries: list[dict[str, object]]) -> dict[str, float]:
+    """MRR@10, hit@10 and latency."""
     rr, hits, times = [], 0, []
     for q in queries:
         started = time.perf_counter()
@@ -79,8 +78,6 @@ def evaluate(index: Index, queries: list[dict[str, object]], pages: list[list[st
         except QuerySyntaxError:  # a lede the query language refuses ("Orange*,"): counted as a miss
             found = []
         times.append(time.perf_counter() - started)
-        if pages is not None:
-            pages.append([h.id for h in found])
         relevant = set(q["relevant"])  # type: ignore[arg-type]
         rank = next((h.rank for h in found if h.id in relevant), None)
         rr.append(1.0 / rank if rank else 0.0)
@@ -105,8 +102,6 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=HERE / "out")
     parser.add_argument("--reuse", action="store_true", help="reuse indexes built by an earlier run")
     parser.add_argument("--entities", default="none")
-    parser.add_argument("--exhaustive", action="store_true",
-                        help="also rank with every match scored (pruning off) and compare the pages")
     args = parser.parse_args()
     if not (args.data / "README.md").exists():
         print(f"no evaluation data at {args.data}; nothing to measure")
@@ -123,27 +118,13 @@ def main() -> int:
         limit = default_limit if args.limit is None or default_limit is None else args.limit
         start = args.start if default_limit is not None else 0
         queries = load_queries(args.data / rel, None if limit is None else start + limit)[start:]
-        pages: list[list[str]] = []
-        figures = evaluate(indexes[corpus], queries, pages)
-        if args.exhaustive:
-            from searchidx.engines.whoosh import pruning
-
-            reference: list[list[str]] = []
-            with pruning.exhaustive():
-                exhaustive = evaluate(indexes[corpus], queries, reference)
-            figures["exhaustive_mrr"] = exhaustive["mrr"]
-            figures["exhaustive_p50_ms"] = exhaustive["p50_ms"]
-            figures["same_top10"] = sum(a == b for a, b in zip(pages, reference, strict=True)) / len(pages)
+        figures = evaluate(indexes[corpus], queries)
         rows.append((name, figures))
         print(f"{name}: {figures}", file=sys.stderr)
-    extra = " exhaustive MRR@10 | same top 10 | exhaustive p50 ms |" if args.exhaustive else ""
-    print("| set | queries | MRR@10 | hit@10 | p50 ms | p95 ms |" + extra)
-    print("|---|---|---|---|---|---|" + "---|" * (3 if args.exhaustive else 0))
+    print("| set | queries | MRR@10 | hit@10 | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|---|")
     for name, f in rows:
-        more = (f" {f['exhaustive_mrr']:.4f} | {100 * f['same_top10']:.1f}% | {f['exhaustive_p50_ms']:.1f} |"
-                if args.exhaustive else "")
-        print(f"| {name} | {f['n']} | {f['mrr']:.4f} | {f['hit']:.3f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |"
-              + more)
+        print(f"| {name} | {f['n']} | {f['mrr']:.4f} | {f['hit']:.3f} | {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |")
     if [name for name, _ in rows] == list(SETS) and args.start == 0 and args.limit is None:
         print()
         print("| engine (MRR@10) | " + " | ".join(SETS) + " |")

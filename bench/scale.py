@@ -14,9 +14,7 @@ sampled for the peak temporary disk.  Then, warm: ``--queries`` of ``news-dev-sh
 with three facets (person, org, place), and ``news-dev`` ledes pasted whole; p50 / p95 wall and CPU ms.
 searchidx goes through `Index.search` (the CLI's path).  Tantivy (PyPI ``tantivy``: lowercase, French stop
 words, Snowball French stemmer, ASCII folding; one indexing thread) answers the same words as a bag of
-words (OR).  For searchidx, the top 10 of every query is also computed by exhaustive scoring (every match
-scored, `searchidx.engines.whoosh.pruning.exhaustive`), query by query in alternating order (both see the
-same caches), and compared: latency, the share of identical top-10 pages and MRR@10 of both.
+words (OR).
 
 ``--baseline DIR`` also measures the searchidx index with the code in DIR (e.g. main, exported by
 ``git archive main | tar -x -C DIR``) in the same run: the "before" of a change, on the same index.
@@ -155,38 +153,6 @@ class Searchidx:
     def search_facets(self, text: str) -> list[str]:
         return [h.id for h in self.idx.search(text, limit=10, facets=FACETS).hits]
 
-    def search_exhaustive(self, text: str) -> list[str]:
-        from searchidx.engines.whoosh import pruning
-
-        with pruning.exhaustive():
-            return self.search(text)
-
-
-Timings = tuple[list[float], list[list[str]], list[float], list[list[str]], list[float], list[float]]
-
-
-def paired(a: Callable[[str], list[str]], b: Callable[[str], list[str]], queries: list[dict[str, Any]]) -> Timings:
-    """Wall ms, top 10 ids and CPU ms of ``a`` and of ``b`` on each query (after the same warm-up as `timed`),
-    ``a`` first on even queries and ``b`` first on odd ones; returns (wall a, ids a, cpu a, ids b, wall b,
-    cpu b)."""
-    for q in queries[:20]:
-        a(q["query"])
-        b(q["query"])
-    out: dict[int, tuple[list[float], list[list[str]], list[float]]] = {0: ([], [], []), 1: ([], [], [])}
-    for n, q in enumerate(queries):
-        for which in ((0, 1) if n % 2 == 0 else (1, 0)):
-            fn = (a, b)[which]
-            t, c = time.perf_counter(), time.process_time()
-            try:
-                top = fn(q["query"])
-            except Exception:  # a query the engine rejects counts as no result (as in `timed`)
-                top = []
-            out[which][0].append((time.perf_counter() - t) * 1000)
-            out[which][2].append((time.process_time() - c) * 1000)
-            out[which][1].append(top)
-    return out[0][0], out[0][1], out[0][2], out[1][1], out[1][0], out[1][2]
-
-
 def job(name: str, corpus: str, where: str, args: dict[str, Any], out: Any) -> None:
     """One engine: build (unless reusing) and measure, in a spawned child; sends a dict of figures."""
     sys.path.insert(0, str(ROOT))
@@ -228,16 +194,8 @@ def job(name: str, corpus: str, where: str, args: dict[str, Any], out: Any) -> N
         if name != "tantivy":
             runs.insert(1, ("facets", "short", engine.search_facets))
         for label, qset, fn in runs:
-            if name == "searchidx" and label != "facets" and args["exhaustive"]:
-                # pruned and exhaustive query by query, in alternating order: both see the same caches
-                lat, ranked, cpu, reference, lat_x, cpu_x = paired(fn, engine.search_exhaustive, sets[qset])
-                row[f"{label}_exh_p50"], row[f"{label}_exh_p95"] = pct(lat_x, 50), pct(lat_x, 95)
-                row[f"{label}_exh_cpu_p50"], row[f"{label}_exh_cpu_p95"] = pct(cpu_x, 50), pct(cpu_x, 95)
-                row[f"{label}_exh_mrr"] = mrr(sets[qset], reference)[0]
-                row[f"{label}_same_top10"] = sum(a == b for a, b in zip(ranked, reference, strict=True)) / len(ranked)
-            else:
-                lat, ranked = timed(fn, sets[qset])
-                cpu = list(CPU)
+            lat, ranked = timed(fn, sets[qset])
+            cpu = list(CPU)
             row[f"{label}_p50"], row[f"{label}_p95"] = pct(lat, 50), pct(lat, 95)
             row[f"{label}_cpu_p50"], row[f"{label}_cpu_p95"] = pct(cpu, 50), pct(cpu, 95)
             if label != "facets":
@@ -286,21 +244,13 @@ def print_table(rows: list[dict[str, Any]], articles: int, mb: float) -> None:
         print(f"| {r['engine']} | {fmt(r, 'index_s')} | {fmt(r, 'disk_mb', 0)} | {fmt(r, 'peak_disk_mb', 0)} "
               f"| {fmt(r, 'peak_rss_mb', 0)} | {pair(r, 'short')} | {pair(r, 'facets')} | {pair(r, 'lede')} "
               f"| {fmt(r, 'short_mrr', 4)} / {fmt(r, 'lede_mrr', 4)} |")
-        if "short_exh_p50" in r:
-            print(f"| {r['engine']}, exhaustive scoring | | | | | {pair(r, 'short_exh')} | | {pair(r, 'lede_exh')} "
-                  f"| {fmt(r, 'short_exh_mrr', 4)} / {fmt(r, 'lede_exh_mrr', 4)} |")
     print("\nCPU time of the searching process, ms (the latency without the other tenants of the machine):\n")
     print("| engine | 4-word p50 / p95 | + 3 facets p50 / p95 | lede p50 / p95 |")
     print("|---|---|---|---|")
     for r in rows:
         if "short_cpu_p50" in r:
             print(f"| {r['engine']} | {pair(r, 'short_cpu')} | {pair(r, 'facets_cpu')} | {pair(r, 'lede_cpu')} |")
-        if "short_exh_cpu_p50" in r:
-            print(f"| {r['engine']}, exhaustive scoring | {pair(r, 'short_exh_cpu')} | | {pair(r, 'lede_exh_cpu')} |")
     for r in rows:
-        if "short_same_top10" in r:
-            print(f"\n{r['engine']}: top 10 identical to exhaustive scoring for "
-                  f"{100 * r['short_same_top10']:.1f}% of short and {100 * r['lede_same_top10']:.1f}% of lede queries")
         print(f"{r['engine']}: load average {r.get('load', 0):.1f} at the end of its queries")
 
 
@@ -315,7 +265,6 @@ def main() -> None:
     ap.add_argument("--queries", type=int, default=300, help="queries per set")
     ap.add_argument("--baseline", default=None, metavar="DIR",
                     help="also search the searchidx index with the searchidx code in DIR (needs --reuse)")
-    ap.add_argument("--no-exhaustive", action="store_true", help="skip the comparison with exhaustive scoring")
     ap.add_argument("--rows", default=str(ROOT / "bench" / "scale-rows.jsonl"), help="JSON Lines file to append to")
     ns = ap.parse_args()
     if ns.copies < 1:
@@ -336,7 +285,7 @@ def main() -> None:
         meta.write_text(json.dumps([articles, mb]))
         print(f"corpus: {articles:,} articles, {mb:,.0f} MB, written in {time.perf_counter() - t:.0f} s", flush=True)
     args = {"data": str(data), "queries": ns.queries, "reuse": ns.reuse, "copies": ns.copies, "articles": articles,
-            "entities": ns.entities, "work": str(work), "exhaustive": not ns.no_exhaustive,
+            "entities": ns.entities, "work": str(work),
             "baseline": str(Path(ns.baseline).resolve()) if ns.baseline else None}
     engines = [e for e in ns.engines.split(",") if e]
     if ns.baseline:

@@ -1,6 +1,6 @@
 """The default ranking: each query word's BM25 over the whole article (stemmed title and body as one text, a
 title occurrence counting ``title``, `Collection.article_term`), plus four rewards, each a sum of
-non-negative per-term or per-clause contributions (so a bound per term is enough for rank-safe pruning):
+non-negative per-term or per-clause contributions:
 
 - **exact forms**: the query's words unstemmed (folded) in ``title_exact`` / ``body_exact``, the same
   article-level BM25, weight ``exact``: the article using the query's own words (``élection``, not only

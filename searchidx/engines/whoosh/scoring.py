@@ -33,8 +33,12 @@ Floats = npt.NDArray[np.float64]
 Ints = npt.NDArray[np.int64]
 
 #: Decoded postings and term scores kept between searches (warm queries reuse the common words' arrays;
-#: 256 MB: the ledes of news-dev on 108k articles ran at 30 ms CPU with 64 MB, 14 ms with 256 MB).
+#: 256 MB: the ledes of news-dev on 108k articles ran at 30 ms CPU with 64 MB, 14 ms with 256 MB), or
+#: `CACHE_BYTES_PER_DOC` per article of a larger index (a common word's arrays grow with it), up to
+#: `CACHE_BYTES_MAX`.
 CACHE_BYTES = 256 << 20
+CACHE_BYTES_PER_DOC = 1 << 10
+CACHE_BYTES_MAX = 2 << 30
 #: ...only for words in this many documents or more (short lists decode in microseconds).
 CACHE_MIN_POSTINGS = 1024
 #: Document frequencies remembered (for `searchidx.explore.similar`), then forgotten all at once.
@@ -70,6 +74,7 @@ class Collection:
         self._cache: OrderedDict[tuple[str, ...], tuple[Ints, Floats]] = OrderedDict()
         self._df: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
+        self.cache_bytes = min(max(CACHE_BYTES, CACHE_BYTES_PER_DOC * self.size), CACHE_BYTES_MAX)
         weighting = searcher.weighting
         self.k1 = float(getattr(weighting, "K1", 1.2))
         self.b = float(getattr(weighting, "B", 0.75))
@@ -112,7 +117,7 @@ class Collection:
     def _keep(self, key: tuple[str, ...], value: tuple[Ints, Floats]) -> None:
         self._cache[key] = value
         self._cached_bytes += value[0].nbytes + value[1].nbytes
-        while self._cached_bytes > CACHE_BYTES and len(self._cache) > 1:
+        while self._cached_bytes > self.cache_bytes and len(self._cache) > 1:
             _, (ids, weights) = self._cache.popitem(last=False)
             self._cached_bytes -= ids.nbytes + weights.nbytes
 

@@ -265,8 +265,8 @@ def search(
     fold: bool = True,
 ) -> SearchResult:
     """Ranks (`ranking`: the articles with any of the words, those with all of them rewarded), filters and
-    counts facets. Every match is scored (the ranking's rewards are not yet expressed as `pruning` clauses),
-    so totals and facet counts are exact.  The arguments are those of a validated
+    counts facets. Every match is scored (a plain-word query sparsely, over its posting lists), so totals
+    and facet counts are exact.  The arguments are those of a validated
     `searchidx.backend.SearchRequest`.  With ``groups`` (and ``fold``), one hit per group of wire
     copies (`searchidx.explore.copies`); totals and facet counts still count every article."""
     sel = select(collection, parsed, filters=filters, excludes=excludes, since=since, until=until)
