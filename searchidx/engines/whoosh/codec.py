@@ -429,8 +429,8 @@ _NUMPY_WIDTHS = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
 
 def read_postings(leaf: CompactLeafMatcher) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
     """Every document number and weight of a compact posting list at once, as arrays: one read of the list,
-    a header and two ``frombuffer`` per block, and one cumulative sum for the ids (instead of a matcher's
-    calls per block).  The values (positions) are not read."""
+    a header and a few slices per block, then the blocks of each layout decoded together with numpy (a few
+    calls per list, not per block) and one cumulative sum for the ids.  The values (positions) are not read."""
     length = leaf._length[0] if isinstance(leaf._length, tuple) else leaf._length  # (Whoosh unpacks a 1-tuple)
     buf = leaf._postfile.get(leaf._startoffset, length)
     if bytes(buf[:4]) != MAGIC:
@@ -439,9 +439,10 @@ def read_postings(leaf: CompactLeafMatcher) -> tuple[npt.NDArray[np.int64], npt.
     counts: list[int] = []
     firsts: list[int] = []
     lasts: list[int] = []
-    deltas: list[Any] = []
-    weights: list[Any] = []
+    deltas: dict[int, tuple[list[Any], list[int]]] = {}  # id layout -> (bytes of each block, block numbers)
+    weights: dict[int, tuple[list[Any], list[int]]] = {}  # weight kind -> the same
     pos = 4
+    block = 0
     while True:
         length, count, minid, maxid, maxweight, _, _, layout = _BLOCK.unpack_from(buf, pos)
         end = pos + 4 + abs(length)
@@ -451,31 +452,64 @@ def read_postings(leaf: CompactLeafMatcher) -> tuple[npt.NDArray[np.int64], npt.
             if layout & _ZLIB_IW:
                 head = zlib.decompressobj().decompress(head)
             code = layout & 3
-            if count > 1:
-                deltas.append(_unnibbled(head, 0, count - 1) if code == _NIBBLES
-                              else np.frombuffer(head, _NUMPY_WIDTHS[code], count - 1))
             at = _id_bytes(count, code)
+            if count > 1:
+                group = deltas.setdefault(code, ([], []))
+                group[0].append(head[:at])
+                group[1].append(block)
+            if kind != _W_CONST:
+                group = weights.setdefault(kind, ([], []))
+                group[0].append(head[at:at + _weight_bytes(count, kind)])
+                group[1].append(block)
         if kind == _W_CONST:
-            weights.append(np.full(count, maxweight, dtype=np.float32))
-        elif kind == _W_NIBBLES:
-            weights.append(_unnibbled(head, at, count))
-        else:
-            weights.append(np.frombuffer(head, "<f4" if kind == _W_FLOAT else _NUMPY_WIDTHS[kind - 1], count, at))
+            group = weights.setdefault(_W_CONST, ([], []))
+            group[0].append(maxweight)
+            group[1].append(block)
         counts.append(count)
         firsts.append(minid)
         lasts.append(maxid)
+        block += 1
         if length < 0:
             break
         pos = end
     sizes = np.array(counts, dtype=np.int64)
     starts = np.cumsum(sizes) - sizes
     steps = np.empty(int(sizes.sum()), dtype=np.int64)
-    inner = np.ones(len(steps), dtype=np.bool_)
-    inner[starts] = False
-    if deltas:
-        steps[inner] = np.concatenate(deltas)
     steps[starts] = np.array(firsts, dtype=np.int64) - np.array([0, *lasts[:-1]], dtype=np.int64)
-    return np.cumsum(steps), np.concatenate(weights).astype(np.float64)
+    for code, (parts, blocks) in deltas.items():
+        where = np.array(blocks, dtype=np.int64)
+        steps[_ranges(starts[where] + 1, sizes[where] - 1)] = _decoded(parts, sizes[where] - 1, code == _NIBBLES,
+                                                                       _NUMPY_WIDTHS[code % 3])
+    out = np.empty(len(steps), dtype=np.float64)
+    for kind, (parts, blocks) in weights.items():
+        where = np.array(blocks, dtype=np.int64)
+        if kind == _W_CONST:
+            found: Any = np.repeat(np.array(parts, dtype=np.float32), sizes[where])
+        else:
+            found = _decoded(parts, sizes[where], kind == _W_NIBBLES,
+                             np.dtype("<f4") if kind == _W_FLOAT else _NUMPY_WIDTHS[(kind - 1) % 3])
+        out[_ranges(starts[where], sizes[where])] = found
+    return np.cumsum(steps), out
+
+
+def _ranges(begins: npt.NDArray[np.int64], lengths: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+    """``begins[i], begins[i] + 1, ... begins[i] + lengths[i] - 1`` for each i, in one array."""
+    total = int(lengths.sum())
+    return np.repeat(begins - np.cumsum(lengths) + lengths, lengths) + np.arange(total, dtype=np.int64)
+
+
+def _decoded(parts: list[Any], counts: npt.NDArray[np.int64], nibbles: bool, dtype: Any) -> Any:
+    """The numbers of several blocks' parts (each holding ``counts[i]`` numbers), in block order."""
+    data = b"".join(parts)
+    if not nibbles:
+        return np.frombuffer(data, dtype)
+    raw = np.frombuffer(data, np.uint8)
+    halves = np.empty(2 * len(raw), dtype=np.uint8)
+    halves[0::2] = raw & 15
+    halves[1::2] = raw >> 4
+    padded = 2 * ((counts + 1) // 2)  # each block's numbers fill whole bytes
+    inside = np.arange(len(halves)) - np.repeat(np.cumsum(padded) - padded, padded) < np.repeat(counts, padded)
+    return halves[inside]
 
 
 class StoredColumn(columns.Column):  # type: ignore[misc]
