@@ -141,8 +141,7 @@ def _clause_docs(collection: Collection, word: Word, ranking: Ranking) -> Ints:
     if isinstance(word, str):
         return collection.article_term(WORD_FIELDS, word, ranking.title)[0]
     docs = [collection.phrase_docs(p) for p in word]
-    return docs[0] if len(docs) == 1 else np.union1d(docs[0], docs[1]) if len(docs) == 2 \
-        else np.unique(np.concatenate(docs))
+    return docs[0] if len(docs) == 1 else np.unique(np.concatenate(docs))
 
 
 def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], words: list[tuple[str, Word]],

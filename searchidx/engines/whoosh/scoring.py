@@ -249,34 +249,11 @@ class Collection:
     def phrase(self, q: query.Phrase, terms: list[tuple[Ints, Floats]]) -> Scored:
         """Documents where the words follow each other, each within ``slop`` positions of the one before
         (Whoosh's ``SpanNear2(ordered=True, mindist=1)``), scored as the sum of the words' own scores."""
-        docs = terms[0][0]
-        for ids, _ in terms[1:]:
-            docs = np.intersect1d(docs, ids, assume_unique=True)
-        if len(terms) > 1 and len(docs):
-            words = [w.encode("utf-8") if isinstance(w, str) else w for w in q.words]
-            docs = docs[_in_sequence([self.positions(q.fieldname, w, docs) for w in words], q.slop)]
+        docs = self.phrase_docs(q)
         total = np.zeros(len(docs), dtype=np.float64)
         for ids, scores in terms:
             total += scores[np.searchsorted(ids, docs)]
         return self.dense(docs, total, q.boost)
-
-    def phrase_postings(self, q: query.Phrase, memo: dict[Any, Any]) -> tuple[Ints, Floats]:
-        """The documents holding phrase ``q`` and its scores there (as `phrase` gives them, boost applied),
-        kept between searches (finding them reads positions)."""
-        key = ("phrase", q.fieldname, *q.words, str(q.slop), str(q.boost))
-        cached = self._cache.get(key)
-        if cached is not None:
-            self._cache.move_to_end(key)
-            return cached
-        words = [self._term(q.fieldname, w, memo) for w in q.words]
-        if words and all(len(w[0]) for w in words):
-            found = self.phrase(q, words)
-            ids = np.flatnonzero(found.mask)
-            result = (ids, found.scores[ids])
-        else:
-            result = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64))
-        self._keep(key, result)
-        return result
 
     def phrase_docs(self, q: query.Phrase) -> Ints:
         """The live documents holding phrase ``q`` (sorted), kept between searches (finding them reads
