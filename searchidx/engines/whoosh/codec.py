@@ -7,7 +7,9 @@ index.  Here a block is a fixed little-endian header (count, first and last id, 
 layout) followed by two parts: the id deltas as 1, 2 or 4-byte unsigned ints and the weights as small
 unsigned ints when they are whole numbers (they are term frequencies) or float32; then the value (position)
 bytes with their lengths.  Each part is zlib-compressed only when that saves bytes, and separately, so a
-search that only scores never inflates positions.  Postings shrink about threefold.
+search that only scores never inflates positions.  Deltas and frequencies all below 16 (a common word's
+block) are stored two to a byte instead, without zlib: `read_postings` decodes them with numpy alone.
+Postings shrink about threefold.
 
 Readers decode a block with C-level calls (``array.frombytes``, ``itertools.accumulate``), no Python loop per
 posting, and keep ``_ids`` (``array("I")`` of absolute document numbers) and ``_weights`` (``array("f")``) as
@@ -60,8 +62,8 @@ _NIBBLES = 3  # id deltas all below 16, two to a byte (a common word's: no zlib,
 _ZLIB_IW, _ZLIB_V = 0x100, 0x200
 _W_CONST, _W_FLOAT, _W_NIBBLES = 0, 4, 5  # weight kinds 1-3: unsigned ints of width _WIDTHS[kind - 1]
 _SWAP = sys.byteorder != "little"
-#: Postings per block (the count is one byte): reading a list costs about a header and a zlib call per block
-#: (a million articles: ~60 ns per posting with 128, the stock size), so blocks are as large as they can be.
+#: Postings per block (the count is one byte; the stock size is 128): reading a list costs a header and some
+#: Python per block, so blocks are as large as they can be.
 BLOCK_POSTINGS = 255
 _MIN_ZLIB = 24  # shorter block data is never made smaller by zlib (6 bytes of header and checksum)
 
