@@ -34,7 +34,9 @@ build() {
   fi
   command -v mvn >/dev/null || die "mvn not found (Maven 3.8 is needed to build the launcher)"
   # Offline when the local repository already holds everything (fast, no network); online otherwise.
-  (cd "$here" && { mvn -B -q -o package -DskipTests >/dev/null 2>&1 || mvn -B -q package -DskipTests; }) \
+  # Maven's output goes to stderr: stdout is `start`'s SOLR_URL line alone (Maven ends even a quiet run
+  # with terminal reset codes, which would otherwise share that line).
+  (cd "$here" && { mvn -B -q -o package -DskipTests >/dev/null 2>&1 || mvn -B -q package -DskipTests >&2; }) \
     || die "the launcher did not build (mvn package in $here)"
 }
 
