@@ -20,6 +20,7 @@ from typing import Any
 
 import procs
 import pytest
+from whoosh.writing import SegmentWriter
 
 from searchidx.engines.whoosh import storage
 from searchidx.engines.whoosh.locking import LOCK_FILE
@@ -116,6 +117,28 @@ def test_a_stop_asked_by_a_signal_handler_is_seen_at_the_next_article(tmp_path: 
             idx.add(articles)
         assert caught.value.signum == signal.SIGTERM and len(idx) == 0
         assert idx.add(articles).added == 3  # asked once, seen once
+
+
+def test_a_stop_while_a_writer_is_made_leaves_no_temporary_folder(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stop lands after Whoosh's writer made its temporary folder, before the run holds the writer (CI
+    once found ``MAIN.tmp`` left behind by a SIGTERM just after a commit)."""
+    articles = [Article(id=f"a{i}", title=f"Titre {i}", body="Un texte court.") for i in range(3)]
+    with Index.create(tmp_path / "ix", entities="none") as idx:
+        made = SegmentWriter.__init__
+
+        def interrupted(self: SegmentWriter, *args: Any, **kwargs: Any) -> None:
+            made(self, *args, **kwargs)
+            assert (tmp_path / "ix" / "MAIN.tmp").is_dir()
+            self.writelock.release()
+            raise Interrupted("interrupted", signal.SIGTERM)
+
+        monkeypatch.setattr(SegmentWriter, "__init__", interrupted)
+        with pytest.raises(Interrupted):
+            idx.add(articles)
+        monkeypatch.undo()
+        assert not (tmp_path / "ix" / "MAIN.tmp").exists()
+        assert idx.add(articles).added == 3
 
 
 def test_second_ctrl_c_aborts_at_once_without_damage(tmp_path: Path) -> None:

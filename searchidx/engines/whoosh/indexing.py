@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import shutil
 import signal
 import time
 from collections.abc import Callable, Iterable
@@ -167,6 +168,9 @@ class Run:
                 self.committed = self.report.indexed
             written = discard(self.writer)
             self.writer = None
+        folder = getattr(self.ix.storage, "folder", None)
+        if folder is not None:  # a writer being made when the stop came leaves its temporary folder, unknown to
+            shutil.rmtree(Path(folder) / f"{self.ix.indexname}.tmp", ignore_errors=True)  # us (the lock is ours)
         with contextlib.suppress(Exception):
             self.reader.close()
         return written
