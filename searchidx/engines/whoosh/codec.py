@@ -92,11 +92,10 @@ def _nibbled(values: Any) -> bytes:
 
 
 def _unnibbled(data: Any, start: int, count: int) -> npt.NDArray[np.uint8]:
-    packed = np.frombuffer(data, np.uint8, (count + 1) // 2, start)
-    out = np.empty(2 * len(packed), dtype=np.uint8)
-    out[0::2] = packed & 15
-    out[1::2] = packed >> 4
-    return out[:count]
+    """The ``count`` numbers `_nibbled` wrote at ``start`` of ``data``."""
+    unpacked: npt.NDArray[np.uint8] = _decoded([memoryview(data)[start:start + (count + 1) // 2]],
+                                               np.array([count], dtype=np.int64), True, None)
+    return unpacked
 
 
 def _id_bytes(count: int, code: int) -> int:

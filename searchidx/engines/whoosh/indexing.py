@@ -168,9 +168,10 @@ class Run:
                 self.committed = self.report.indexed
             written = discard(self.writer)
             self.writer = None
+        # a writer being made when the stop came is unknown here, but not its temporary folder (the lock is ours)
         folder = getattr(self.ix.storage, "folder", None)
-        if folder is not None:  # a writer being made when the stop came leaves its temporary folder, unknown to
-            shutil.rmtree(Path(folder) / f"{self.ix.indexname}.tmp", ignore_errors=True)  # us (the lock is ours)
+        if folder is not None:
+            shutil.rmtree(Path(folder) / f"{self.ix.indexname}.tmp", ignore_errors=True)
         with contextlib.suppress(Exception):
             self.reader.close()
         return written

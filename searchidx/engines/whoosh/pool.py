@@ -13,8 +13,8 @@ Here the pool is a dict per field of ``term -> [doc, weight, value, doc, weight,
 are added in increasing number (so are the documents of segments merged in at the commit, numbered after
 them), so each term's list is already in document order: only the terms are sorted. A full pool is written
 as a run of whole terms (marshal frames, zlib-compressed); runs are merged term by term, a term's lists
-concatenated in run order. `write_postings` hands each term's postings to the posting writer a block at a time, with the
-lengths read once per field. The segment files are byte for byte those Whoosh's own writer makes.
+concatenated in run order. `write_postings` hands each term's postings to the posting writer a block at a
+time, with the lengths read once per field. The segment files are byte for byte those Whoosh's own writer makes.
 """
 
 from __future__ import annotations

@@ -161,10 +161,7 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
             bonus[word] = bonus.get(word, 0.0) + value
         else:
             constants.append((clauses[i][1], np.full(len(clauses[i][1]), value)))
-    ids, weights = _rewards(collection, stems, ranking, bonus)
-    for stem, value in bonus.items():  # (none left when the texts are the clauses, as they are here)
-        constants.append((found := collection.article_term(WORD_FIELDS, stem, ranking.title)[0],
-                          np.full(len(found), value)))
+    ids, weights = _rewards(collection, stems, ranking, bonus)  # takes every bonus: the texts are the clauses
     ids += [c[0] for c in constants]
     weights += [c[1] for c in constants]
     if ids:

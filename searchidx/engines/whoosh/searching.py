@@ -101,10 +101,15 @@ class _Snippets:
         found: list[tuple[int, int, str]] = []
         if self.pattern is not None:
             piece_end = -1
-            folded = body.translate(_fold_table())
-            lowered = folded.lower()  # (a case-blind pattern takes ~5 ms to compile for a lede's words)
-            pattern = self.pattern if len(lowered) == len(body) else re.compile(self.pattern.pattern, re.IGNORECASE)
-            for m in pattern.finditer(lowered if len(lowered) == len(body) else folded, 0, CHAR_LIMIT):
+            # lowercased, so the pattern is case-sensitive (a case-blind one takes ~5 ms to compile for a lede's
+            # words); a rare letter whose lowercase is longer (İ) keeps the folded text and a case-blind pattern
+            text = body.translate(_fold_table())
+            pattern = self.pattern
+            if len(lowered := text.lower()) == len(text):
+                text = lowered
+            else:
+                pattern = re.compile(pattern.pattern, re.IGNORECASE)
+            for m in pattern.finditer(text, 0, CHAR_LIMIT):
                 at = m.start()
                 if at < piece_end:
                     continue  # the piece holding it was analysed already
