@@ -49,6 +49,15 @@ from whoosh.codec.whoosh3 import (
 from whoosh.system import pack_int, pack_long
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
+try:  # the C decoder (`_postings.c`), built by ``pip install`` where a C compiler is found
+    from searchidx.engines.whoosh import _postings as native
+except ImportError:  # pragma: no cover (numpy does the same work)
+    native = None  # type: ignore[assignment]
+
+__all__ = ["BLOCK_POSTINGS", "MAGIC", "CompactCodec", "CompactLeafMatcher", "CompactPerDocReader",
+           "CompactPerDocWriter", "CompactPostingsWriter", "StoredColumn", "decode_postings", "default_codec",
+           "length_codes", "list_bytes", "native", "read_positions", "read_postings"]
+
 #: Written at the start of each posting list (the stock codec writes ``W3Bl``; either reader refuses the other).
 MAGIC = b"SXp1"
 #: Block: signed length of the rest of the block (negative on the last block), postings count, first id,
@@ -428,12 +437,36 @@ class CompactLeafMatcher(W3LeafMatcher):  # type: ignore[misc]
 _NUMPY_WIDTHS = (np.dtype("<u1"), np.dtype("<u2"), np.dtype("<u4"))
 
 
-def read_postings(leaf: CompactLeafMatcher) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
-    """Every document number and weight of a compact posting list at once, as arrays: one read of the list,
-    a header and a few slices per block, then the blocks of each layout decoded together with numpy (a few
-    calls per list, not per block) and one cumulative sum for the ids.  The values (positions) are not read."""
+def list_bytes(leaf: CompactLeafMatcher) -> Any:
+    """The stored bytes of a compact posting list (one read)."""
     length = leaf._length[0] if isinstance(leaf._length, tuple) else leaf._length  # (Whoosh unpacks a 1-tuple)
-    buf = leaf._postfile.get(leaf._startoffset, length)
+    return leaf._postfile.get(leaf._startoffset, length)
+
+
+def read_postings(leaf: CompactLeafMatcher) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """Every document number and weight of a compact posting list at once, as arrays (the values, positions,
+    are not read): in C when `_postings` was built, else `decode_postings`."""
+    buf = list_bytes(leaf)
+    if native is None:
+        return decode_postings(buf)
+    ids, weights = native.read(buf)
+    return np.frombuffer(ids, dtype=np.int64), np.frombuffer(weights, dtype=np.float64)
+
+
+def read_positions(leaf: CompactLeafMatcher, docs: npt.NDArray[np.int64]
+                   ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]] | None:
+    """The positions (`schema.CompactPositions` values) of a compact posting list's term in ``docs`` (sorted,
+    all holding the term): the index in ``docs`` of each position, and the position; in C, or None when
+    `_postings` was not built (the caller then reads the values block by block)."""
+    if native is None:
+        return None
+    owners, positions = native.positions(list_bytes(leaf), np.ascontiguousarray(docs, dtype=np.int64))
+    return np.frombuffer(owners, dtype=np.int64), np.frombuffer(positions, dtype=np.int64)
+
+
+def decode_postings(buf: Any) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+    """`read_postings` with numpy: a header and a few slices per block, then the blocks of each layout
+    decoded together (a few calls per list, not per block) and one cumulative sum for the ids."""
     if bytes(buf[:4]) != MAGIC:
         raise ValueError(f"not a compact posting list (block tag {bytes(buf[:4])!r})")
     view = memoryview(buf)

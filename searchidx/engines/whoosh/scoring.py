@@ -12,6 +12,7 @@ Whoosh's.  Equality with Whoosh is tested (tests/test_scoring.py).
 
 from __future__ import annotations
 
+import math
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,7 +24,8 @@ from whoosh import query
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-from searchidx.engines.whoosh.codec import CompactLeafMatcher, length_codes, read_postings
+from searchidx.engines.whoosh import codec
+from searchidx.engines.whoosh.codec import CompactLeafMatcher, length_codes, read_positions, read_postings
 from searchidx.engines.whoosh.schema import CompactPositions
 
 __all__ = ["Collection", "Scored"]
@@ -213,6 +215,13 @@ class Collection:
         (title_ids, title_tf), (body_ids, body_tf) = (self.postings(f, text, keep=False) for f in fields)
         if not len(title_ids) and not len(body_ids):
             return title_ids, title_tf
+        if codec.native is not None:
+            found = codec.native.article(title_ids, title_tf, body_ids, body_tf, title_weight, -1.0, self.k1,
+                                   self._article_norm(fields), self.live)
+            result = np.frombuffer(found[0], dtype=np.int64), np.frombuffer(found[1], dtype=np.float64)
+            if len(result[0]) >= CACHE_MIN_POSTINGS:
+                self._keep(key, result)
+            return result
         docs: Ints
         tf: Floats
         if not len(title_ids) or not len(body_ids):  # one field only: already sorted and distinct
@@ -222,7 +231,7 @@ class Collection:
             tf = np.zeros(len(docs), dtype=np.float64)
             tf[in_title] = title_tf * title_weight
             tf[in_body] += body_tf
-        idf = np.log(self.size / (len(docs) + 1)) + 1
+        idf = math.log(self.size / (len(docs) + 1)) + 1
         scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
         live = self.live[docs]
         result = (docs, scores) if live.all() else (docs[live], scores[live])
@@ -267,48 +276,31 @@ class Collection:
         for word in q.words:
             ids, _ = self.postings(q.fieldname, word)
             ids = ids[self.live[ids]]
-            docs = ids if docs is None else np.intersect1d(docs, ids, assume_unique=True)
+            docs = ids if docs is None else _common(docs, ids)
         if docs is None:
             docs = np.zeros(0, dtype=np.int64)
         if len(q.words) > 1 and len(docs):
             words = [w.encode("utf-8") if isinstance(w, str) else w for w in q.words]
-            docs = docs[_in_sequence([self.positions(q.fieldname, w, docs) for w in words], q.slop)]
+            docs = docs[_in_sequence([self.positions(q.fieldname, w, docs) for w in words], q.slop, len(docs))]
         self._keep(key, (docs, np.zeros(0, dtype=np.float64)))
         return docs
 
     def positions(self, field: str, btext: bytes, docs: Ints) -> tuple[Ints, Ints]:
         """The positions of a term in ``docs`` (sorted, all holding the term) as two arrays: the index in
         ``docs`` of each position, and the position (ascending within a document)."""
-        values: list[bytes] = []
+        owners: list[Ints] = [np.zeros(0, dtype=np.int64)]
+        found: list[Ints] = [np.zeros(0, dtype=np.int64)]
+        done = 0
         for sub, offset in self.leaves:
             end = offset + sub.reader().doc_count_all()
             local = docs[(docs >= offset) & (docs < end)] - offset
-            if not len(local):
-                continue
-            m = sub.reader().postings(field, btext)
-            leaf = _blocks(m)
-            if leaf is None:
-                found = dict(zip(*_walk(m, m.value), strict=True))
-                values.extend(found[int(d)] for d in local)
-                continue
-            i = 0
-            while leaf.is_active() and i < len(local):
-                if leaf.block_max_id() >= local[i]:
-                    leaf._read_ids()
-                    ids = np.asarray(leaf._ids)
-                    upto = int(np.searchsorted(local, ids[-1], side="right"))
-                    if upto > i:
-                        leaf._read_values()
-                        at = np.searchsorted(ids, local[i:upto]).tolist()
-                        values.extend(map(leaf._values.__getitem__, at))
-                        i = upto
-                leaf._next_block()
-        decode = self.searcher.schema[field].format
-        if isinstance(decode, CompactPositions):
-            return _varint_positions(values)
-        decoded = [decode.decode_positions(v) for v in values]  # another format: a value at a time
-        owner = np.repeat(np.arange(len(decoded), dtype=np.int64), [len(p) for p in decoded])
-        return owner, np.array([x for p in decoded for x in p], dtype=np.int64)
+            if len(local):
+                owner, position = _segment_positions(sub.reader(), self.searcher.schema[field].format, field, btext,
+                                                     local)
+                owners.append(owner + done)
+                found.append(position)
+                done += len(local)
+        return np.concatenate(owners), np.concatenate(found)
 
     def by_matcher(self, q: query.Query) -> Scored:
         """Any other leaf, through Whoosh's own matcher (same scorer, same context as Whoosh's search)."""
@@ -412,9 +404,22 @@ class Collection:
         return Scored(mask, np.where(mask, float(boost), 0.0))
 
 
-def _in_sequence(positions: list[tuple[Ints, Ints]], slop: int) -> Ints:
-    """Which documents (indexes into the documents `Collection.positions` was given) have some position of
-    each word following one of the word before by 1 to ``slop`` positions."""
+def _common(a: Ints, b: Ints) -> Ints:
+    """The numbers in both of two sorted lists of distinct numbers (a binary search of the shorter list in the
+    longer: no sort)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    if not len(long):
+        return long
+    at = np.minimum(np.searchsorted(long, short), len(long) - 1)
+    found: Ints = short[long[at] == short]
+    return found
+
+
+def _in_sequence(positions: list[tuple[Ints, Ints]], slop: int, ndocs: int) -> Ints:
+    """Which of ``ndocs`` documents (indexes into the documents `Collection.positions` was given) have some
+    position of each word following one of the word before by 1 to ``slop`` positions."""
+    if codec.native is not None:
+        return np.flatnonzero(np.frombuffer(codec.native.in_sequence(positions, ndocs, slop), dtype=np.bool_))
     (doc, pos), *rest = positions
     reachable = np.unique((doc << 32) | pos)
     for doc, pos in rest:
@@ -454,6 +459,37 @@ def _varint_positions(values: list[bytes]) -> tuple[Ints, Ints]:
     slots[counts_at] = False
     owner = np.repeat(np.arange(len(values), dtype=np.int64), counts)
     return owner, running[slots] - running[counts_at][owner]
+
+
+def _segment_positions(reader: Any, format_: Any, field: str, btext: bytes, local: Ints) -> tuple[Ints, Ints]:
+    """`Collection.positions` in one segment (``local``: its own document numbers)."""
+    m = reader.postings(field, btext)
+    leaf = _blocks(m)
+    compact = isinstance(format_, CompactPositions)
+    if compact and isinstance(leaf, CompactLeafMatcher) and (decoded := read_positions(leaf, local)) is not None:
+        return decoded
+    values: list[bytes] = []
+    if leaf is None:
+        found = dict(zip(*_walk(m, m.value), strict=True))
+        values.extend(found[int(d)] for d in local)
+    else:
+        i = 0
+        while leaf.is_active() and i < len(local):
+            if leaf.block_max_id() >= local[i]:
+                leaf._read_ids()
+                ids = np.asarray(leaf._ids)
+                upto = int(np.searchsorted(local, ids[-1], side="right"))
+                if upto > i:
+                    leaf._read_values()
+                    at = np.searchsorted(ids, local[i:upto]).tolist()
+                    values.extend(map(leaf._values.__getitem__, at))
+                    i = upto
+            leaf._next_block()
+    if compact:
+        return _varint_positions(values)
+    each = [format_.decode_positions(v) for v in values]  # another format: a value at a time
+    owner = np.repeat(np.arange(len(each), dtype=np.int64), [len(p) for p in each])
+    return owner, np.array([x for p in each for x in p], dtype=np.int64)
 
 
 def _merged(short: Ints, long: Ints) -> tuple[Ints, Ints, Ints]:
