@@ -24,6 +24,7 @@ import re
 import zipfile
 import zlib
 from collections.abc import Callable
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -93,9 +94,19 @@ class CopyGroups:
         return len(self.names)
 
     def members(self, doc: int) -> Ints:
-        """The documents of ``doc``'s group (``doc`` alone when it has none)."""
+        """The documents of ``doc``'s group, ascending (``doc`` alone when it has none)."""
         group = int(self.of[doc])
-        return np.asarray([doc], dtype=np.int64) if group < 0 else np.flatnonzero(self.of == group)
+        if group < 0:
+            return np.asarray([doc], dtype=np.int64)
+        order, bounds = self._by_group
+        return order[bounds[group]:bounds[group + 1]]
+
+    @cached_property
+    def _by_group(self) -> tuple[Ints, Ints]:
+        """The grouped documents ordered by group (ascending within one), and where each group starts."""
+        grouped = np.flatnonzero(self.of >= 0)
+        order = grouped[np.argsort(self.of[grouped], kind="stable")]
+        return order, np.searchsorted(self.of[order], np.arange(len(self.names) + 1))
 
     def name(self, doc: int) -> str | None:
         group = int(self.of[doc])

@@ -146,12 +146,15 @@ def _clause_docs(collection: Collection, word: Word, ranking: Ranking) -> Ints:
 
 def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], words: list[tuple[str, Word]],
                 ranking: Ranking) -> Ranked:
-    """`rank` for plain words: the matches and the count of clauses per document from one ``bincount`` of the
-    clauses' documents, the scores from one ``bincount`` of every scored posting (a one-word clause's
-    coordination and coverage rewards are constants added to its word's own list: the same documents)."""
+    """`rank` for plain words: the matches and the count of clauses per document added up over the clauses'
+    documents, the scores over every scored posting list (``np.add.at``, a list at a time: no concatenation;
+    a one-word clause's coordination and coverage rewards are constants added to its word's own list: the same
+    documents)."""
     size = collection.size
     clauses = [(text, _clause_docs(collection, word, ranking)) for text, word in words]
-    counts = np.bincount(np.concatenate([ids for _, ids in clauses]), minlength=size)
+    counts = np.zeros(size, dtype=np.int64)
+    for _, docs in clauses:
+        np.add.at(counts, docs, 1)
     mask = counts > 0
     bonus: dict[str, float] = {}
     constants: list[tuple[Ints, Floats]] = []
@@ -164,11 +167,10 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
     ids, weights = _rewards(collection, stems, ranking, bonus)  # takes every bonus: the texts are the clauses
     ids += [c[0] for c in constants]
     weights += [c[1] for c in constants]
-    if ids:
-        scores = np.bincount(np.concatenate(ids), weights=np.concatenate(weights), minlength=size).astype(np.float64)
-        scores *= mask
-    else:
-        scores = np.zeros(size, dtype=np.float64)
+    scores = np.zeros(size, dtype=np.float64)
+    for docs, values in zip(ids, weights, strict=True):
+        np.add.at(scores, docs, values)
+    scores *= mask
     return Ranked(Scored(mask, scores), clauses, counts)
 
 

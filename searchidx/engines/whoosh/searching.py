@@ -310,20 +310,18 @@ def page(collection: Collection, q: query.Query | None, scores: Floats, visible:
         score_of.update((d, float(scores[d])) for d in docs)
         return docs
 
-    if groups is None or not fold:
+    total = int(np.count_nonzero(visible))
+    folded = groups if fold else None
+    if folded is None:
         ranked = first(offset + limit)[offset:]
-        hidden = None
     else:
-        available = int(np.count_nonzero(visible))
-        ranked = collapse(first, groups.of, offset + limit, available)[offset:]
-        members = groups.of[visible]
-        hidden = np.bincount(members[members >= 0], minlength=len(groups))
+        ranked = collapse(first, folded.of, offset + limit, total)[offset:]
     snippet = _Snippets(collection.searcher, q) if q is not None else None
     hits = []
     for rank, docnum in enumerate(ranked, start=offset + 1):
         article = from_stored(collection.searcher.stored_fields(int(docnum)))
         group = int(groups.of[docnum]) if groups is not None else -1
-        versions = int(hidden[group]) - 1 if hidden is not None and group >= 0 else 0
+        versions = int(np.count_nonzero(visible[folded.members(docnum)])) - 1 if folded and group >= 0 else 0
         hits.append(
             Hit(
                 id=article.id,
@@ -341,7 +339,7 @@ def page(collection: Collection, q: query.Query | None, scores: Floats, visible:
             )
         )
     return SearchResult(
-        query=text, total=int(np.count_nonzero(visible)), hits=hits, facets=facets or {}, fallback=fallback,
+        query=text, total=total, hits=hits, facets=facets or {}, fallback=fallback,
         complete=complete, offset=offset, limit=limit,
     )
 
@@ -350,18 +348,38 @@ def _top(collection: Collection, scores: npt.NDArray[np.float64] | None, visible
          sort: str) -> list[int]:
     """The first ``k`` visible documents: by score (ties: lower document number first, as Whoosh's
     collector), or by date key (ties: lower document number first)."""
-    docs = np.flatnonzero(visible)
-    if k <= 0 or not len(docs):
+    if k <= 0:
         return []
     if sort == "relevance":
         assert scores is not None
+        docs = np.flatnonzero(visible & (scores >= _bar(scores, visible, k)))
         keys = -scores[docs]
     else:
+        docs = np.flatnonzero(visible)
         ranks = collection.date_ranks()[docs].astype(np.float64)
         keys = -ranks if sort == "-date" else ranks
+    if not len(docs):
+        return []
     if len(docs) > k:  # keep the k best, and every document tied with the k-th
         kth = np.partition(keys, k - 1)[k - 1]
         chosen = keys <= kth
         docs, keys = docs[chosen], keys[chosen]
     order = np.lexsort((docs, keys))[:k]
     return [int(d) for d in docs[order]]
+
+
+#: Documents sampled by `_bar` (every n-th of the index).
+SAMPLE = 65536
+
+
+def _bar(scores: npt.NDArray[np.float64], visible: Mask, k: int) -> float:
+    """A score the ``k`` best visible documents all reach: the ``k``-th best of an evenly spaced sample of
+    the visible documents (at least ``k`` of them reach it), or -inf when the sample holds fewer than ``k``.
+    Only the documents reaching it are then sorted, not every match of a common word."""
+    step = len(scores) // SAMPLE
+    if step < 2:
+        return -np.inf
+    sample = scores[::step][visible[::step]]
+    if len(sample) <= k:
+        return -np.inf
+    return float(np.partition(sample, len(sample) - k)[len(sample) - k])
