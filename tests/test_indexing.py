@@ -164,6 +164,7 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
         original(self)
 
     monkeypatch.setattr(pool.TermPool, "save", counting)
+    monkeypatch.setattr(pool, "_FREE_EVERY", 4096)  # runs read are freed as the merge goes: same postings
     postings = []
     for name, mb in (("big", 256), ("spilled", 1)):
         monkeypatch.setattr(indexing, "WRITER_MB", mb)
@@ -174,6 +175,29 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
             assert idx.search("terme17").total > 0
     assert len(runs) >= 3  # the small writer did spill, several runs were merged
     assert len(postings[0]) > 15_000 and postings[0] == postings[1]
+
+
+def test_a_run_being_merged_gives_its_read_bytes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The temporary disk of a large index: the start of a run already merged is freed (a hole punched) while
+    the rest is read, so the runs and the segment made from them are not on disk twice."""
+    if pool._fallocate is None:
+        pytest.skip("no fallocate on this system")
+    path = tmp_path / "run"
+    path.write_bytes(os.urandom(1 << 20))
+    full = os.stat(path).st_blocks
+    monkeypatch.setattr(pool, "_FREE_EVERY", 64 << 10)
+    freeing = pool._Freeing(str(path))
+    if freeing.fd < 0:
+        pytest.skip("cannot open the file for writing")
+    for _ in range(12):
+        freeing.read(64 << 10)
+    if freeing.fd < 0:
+        pytest.skip("this file system has no holes")
+    assert freeing.freed == 12 * (64 << 10)
+    assert os.stat(path).st_blocks < full * 0.3 and path.stat().st_size == 1 << 20
+    assert path.read_bytes()[(12 * 64 << 10):] != bytes((1 << 20) - (12 * 64 << 10))  # the rest is intact
+    freeing.close()
+    assert freeing.fd == -1
 
 
 def test_tuned_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
