@@ -169,3 +169,24 @@ def test_searches_give_the_same_hits_and_scores_with_and_without_it(tmp_path: Pa
     monkeypatch.setattr(codec, "native", None)
     assert results() == with_c
     assert sum(1 for hits in with_c if hits) >= 6
+
+
+@needs_native
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 499), max_size=200, unique=True), min_size=1, max_size=8),
+       st.lists(st.integers(0, 7), max_size=6), st.integers(0, 2**32 - 1))
+def test_sums_count_and_add_as_with_numpy(lists: list[list[int]], counted_at: list[int], seed: int) -> None:
+    """The clause counts and score sums of `ranking._rank_words`: a list both counted and scored (the same
+    array, maybe counted twice) is read once in C; counts and sums equal numpy's, bit for bit."""
+    rng = np.random.default_rng(seed)
+    arrays = [np.array(sorted(x), dtype=np.int64) for x in lists]
+    values = [rng.random(len(a)) * 10 for a in arrays]
+    counted = [arrays[i % len(arrays)] for i in counted_at] + [np.array([3, 4], dtype=np.int64)]
+    counts, scores = scoring.sums(500, counted, arrays, values)
+    saved, codec.native = codec.native, None
+    try:
+        expected = scoring.sums(500, counted, arrays, values)
+    finally:
+        codec.native = saved
+    assert counts.tolist() == expected[0].tolist() and counts.dtype == np.uint8
+    assert scores.tobytes() == expected[1].tobytes()

@@ -7,6 +7,7 @@
  *       is the index in ``docs`` of each position.
  *   article(...): `Collection.article_term`'s merge of a title and a body list and its BM25 (see below).
  *   in_sequence(...): the documents where a phrase's words follow each other (`scoring._in_sequence`).
+ *   accumulate(...): a posting list added to the scores and the clause counts of `ranking._rank_words`.
  *
  * The block layout is described in codec.py (``_BLOCK``, the layout bits); little-endian hosts only. */
 #define PY_SSIZE_T_CLEAN
@@ -493,11 +494,55 @@ done:
     return result;
 }
 
+/* accumulate(scores, counts, ids, values, step): ``scores[ids[i]] += values[i]`` (float64; skipped when
+ * ``values`` is None) and ``counts[ids[i]] += step`` (uint8; skipped when ``counts`` is None), in one pass. */
+static PyObject *accumulate(PyObject *self, PyObject *args) {
+    PyObject *scores_obj, *counts_obj, *ids_obj, *values_obj;
+    int step;
+    if (!PyArg_ParseTuple(args, "OOOOi", &scores_obj, &counts_obj, &ids_obj, &values_obj, &step)) return NULL;
+    Py_buffer sv = {0}, cv = {0}, iv = {0}, vv = {0};
+    int has_counts = counts_obj != Py_None, has_values = values_obj != Py_None;
+    PyObject *result = NULL;
+    if (PyObject_GetBuffer(scores_obj, &sv, PyBUF_WRITABLE) < 0) return NULL;
+    if (has_counts && PyObject_GetBuffer(counts_obj, &cv, PyBUF_WRITABLE) < 0) { has_counts = 0; goto done; }
+    if (items(ids_obj, &iv, 8) < 0) goto done;
+    if (has_values && items(values_obj, &vv, 8) < 0) { has_values = 0; goto done; }
+    Py_ssize_t size = sv.len / 8, n = iv.len / 8;
+    if ((has_values && vv.len != iv.len) || (has_counts && cv.len != size)) {
+        PyErr_SetString(PyExc_ValueError, "lengths differ");
+        goto done;
+    }
+    const int64_t *ids = iv.buf;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= size) {
+            PyErr_SetString(PyExc_ValueError, "document number out of range");
+            goto done;
+        }
+    double *scores = sv.buf;
+    unsigned char *counts = has_counts ? cv.buf : NULL;
+    const double *values = has_values ? vv.buf : NULL;
+    if (values && counts)
+        for (Py_ssize_t i = 0; i < n; i++) { scores[ids[i]] += values[i]; counts[ids[i]] += (unsigned char)step; }
+    else if (values)
+        for (Py_ssize_t i = 0; i < n; i++) scores[ids[i]] += values[i];
+    else if (counts)
+        for (Py_ssize_t i = 0; i < n; i++) counts[ids[i]] += (unsigned char)step;
+    Py_INCREF(Py_None);
+    result = Py_None;
+done:
+    PyBuffer_Release(&sv);
+    if (has_counts) PyBuffer_Release(&cv);
+    if (iv.obj) PyBuffer_Release(&iv);
+    if (has_values) PyBuffer_Release(&vv);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"read", read_list, METH_O, "Every document number and weight of a compact posting list."},
     {"positions", list_positions, METH_VARARGS, "The positions of a term in the given documents."},
     {"article", article, METH_VARARGS, "Two sorted posting lists merged and scored by BM25 over the article."},
     {"in_sequence", in_sequence, METH_VARARGS, "Which documents have the words in sequence."},
+    {"accumulate", accumulate, METH_VARARGS, "Adds a posting list's values to the scores and counts its documents."},
     {NULL, NULL, 0, NULL},
 };
 

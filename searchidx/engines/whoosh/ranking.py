@@ -29,7 +29,7 @@ from whoosh import query
 
 from searchidx.analysis import analyze, exact_terms, pairs
 from searchidx.engines.whoosh.compile import Compiled
-from searchidx.engines.whoosh.scoring import Collection, Floats, Ints, Mask, Scored
+from searchidx.engines.whoosh.scoring import Collection, Counts, Floats, Ints, Mask, Scored, sums
 
 __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
 
@@ -59,7 +59,7 @@ class Ranked:
     found: Scored
     clauses: list[tuple[str, Ints]]
     #: How many optional clauses each document has, when counted in one pass (the sparse path).
-    counts: Ints | None = None
+    counts: Counts | None = None
 
     def complete(self) -> Mask:
         """Documents having every optional clause."""
@@ -146,16 +146,11 @@ def _clause_docs(collection: Collection, word: Word, ranking: Ranking) -> Ints:
 
 def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], words: list[tuple[str, Word]],
                 ranking: Ranking) -> Ranked:
-    """`rank` for plain words: the matches and the count of clauses per document added up over the clauses'
-    documents, the scores over every scored posting list (``np.add.at``, a list at a time: no concatenation;
-    a one-word clause's coordination and coverage rewards are constants added to its word's own list: the same
-    documents)."""
+    """`rank` for plain words: the count of clauses per document (the matches) and the scores added up over
+    the clauses' documents and every scored posting list (`scoring.sums`); a one-word clause's coordination
+    and coverage rewards are constants added to its word's own list (the same documents)."""
     size = collection.size
     clauses = [(text, _clause_docs(collection, word, ranking)) for text, word in words]
-    counts = np.zeros(size, dtype=np.int64)
-    for _, docs in clauses:
-        np.add.at(counts, docs, 1)
-    mask = counts > 0
     bonus: dict[str, float] = {}
     constants: list[tuple[Ints, Floats]] = []
     for i, value in _clause_constants(collection, clauses, dict(stems), ranking):
@@ -167,9 +162,8 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
     ids, weights = _rewards(collection, stems, ranking, bonus)  # takes every bonus: the texts are the clauses
     ids += [c[0] for c in constants]
     weights += [c[1] for c in constants]
-    scores = np.zeros(size, dtype=np.float64)
-    for docs, values in zip(ids, weights, strict=True):
-        np.add.at(scores, docs, values)
+    counts, scores = sums(size, [docs for _, docs in clauses], ids, weights)
+    mask = counts > 0
     scores *= mask
     return Ranked(Scored(mask, scores), clauses, counts)
 
