@@ -190,3 +190,16 @@ def test_sums_count_and_add_as_with_numpy(lists: list[list[int]], counted_at: li
         codec.native = saved
     assert counts.tolist() == expected[0].tolist() and counts.dtype == np.uint8
     assert scores.tobytes() == expected[1].tobytes()
+
+
+@needs_native
+def test_facet_counts_as_with_numpy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with Index.create(tmp_path / "ix", entities="builtin") as index:
+        index.add([CORPUS])
+        table = index.backend._facets()
+        rng = np.random.default_rng(5)
+        masks = [rng.random(table.size) < p for p in (0.0, 0.2, 0.7, 1.0)]
+        with_c = [table.count(name, m, limit=None) for name in ("person", "org", "place") for m in masks]
+        monkeypatch.setattr(codec, "native", None)
+        assert [table.count(name, m, limit=None) for name in ("person", "org", "place") for m in masks] == with_c
+    assert sum(len(values) for values in with_c) > 20

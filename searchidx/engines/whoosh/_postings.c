@@ -8,6 +8,7 @@
  *   article(...): `Collection.article_term`'s merge of a title and a body list and its BM25 (see below).
  *   in_sequence(...): the documents where a phrase's words follow each other (`scoring._in_sequence`).
  *   accumulate(...): a posting list added to the scores and the clause counts of `ranking._rank_words`.
+ *   facet_counts(...): the counts of a facet's values over matched documents (`facets.FacetTable.count`).
  *
  * The block layout is described in codec.py (``_BLOCK``, the layout bits); little-endian hosts only. */
 #define PY_SSIZE_T_CLEAN
@@ -537,12 +538,53 @@ done:
     return result;
 }
 
+/* facet_counts(docs, values, flags, nvalues) -> bytearray of nvalues int64: how many documents flagged in
+ * ``flags`` (a bool per document) have each value; the facet is the pairs (docs[i], values[i]), int32 both.
+ * Branch-free over the pairs: a flag adds 0 or 1. */
+static PyObject *facet_counts(PyObject *self, PyObject *args) {
+    PyObject *objs[3];
+    Py_ssize_t nvalues;
+    if (!PyArg_ParseTuple(args, "OOOn", &objs[0], &objs[1], &objs[2], &nvalues)) return NULL;
+    Py_buffer v[3];
+    static const Py_ssize_t sizes[3] = {4, 4, 1};
+    Py_ssize_t n[3];
+    int got = 0;
+    PyObject *out = NULL, *result = NULL;
+    for (; got < 3; got++)
+        if ((n[got] = items(objs[got], &v[got], sizes[got])) < 0) goto done;
+    if (n[0] != n[1] || nvalues < 0) {
+        PyErr_SetString(PyExc_ValueError, "docs and values differ in length");
+        goto done;
+    }
+    const int32_t *docs = v[0].buf, *values = v[1].buf;
+    const unsigned char *flags = v[2].buf;
+    Py_ssize_t ndocs = n[2];
+    if (!(out = PyByteArray_FromStringAndSize(NULL, nvalues * 8))) goto done;
+    int64_t *counts = (int64_t *)PyByteArray_AS_STRING(out);
+    memset(counts, 0, nvalues * 8);
+    for (Py_ssize_t j = 0; j < n[0]; j++) {
+        uint32_t d = (uint32_t)docs[j], value = (uint32_t)values[j];
+        if (d >= (uint64_t)ndocs || value >= (uint64_t)nvalues) {
+            PyErr_SetString(PyExc_ValueError, "pair out of range");
+            goto done;
+        }
+        counts[value] += flags[d] != 0;
+    }
+    result = out;
+    out = NULL;
+done:
+    for (int x = 0; x < got; x++) PyBuffer_Release(&v[x]);
+    Py_XDECREF(out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"read", read_list, METH_O, "Every document number and weight of a compact posting list."},
     {"positions", list_positions, METH_VARARGS, "The positions of a term in the given documents."},
     {"article", article, METH_VARARGS, "Two sorted posting lists merged and scored by BM25 over the article."},
     {"in_sequence", in_sequence, METH_VARARGS, "Which documents have the words in sequence."},
     {"accumulate", accumulate, METH_VARARGS, "Adds a posting list's values to the scores and counts its documents."},
+    {"facet_counts", facet_counts, METH_VARARGS, "How many flagged documents have each value of a facet."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 from whoosh.reading import IndexReader
 
+from searchidx.engines.whoosh import codec
 from searchidx.engines.whoosh.schema import unpack_facets
 from searchidx.engines.whoosh.scoring import Collection, Ints, Mask
 from searchidx.fields import FACET_FIELDS, check_facet, facet_key
@@ -39,6 +41,7 @@ class FacetTable:
         self._order: dict[str, Ints] = {}  # each value number's rank by key, for ties
         self._numbers: dict[str, dict[str, int]] = {}  # key -> value number, made when first asked
         self._names: dict[str, list[str]] = {}  # value number -> display form, made when first asked
+        self._narrow: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]] = {}  # `_pairs32`
         for name in FACET_FIELDS:
             ranks = np.empty(len(keys[name]), dtype=np.int64)
             ranks[np.argsort(np.asarray(keys[name], dtype=np.str_), kind="stable")] = np.arange(len(ranks))
@@ -125,13 +128,25 @@ class FacetTable:
     def count(self, name: str, docs: Mask, limit: int | None = 10) -> list[FacetValue]:
         """Counts of each value of facet ``name`` over the documents of ``docs``: by count, then name."""
         check_facet(name)
-        counts = np.bincount(self._values[name][docs[self._docs[name]]], minlength=len(self._keys[name]))
+        if codec.native is not None and len(docs) == self.size:
+            pairs = self._pairs32(name)
+            found = codec.native.facet_counts(pairs[0], pairs[1], np.ascontiguousarray(docs, dtype=np.bool_),
+                                              len(self._keys[name]))
+            counts: Ints = np.frombuffer(found, dtype=np.int64)
+        else:
+            counts = np.bincount(self._values[name][docs[self._docs[name]]], minlength=len(self._keys[name]))
         present = np.flatnonzero(counts)
         ranked = present[np.lexsort((self._order[name][present], -counts[present]))]
         if limit is not None:
             ranked = ranked[:limit]
         keys, shown = self._keys[name], self.display[name]
         return [FacetValue(shown[keys[v]], int(counts[v])) for v in ranked]
+
+    def _pairs32(self, name: str) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.int32]]:
+        """The facet's (document, value) pairs as int32 arrays: half the bytes to read per count."""
+        if name not in self._narrow:
+            self._narrow[name] = (self._docs[name].astype(np.int32), self._values[name].astype(np.int32))
+        return self._narrow[name]
 
     # -- hooks for `searchidx.explore` ------------------------------------------------------------------------
     def pairs(self, name: str) -> tuple[Ints, Ints]:
