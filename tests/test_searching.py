@@ -101,3 +101,23 @@ def test_snippets_mark_numbers_and_compounds_found_piece_by_piece(text: str, mar
                                                   "millions en 2020 selon l'O.N.U. à 90 km/h.")])
     snippet = index.search(text).hits[0].snippet
     assert re.findall(r"<em>(.*?)</em>", snippet) == marked
+
+
+@pytest.mark.parametrize("k", [1, 10, 1024, 5000])
+@pytest.mark.parametrize("share", [0.0005, 0.01, 0.6])
+def test_the_first_documents_are_those_of_a_full_sort_on_a_large_index(k: int, share: float) -> None:
+    """`_top` sorts only the documents above a bar taken from a sample (on an index of more than twice
+    `SAMPLE` documents): the same first documents as sorting every match, ties by document number."""
+    import numpy as np
+
+    from searchidx.engines.whoosh import searching
+
+    rng = np.random.default_rng(int(k / share))
+    size = 3 * searching.SAMPLE + 17
+    scores = np.round(rng.gamma(2.0, 3.0, size), 1)  # many ties
+    visible = rng.random(size) < share
+    docs = np.flatnonzero(visible)
+    expected = docs[np.lexsort((docs, -scores[docs]))][:k].tolist()
+    if share > 0.5:  # a bar was found: only the documents above it were sorted
+        assert searching._bar(scores, visible, k) > -np.inf
+    assert searching._top(None, scores, visible, k, "relevance") == expected  # type: ignore[arg-type]

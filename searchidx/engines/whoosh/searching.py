@@ -321,7 +321,9 @@ def page(collection: Collection, q: query.Query | None, scores: Floats, visible:
     for rank, docnum in enumerate(ranked, start=offset + 1):
         article = from_stored(collection.searcher.stored_fields(int(docnum)))
         group = int(groups.of[docnum]) if groups is not None else -1
-        versions = int(np.count_nonzero(visible[folded.members(docnum)])) - 1 if folded and group >= 0 else 0
+        versions = 0
+        if folded is not None and group >= 0:
+            versions = int(np.count_nonzero(visible[folded.members(docnum)])) - 1
         hits.append(
             Hit(
                 id=article.id,
