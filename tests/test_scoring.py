@@ -15,7 +15,7 @@ from searchidx import Article, Index
 from searchidx.analysis import analyze
 from searchidx.engines.whoosh import ranking
 from searchidx.engines.whoosh.schema import CompactPositions
-from searchidx.engines.whoosh.scoring import Collection, _merged, _varint_positions
+from searchidx.engines.whoosh.scoring import Collection, _common, _merged, _varint_positions, union
 
 QUERIES = [
     "otan", "sommet otan geneve", "Stoltenberg Poutine", "geneve -otan", "geneve OU russie", '"union europeenne"',
@@ -168,3 +168,5 @@ def test_two_posting_lists_merge_into_their_union(a: set[int], b: set[int]) -> N
     docs, in_first, in_second = _merged(first, second)
     assert docs.tolist() == sorted(a | b)
     assert docs[in_first].tolist() == first.tolist() and docs[in_second].tolist() == second.tolist()
+    assert union(first, second).tolist() == union(second, first).tolist() == sorted(a | b)
+    assert _common(first, second).tolist() == _common(second, first).tolist() == sorted(a & b)

@@ -29,7 +29,7 @@ from whoosh import query
 
 from searchidx.analysis import analyze, exact_terms, pairs
 from searchidx.engines.whoosh.compile import Compiled
-from searchidx.engines.whoosh.scoring import Collection, Counts, Floats, Ints, Mask, Scored, sums
+from searchidx.engines.whoosh.scoring import Collection, Counts, Floats, Ints, Mask, Scored, sums, union
 
 __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
 
@@ -141,7 +141,10 @@ def _clause_docs(collection: Collection, word: Word, ranking: Ranking) -> Ints:
     if isinstance(word, str):
         return collection.article_term(WORD_FIELDS, word, ranking.title)[0]
     docs = [collection.phrase_docs(p) for p in word]
-    return docs[0] if len(docs) == 1 else np.unique(np.concatenate(docs))
+    found = docs[0]
+    for more in docs[1:]:  # each sorted and distinct: merged, not sorted again
+        found = union(found, more)
+    return found
 
 
 def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], words: list[tuple[str, Word]],

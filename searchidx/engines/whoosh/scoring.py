@@ -518,6 +518,11 @@ def _segment_positions(reader: Any, format_: Any, field: str, btext: bytes, loca
     return owner, np.array([x for p in each for x in p], dtype=np.int64)
 
 
+def union(a: Ints, b: Ints) -> Ints:
+    """The union of two sorted lists of distinct numbers, sorted (`_merged`)."""
+    return _merged(a, b)[0] if len(a) <= len(b) else _merged(b, a)[0]
+
+
 def _merged(short: Ints, long: Ints) -> tuple[Ints, Ints, Ints]:
     """The union of two sorted lists of distinct numbers, and where each list's numbers are in it: a binary
     search of the shorter list in the longer (a title's postings in the body's), no sort or hash."""
