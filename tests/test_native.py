@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.filedb.structfile import BufferFile, StructFile
 
-from searchidx import Index
+from searchidx import Article, Index
 from searchidx.engines.whoosh import codec, scoring
 from searchidx.engines.whoosh.codec import CompactCodec, CompactLeafMatcher
 from searchidx.engines.whoosh.schema import CompactPositions
@@ -160,6 +160,9 @@ def test_searches_give_the_same_hits_and_scores_with_and_without_it(tmp_path: Pa
                "le président de la République a annoncé un plan", "sommet de l'OTAN à Bruxelles", "Lyon"]
     with Index.create(tmp_path / "ix", entities="none") as index:
         index.add([CORPUS])
+        index.add([Article(id=f"extra-{i}", title="Plan de relance à Lyon", body="Le président de la République a "
+                           f"annoncé un plan de relance au sommet de l'OTAN à Bruxelles, jour {i}.") for i in range(5)])
+        assert len(index.backend._arrays().leaves) == 2  # two segments: document numbers offset in the second
 
     def results() -> list[Any]:
         with Index.open(tmp_path / "ix") as index:
