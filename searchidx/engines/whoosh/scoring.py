@@ -218,11 +218,18 @@ class Collection:
             return title_ids, title_tf
         if codec.native is not None:
             found = codec.native.article(title_ids, title_tf, body_ids, body_tf, title_weight, -1.0, self.k1,
-                                   self._article_norm(fields), self.live)
+                                         self._article_norm(fields), self.live)
             result = np.frombuffer(found[0], dtype=np.int64), np.frombuffer(found[1], dtype=np.float64)
-            if len(result[0]) >= CACHE_MIN_POSTINGS:
-                self._keep(key, result)
-            return result
+        else:
+            result = self._article_scores(fields, (title_ids, title_tf), (body_ids, body_tf), title_weight)
+        if len(result[0]) >= CACHE_MIN_POSTINGS:
+            self._keep(key, result)
+        return result
+
+    def _article_scores(self, fields: tuple[str, str], title: tuple[Ints, Floats], body: tuple[Ints, Floats],
+                        title_weight: float) -> tuple[Ints, Floats]:
+        """`article_term`'s merge and BM25 with numpy (what `_postings.article` does in C)."""
+        (title_ids, title_tf), (body_ids, body_tf) = title, body
         docs: Ints
         tf: Floats
         if not len(title_ids) or not len(body_ids):  # one field only: already sorted and distinct
@@ -235,10 +242,7 @@ class Collection:
         idf = math.log(self.size / (len(docs) + 1)) + 1
         scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
         live = self.live[docs]
-        result = (docs, scores) if live.all() else (docs[live], scores[live])
-        if len(docs) >= CACHE_MIN_POSTINGS:
-            self._keep(key, result)
-        return result
+        return (docs, scores) if live.all() else (docs[live], scores[live])
 
     def _article_norm(self, fields: tuple[str, str]) -> Floats:
         """BM25's length part ``k1 × (1 − b + b × length / average length)`` of every article over ``fields``."""
