@@ -34,7 +34,8 @@ from typing import Any, cast
 from whoosh.system import pack_ushort
 from whoosh.writing import SegmentWriter
 
-from searchidx.engines.whoosh.codec import CompactPostingsWriter
+from searchidx.engines.whoosh import termfile
+from searchidx.engines.whoosh.codec import CompactPostingsWriter, length_codes
 
 #: Estimated pool bytes per posting (three list slots, the weight and value objects) and per term (key,
 #: list and dict slot), to decide when to spill a run (an estimate, as Whoosh's own pool makes one).
@@ -197,17 +198,23 @@ class TermPool:
 def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable[Group]) -> None:
     """What Whoosh's ``FieldWriter.add_postings`` writes for these postings, a term (and a block) at a time.
 
-    ``fieldwriter`` is Whoosh's W3 field writer; with a `codec.CompactPostingsWriter` a term of one block
-    is written in one call (``write_term``), a longer one a block at a time (``add_postings``)."""
+    ``fieldwriter`` is Whoosh's W3 field writer; with a `codec.CompactPostingsWriter`, terms of one block are
+    written in batches by C (`termfile.TermBatch`) or one call each (``write_term``), a longer one a block at
+    a time (``add_postings``)."""
     field_lengths = getattr(lengths, "field_lengths", None)
+    batch = termfile.TermBatch(fieldwriter) if termfile.native is not None else None
+    codes: bytes | None = None
     current: str | None = None
     column: list[int | None] | None = None
     limit = 0
     fixedsize: int | None = None
-    for fieldname, tbytes, flat in groups:
+    for group in groups:
+        fieldname, tbytes, flat = group
         if fieldname not in schema:
             continue
         if fieldname != current:
+            if batch is not None:
+                batch.flush()
             if current is not None:
                 fieldwriter.finish_field()
             fieldwriter.start_field(fieldname, schema[fieldname])
@@ -215,6 +222,16 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable
             column = field_lengths(fieldname) if field_lengths else None
             limit = fieldwriter._postwriter._blocklimit
             fixedsize = schema[fieldname].format.fixed_value_size()
+            codes = None
+            if batch is not None and isinstance(fieldwriter._postwriter, CompactPostingsWriter):
+                codes = b"" if lengths is None else length_codes(lengths, fieldname)
+                if codes is not None:
+                    batch.start_field(codes, fixedsize)
+        if codes is not None and len(flat) <= 3 * limit:
+            batch.add(group)
+            continue
+        if batch is not None:
+            batch.flush()
         ids = flat[0::3]
         if column is not None:
             lens = [column[d] if d < len(column) else None for d in ids]
@@ -237,6 +254,8 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable
             fieldwriter.start_term(tbytes)
             postwriter.add_postings(ids, weights, values, lens)
             fieldwriter.finish_term()
+    if batch is not None:
+        batch.flush()
     if current is not None:
         fieldwriter.finish_field()
 
