@@ -164,7 +164,7 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
         original(self)
 
     monkeypatch.setattr(pool.TermPool, "save", counting)
-    monkeypatch.setattr(pool, "_FREE_EVERY", 4096)  # runs read are freed as the merge goes: same postings
+    monkeypatch.setattr(storage, "FREE_EVERY", 4096)  # runs read are freed as the merge goes: same postings
     postings = []
     for name, mb in (("big", 256), ("spilled", 1)):
         monkeypatch.setattr(indexing, "WRITER_MB", mb)
@@ -180,13 +180,13 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
 def test_a_run_being_merged_gives_its_read_bytes_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The temporary disk of a large index: the start of a run already merged is freed (a hole punched) while
     the rest is read, so the runs and the segment made from them are not on disk twice."""
-    if pool._fallocate is None:
+    if storage._fallocate is None:
         pytest.skip("no fallocate on this system")
     path = tmp_path / "run"
     path.write_bytes(os.urandom(1 << 20))
     full = os.stat(path).st_blocks
-    monkeypatch.setattr(pool, "_FREE_EVERY", 64 << 10)
-    freeing = pool._Freeing(str(path))
+    monkeypatch.setattr(storage, "FREE_EVERY", 64 << 10)
+    freeing = storage.Freeing(str(path))
     if freeing.fd < 0:
         pytest.skip("cannot open the file for writing")
     for _ in range(12):
@@ -198,6 +198,30 @@ def test_a_run_being_merged_gives_its_read_bytes_back(tmp_path: Path, monkeypatc
     assert path.read_bytes()[(12 * 64 << 10):] != bytes((1 << 20) - (12 * 64 << 10))  # the rest is intact
     freeing.close()
     assert freeing.fd == -1
+
+
+def test_a_compound_segment_is_never_on_disk_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Assembling a new segment's compound file frees each part as it is copied (Whoosh deleted the parts
+    only after copying them all): the folder never holds much more than the segment once."""
+    articles = [Article(id=f"d{i}", title=f"Titre {i}", body=" ".join(f"terme{(i * 31 + j * 17) % 5000}"
+                                                                       for j in range(300)))
+                for i in range(400)]
+    folder = tmp_path / "ix"
+    sizes: list[int] = []
+    original = storage._copy_freeing
+
+    def measured(store: object, name: str, out: object) -> None:
+        original(store, name, out)  # type: ignore[arg-type]
+        sizes.append(sum(p.stat().st_blocks * 512 for p in folder.iterdir() if p.is_file()))
+
+    monkeypatch.setattr(storage, "_copy_freeing", measured)
+    monkeypatch.setattr(storage, "FREE_EVERY", 64 << 10)
+    with Index.create(folder, entities="none") as idx:
+        idx.add(articles)
+        assert idx.search("terme17").total > 0
+    segment = max(folder.glob("*.seg"), key=lambda p: p.stat().st_size).stat().st_size
+    assert len(sizes) >= 4 and segment > 1 << 20
+    assert max(sizes) < segment * 1.15 + (1 << 20)  # Whoosh's assembly peaked at twice the segment
 
 
 def test_tuned_writer_writes_what_whoosh_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -20,13 +20,11 @@ time, with the lengths read once per field. The segment files are byte for byte 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import heapq
 import itertools
 import marshal
 import operator
 import os
-import sys
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any, cast
@@ -36,6 +34,7 @@ from whoosh.writing import SegmentWriter
 
 from searchidx.engines.whoosh import termfile
 from searchidx.engines.whoosh.codec import CompactPostingsWriter, length_codes
+from searchidx.engines.whoosh.storage import Freeing
 
 #: Estimated pool bytes per posting (three list slots, the weight and value objects) and per term (key,
 #: list and dict slot), to decide when to spill a run (an estimate, as Whoosh's own pool makes one).
@@ -47,50 +46,6 @@ _RUN_FRAME = 1024  # terms per marshal frame in a run
 _RUN_ZLIB = 1
 
 Group = tuple[str, bytes, list[Any]]  # (field name, term, [doc, weight, value, ...])
-
-
-class _Freeing:
-    """Frees the start of a file being read, every `_FREE_EVERY` bytes (Linux ``fallocate`` punching a hole:
-    the file keeps its size, the blocks go back to the file system); does nothing where that is not
-    possible (another system, a file system without holes)."""
-
-    def __init__(self, path: str) -> None:
-        self.done = self.freed = 0
-        self.fd = -1
-        if _fallocate is not None:
-            with contextlib.suppress(OSError):
-                self.fd = os.open(path, os.O_WRONLY)
-
-    def read(self, n: int) -> None:
-        self.done += n
-        if self.fd >= 0 and self.done - self.freed >= _FREE_EVERY:
-            end = self.done // 4096 * 4096
-            if _fallocate is not None and _fallocate(self.fd, _PUNCH_HOLE | _KEEP_SIZE, 0, end) == 0:
-                self.freed = end
-            else:
-                self.close()
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-
-def _libc_fallocate() -> Any:
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        f = ctypes.CDLL(None, use_errno=True).fallocate
-    except (OSError, AttributeError):
-        return None
-    f.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64)
-    f.restype = ctypes.c_int
-    return f
-
-
-_PUNCH_HOLE, _KEEP_SIZE = 2, 1  # FALLOC_FL_PUNCH_HOLE, FALLOC_FL_KEEP_SIZE
-_FREE_EVERY = 16 << 20
-_fallocate = _libc_fallocate()
 
 
 class TermPool:
@@ -154,10 +109,10 @@ class TermPool:
         self.size = 0
 
     def _read_run(self, path: str) -> Iterator[Group]:
-        """A run's groups; the bytes read are given back to the file system as the merge goes (`_Freeing`),
+        """A run's groups; the bytes read are given back to the file system as the merge goes (`Freeing`),
         so the runs and the segment written from them do not take the disk twice."""
         f = self.tempstore.open_file(path).raw_file()
-        freeing = _Freeing(os.path.join(self.tempstore.folder, path))
+        freeing = Freeing(os.path.join(self.tempstore.folder, path))
         try:
             while head := f.read(4):
                 data = f.read(int.from_bytes(head, "little"))

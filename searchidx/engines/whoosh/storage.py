@@ -19,6 +19,7 @@ which files are fully indexed (see `indexing.Run.add_file`), completes the work.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
 import io
 import logging
@@ -26,11 +27,13 @@ import mmap
 import os
 import pickle
 import re
+import sys
 import time
 import weakref
 from typing import TYPE_CHECKING, Any
 
 from whoosh.fields import ensure_schema
+from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage, RamStorage
 from whoosh.filedb.structfile import BufferFile, StructFile
 from whoosh.index import _CURRENT_TOC_VERSION, TOC, EmptyIndexError, FileIndex
@@ -328,8 +331,90 @@ class SafeFileIndex(FileIndex):  # type: ignore[misc]
         return SafeSegmentWriter(self, **kwargs)
 
 
+class Freeing:
+    """Frees the start of a file being read, every `FREE_EVERY` bytes (Linux ``fallocate`` punching a hole:
+    the file keeps its size, the blocks go back to the file system); does nothing where that is not
+    possible (another system, a file system without holes)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.done = self.freed = 0
+        self.fd = -1
+        if _fallocate is not None:
+            with contextlib.suppress(OSError):
+                self.fd = os.open(path, os.O_WRONLY)
+
+    def read(self, n: int) -> None:
+        self.done += n
+        if self.fd >= 0 and self.done - self.freed >= FREE_EVERY:
+            end = self.done // 4096 * 4096
+            if _fallocate is not None and _fallocate(self.fd, _PUNCH_HOLE | _KEEP_SIZE, 0, end) == 0:
+                self.freed = end
+            else:
+                self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
+def _libc_fallocate() -> Any:
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        f = ctypes.CDLL(None, use_errno=True).fallocate
+    except (OSError, AttributeError):
+        return None
+    f.argtypes = (ctypes.c_int, ctypes.c_int, ctypes.c_int64, ctypes.c_int64)
+    f.restype = ctypes.c_int
+    return f
+
+
+_PUNCH_HOLE, _KEEP_SIZE = 2, 1  # FALLOC_FL_PUNCH_HOLE, FALLOC_FL_KEEP_SIZE
+FREE_EVERY = 16 << 20
+_fallocate = _libc_fallocate()
+
+
+def _copy_freeing(storage: Any, name: str, out: StructFile) -> None:
+    """Copies file ``name`` of ``storage`` to ``out``, freeing what is copied as it goes (`Freeing`), then
+    deletes it."""
+    freeing = Freeing(storage._fpath(name))
+    try:
+        with open(freeing.path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                out.write(chunk)
+                freeing.read(len(chunk))
+    finally:
+        freeing.close()
+    storage.delete_file(name)
+
+
 class SafeSegmentWriter(SegmentWriter):  # type: ignore[misc]
     """A whoosh `SegmentWriter` that fsyncs (through `SafeStorage`) and cleans up late (see module doc)."""
+
+    def _assemble_segment(self) -> None:
+        """Whoosh's compound file of the new segment, its parts freed as they are copied: Whoosh deletes them
+        only once all are copied, so for a moment the segment took the disk twice (the peak of a large
+        index's temporary disk). Nothing is lost on a crash: no TOC names the segment yet."""
+        if not self.compound:
+            return
+        segment = self.get_segment()
+        if not hasattr(self.storage, "_fpath"):  # a storage without files (RamStorage): whoosh's own way
+            super()._assemble_segment()
+            return
+        names = segment.list_files(self.storage)
+        cfile = segment.create_file(self.storage, segment.COMPOUND_EXT)
+        directory = {}
+        basepos = cfile.tell()
+        cfile.write_long(0)  # the directory's position and length, written by ``write_dir``
+        cfile.write_int(0)
+        for name in names:
+            directory[name] = {"offset": cfile.tell(), "length": self.storage.file_length(name),
+                               "modified": self.storage.file_modified(name)}
+            _copy_freeing(self.storage, name, cfile)
+        CompoundStorage.write_dir(cfile, basepos, directory)
+        segment.compound = True
 
     def _commit_toc(self, segments: list[Any]) -> None:
         write_toc(self.storage, self.indexname, self.generation, self.schema, segments)
