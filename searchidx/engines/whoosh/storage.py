@@ -391,7 +391,8 @@ def _copy_freeing(storage: Any, name: str, out: StructFile) -> None:
 
 
 class SafeSegmentWriter(SegmentWriter):  # type: ignore[misc]
-    """A whoosh `SegmentWriter` that fsyncs (through `SafeStorage`) and cleans up late (see module doc)."""
+    """A whoosh `SegmentWriter` that fsyncs (through `SafeStorage`), cleans up late (see module doc) and
+    assembles a compound segment without holding it twice on disk."""
 
     def _assemble_segment(self) -> None:
         """Whoosh's compound file of the new segment, its parts freed as they are copied: Whoosh deletes them
