@@ -92,8 +92,10 @@ class TermBatch:
         self.fixedsize = -1
 
     def start_field(self, codes: bytes, fixedsize: int | None) -> None:
-        """A new field (Whoosh's ``start_field`` called): its length codes and format's fixed value size."""
-        self.flush()
+        """A new field (the batch flushed before Whoosh's ``finish_field``, then its ``start_field`` called):
+        its length codes and format's fixed value size."""
+        if self.groups:
+            raise RuntimeError("flush the batch before the field writer moves to another field")
         self.codes = codes
         self.fixedsize = -1 if fixedsize is None else fixedsize
 
