@@ -12,8 +12,9 @@ best-ranked copy; Tantivy ranks the equal bags of words of the copies by documen
 
 Each engine's index is built in a fresh spawned process (its peak RSS is its own, workers included: the
 process tree is sampled every second) while the index folder and the process's temporary folder are
-sampled for the peak temporary disk.  Then, warm: ``--queries`` of ``news-dev-short`` (4 words), the same
-with three facets (person, org, place), and ``news-dev`` ledes pasted whole; p50 / p95 wall and CPU ms.
+sampled for the peak temporary disk (blocks allocated).  Then, warm: ``--queries`` of ``news-dev-short``
+(4 words), the same with three facets (person, org, place), and ``news-dev`` ledes pasted whole; p50 / p95
+wall and CPU ms.
 searchidx goes through `Index.search` (the CLI's path).  Tantivy (PyPI ``tantivy``: lowercase, French stop
 words, Snowball French stemmer, ASCII folding; one indexing thread) answers the same words as a bag of
 words (OR).
@@ -84,7 +85,8 @@ def write_corpus(news: Path, copies: int, out: Path) -> tuple[int, float]:
 
 
 class DiskSampler(threading.Thread):
-    """The peak total size of some folders, sampled every ``period`` seconds."""
+    """The peak disk space taken by some folders (blocks allocated, so the freed start of a file whose
+    blocks went back to the file system while it is read does not count), sampled every ``period`` seconds."""
 
     def __init__(self, folders: list[Path], period: float = 1.0) -> None:
         super().__init__(daemon=True)
@@ -96,7 +98,7 @@ class DiskSampler(threading.Thread):
         total = 0
         for folder in self.folders:
             with contextlib.suppress(OSError):  # files come and go while the index is written
-                total += sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+                total += sum(f.stat().st_blocks * 512 for f in folder.rglob("*") if f.is_file())
         self.peak = max(self.peak, total)
 
     def run(self) -> None:

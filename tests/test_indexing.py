@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from whoosh.filedb.filestore import FileStorage
 
 from searchidx.engines.whoosh import indexing, pool, storage
 from searchidx.index import Index
@@ -198,6 +199,31 @@ def test_a_run_being_merged_gives_its_read_bytes_back(tmp_path: Path, monkeypatc
     assert path.read_bytes()[(12 * 64 << 10):] != bytes((1 << 20) - (12 * 64 << 10))  # the rest is intact
     freeing.close()
     assert freeing.fd == -1
+
+
+def test_runs_smaller_than_the_step_are_freed_while_merged(tmp_path: Path) -> None:
+    """The runs of a large build are small against `storage.FREE_EVERY` and are read side by side, each to
+    its end only when the merge ends: halfway through the merge, half of their blocks are free already."""
+    if storage._fallocate is None:
+        pytest.skip("no fallocate on this system")
+    terms = pool.TermPool(FileStorage(str(tmp_path)), 1)
+    terms.limit = 2_000_000
+    for doc in range(2_000):
+        terms.add_field_postings("body", doc, [(f"t{(j * 800 + doc) % 40_000:05d}".encode(), 2, 2.0, os.urandom(6))
+                                               for j in range(50)])
+    assert len(terms.runs) >= 4
+
+    def allocated() -> int:
+        return sum(p.stat().st_blocks * 512 for p in tmp_path.glob("*.run"))
+
+    assert max(p.stat().st_size for p in tmp_path.glob("*.run")) < storage.FREE_EVERY
+    full = allocated()
+    count = 0
+    for _ in terms.groups():
+        count += 1
+        if count == 20_000:
+            assert allocated() < full * 0.65
+    assert count == 40_000 and allocated() == 0
 
 
 def test_a_compound_segment_is_never_on_disk_twice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

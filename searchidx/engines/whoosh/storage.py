@@ -332,22 +332,26 @@ class SafeFileIndex(FileIndex):  # type: ignore[misc]
 
 
 class Freeing:
-    """Frees the start of a file being read, every `FREE_EVERY` bytes (Linux ``fallocate`` punching a hole:
-    the file keeps its size, the blocks go back to the file system); does nothing where that is not
-    possible (another system, a file system without holes)."""
+    """Frees the start of a file being read (Linux ``fallocate`` punching a hole: the file keeps its size,
+    the blocks go back to the file system) every `FREE_EVERY` bytes, or every sixteenth of the file if that
+    is less: a large build spills many runs of a few MB that the merge reads side by side, each to its end
+    only when the merge ends, so a fixed 16 MB step never freed them. Does nothing where that is
+    not possible (another system, a file system without holes)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.done = self.freed = 0
         self.fd = -1
+        self.every = FREE_EVERY
         if _fallocate is not None:
             with contextlib.suppress(OSError):
                 self.fd = os.open(path, os.O_WRONLY)
+                self.every = max(_PAGE, min(FREE_EVERY, os.fstat(self.fd).st_size // 16))
 
     def read(self, n: int) -> None:
         self.done += n
-        if self.fd >= 0 and self.done - self.freed >= FREE_EVERY:
-            end = self.done // 4096 * 4096
+        if self.fd >= 0 and self.done - self.freed >= self.every:
+            end = self.done // _PAGE * _PAGE
             if _fallocate is not None and _fallocate(self.fd, _PUNCH_HOLE | _KEEP_SIZE, 0, end) == 0:
                 self.freed = end
             else:
@@ -373,6 +377,7 @@ def _libc_fallocate() -> Any:
 
 _PUNCH_HOLE, _KEEP_SIZE = 2, 1  # FALLOC_FL_PUNCH_HOLE, FALLOC_FL_KEEP_SIZE
 FREE_EVERY = 16 << 20
+_PAGE = 4096
 _fallocate = _libc_fallocate()
 
 
