@@ -36,9 +36,11 @@ from searchidx.engines.whoosh import termfile
 from searchidx.engines.whoosh.codec import CompactPostingsWriter, length_codes
 from searchidx.engines.whoosh.storage import Freeing
 
-#: Estimated pool bytes per posting (three list slots, the weight and value objects) and per term (key,
-#: list and dict slot), to decide when to spill a run (an estimate, as Whoosh's own pool makes one).
-_POSTING_BYTES = 100
+#: Estimated pool bytes per posting (three list slots, the document number and value objects; a weight is a
+#: small int, one shared object, see `schema._counted`) and per term (key, list and dict slot), to decide
+#: when to spill a run (an estimate, as Whoosh's own pool makes one; 8,000 articles in one pool: 92 bytes
+#: per posting in the writer's RSS, estimated 103).
+_POSTING_BYTES = 70
 _TERM_BYTES = 200
 _RUN_FRAME = 1024  # terms per marshal frame in a run
 #: zlib level of a run's frames: runs hold every posting until the commit (the temporary disk of a large

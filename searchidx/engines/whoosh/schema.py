@@ -127,18 +127,20 @@ class FrenchText(fields.TEXT):  # type: ignore[misc]
 
 
 def _counted(terms: list[str]) -> PreAnalyzed:
-    """Frequency-format postings of a list of terms (what ``fields.TEXT(phrase=False).index`` gives)."""
+    """Frequency-format postings of a list of terms (what ``fields.TEXT(phrase=False).index`` gives, with
+    each weight an int rather than the equal float: the writer's pool holds one shared object instead of a
+    float per posting, a quarter less memory; the files written are the same)."""
     counts: dict[str, int] = {}
     for t in terms:
         counts[t] = counts.get(t, 0) + 1
-    return PreAnalyzed((t.encode("utf-8"), n, float(n), pack_uint(n)) for t, n in counts.items())
+    return PreAnalyzed((t.encode("utf-8"), n, n, pack_uint(n)) for t, n in counts.items())
 
 
 def _positioned(positions: dict[str, list[int]], field: FrenchText) -> PreAnalyzed:
-    """Positions-format postings (what ``field.index`` of the same text gives)."""
+    """Positions-format postings (what ``field.index`` of the same text gives; weights as in `_counted`)."""
     fmt = field.format
     boost = fmt.field_boost
-    return PreAnalyzed((t.encode("utf-8"), len(at), float(len(at)) * boost, fmt.encode(at))
+    return PreAnalyzed((t.encode("utf-8"), len(at), len(at) * boost if boost != 1 else len(at), fmt.encode(at))
                        for t, at in positions.items())
 
 
