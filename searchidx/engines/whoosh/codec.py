@@ -65,7 +65,7 @@ MAGIC = b"SXp1"
 _BLOCK = struct.Struct("<iBIIfBBH")
 _INFO_SIZE = _BLOCK.size - 4
 #: Layout: bits 0-1 id delta width (3: four bits), bits 2-3 value length width, bits 5-7 weight kind, bit 8
-#: ids and weights compressed, bit 9 values compressed.
+#: ids and weights compressed (earlier versions wrote it; read still), bit 9 values compressed.
 _WIDTHS = ("B", "H", "I")
 _NIBBLES = 3  # id deltas all below 16, two to a byte (a common word's: no zlib, read with numpy alone)
 _ZLIB_IW, _ZLIB_V = 0x100, 0x200
@@ -283,7 +283,6 @@ def _block_bytes(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
     n = len(ids)
     parts: list[bytes] = []
     layout = 0
-    nibbles = False
     if n > 1:
         deltas = array("I", map(operator.sub, islice(ids, 1, None), ids))
         largest = max(deltas)
@@ -306,8 +305,7 @@ def _block_bytes(ids: Any, weights: Any, values: list[bytes], fixedsize: int | N
             floats.byteswap()
         parts.append(floats.tobytes())
     layout |= kind << 5
-    head, squeezed = _squeezed(b"".join(parts), 0 if nibbles else compression)
-    layout |= _ZLIB_IW if squeezed else 0
+    head = b"".join(parts)  # never compressed: inflating them took 90% of the time of reading a list
 
     parts = []
     if fixedsize is None or fixedsize < 0:
