@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
+import zlib
 from array import array
 from pathlib import Path
 from typing import Any
@@ -110,6 +112,53 @@ def test_wide_ids_weights_and_values_round_trip(weights: str) -> None:
     at_once = codec.read_postings(CompactLeafMatcher(BufferFile(f.file.getvalue()), offset, length, fmt))
     assert (at_once[0].tolist(), at_once[1].tolist()) == ([g[0] for g in got], [g[1] for g in got])
     assert info.doc_frequency() == len(ids)
+
+
+def _compressed_heads(buf: bytes) -> bytes:
+    """A posting list with its blocks' ids and weights zlib-compressed (unless nibbles), as earlier versions wrote."""
+    out, pos = [buf[:4]], 4
+    while True:
+        length, count = struct.unpack_from("<iB", buf, pos)
+        layout = struct.unpack_from("<H", buf, pos + 19)[0]
+        end = pos + 4 + abs(length)
+        code, kind = layout & 3, (layout >> 5) & 7
+        ids = count // 2 if code == 3 else (count - 1) << code
+        weights = 0 if kind == 0 else (count + 1) // 2 if kind == 5 else count << (2 if kind == 4 else kind - 1)
+        data = buf[pos + 21:end]
+        head = zlib.compress(data[:ids + weights], 3)
+        if code != 3 and len(head) < ids + weights:
+            data, layout = head + data[ids + weights:], layout | 0x100
+        size = 17 + len(data)
+        out.append(struct.pack("<i", -size if length < 0 else size) + buf[pos + 4:pos + 19] + struct.pack("<H", layout)
+                   + data)
+        if length < 0:
+            return b"".join(out)
+        pos = end
+
+
+def test_blocks_with_compressed_ids_and_weights_still_read() -> None:
+    """Indexes written before ids and weights were stored plain read the same, block by block, at once with
+    numpy and in C."""
+    ids = [20 * i + (i % 3) * 5 for i in range(700)]  # gaps of 10 to 25: one byte each
+    weights = [float(1 + (i * 7) % 23) for i in range(700)]
+    fmt = CompactPositions(field_boost=1.0)
+    values = [fmt.encode([i % 5, 9 + i % 11]) for i in range(700)]
+    f = StructFile(io.BytesIO())
+    writer = CompactCodec().postings_writer(f)
+    writer.start_postings(fmt, W3TermInfo())
+    for docnum, weight, value in zip(ids, weights, values, strict=True):
+        writer.add_posting(docnum, weight, value, 10)
+    offset, length = writer.finish_postings().extent()
+    plain = f.file.getvalue()[offset:offset + length]
+    old = _compressed_heads(plain)
+    assert old != plain
+    m = CompactLeafMatcher(BufferFile(old), 0, len(old), fmt)
+    assert _all(m) == list(zip(ids, weights, values, strict=True))
+    decoded = codec.decode_postings(old)
+    assert (decoded[0].tolist(), decoded[1].tolist()) == (ids, weights)
+    if codec.native is not None:
+        got = codec.native.read(old)
+        assert (array("q", got[0]).tolist(), array("d", got[1]).tolist()) == (ids, weights)
 
 
 @pytest.mark.parametrize("count", [0, 3, 200])
