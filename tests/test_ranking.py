@@ -150,3 +150,14 @@ def test_plain_words_are_summed_sparsely_as_the_whole_query_would_score_them(
     assert sparse.found.scores == pytest.approx(whole.found.scores, rel=1e-12)
     assert (sparse.complete() == whole.complete()).all()
     assert [sparse.missing(d) for d in range(5)] == [whole.missing(d) for d in range(5)]
+
+
+@pytest.mark.parametrize("text", ["sommet de l'Otan à Genève", "grève SNCF Île-de-France", "Saint-Étienne défaite",
+                                  "l'O.N.U. et les États-Unis", "839.000 emplois en 2020", "aujourd'hui Œuvre"])
+def test_plain_words_score_only_their_matches(corpus_index: Index, text: str) -> None:
+    """Scores are not masked after summing plain words: every scored list (stems, exact forms, pairs) must lie
+    within the words' documents, on real text with accents, elisions, acronyms, numbers and compounds."""
+    backend = corpus_index.backend
+    ranked = ranking.rank(backend._arrays(), backend.compile(text))
+    assert ranked.counts is not None and ranked.found.mask.any()
+    assert not ranked.found.scores[~ranked.found.mask].any()

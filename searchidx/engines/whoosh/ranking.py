@@ -167,7 +167,10 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
     weights += [c[1] for c in constants]
     counts, scores = sums(size, [docs for _, docs in clauses], ids, weights)
     mask = counts > 0
-    scores *= mask
+    # a single word's lists (stem, exact forms, pairs) lie within its documents, so no score falls outside the
+    # matches (an 8 MB pass saved at 1M articles); a phrase's words score where the phrase is not
+    if any(not isinstance(word, str) for _, word in words):
+        scores *= mask
     return Ranked(Scored(mask, scores), clauses, counts)
 
 
