@@ -31,18 +31,17 @@ import hashlib
 import json
 import logging
 import os
-import re
 import stat
 import unicodedata
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date as _date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
+from .cleaning import clean_line, clean_text, parse_date
 from .errors import InputError
-from .fields import MONTHS
 from .models import Article, Problem
+from .records import HEADER_KEYS, parse_text, parse_text_article, record_to_article
 
 __all__ = [
     "TEXT_SUFFIXES",
@@ -78,322 +77,6 @@ _BINARY_MAGICS = (
     b"%PDF-", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x7fELF", b"BZh", b"\xfd7zXZ",
     b"7z\xbc\xaf", b"Rar!", b"\xd0\xcf\x11\xe0", b"RIFF", b"\x00\x00\x01\x00", b"SQLite format 3",
 )  # fmt: skip
-
-
-# --------------------------------------------------------------------------------------------------- cleaning
-
-# Line breaks in all their forms become "\n"; other control/format characters are removed (tab is kept).
-_NEWLINE_CHARS_RE = re.compile("[\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_NEWLINES_RE = re.compile("\r\n?|[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-_CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f\u00ad\u200b-\u200d\u2060\ufeff\ufffe\uffff]")
-_MD_IMAGE_RE = re.compile(r"!\[[^\]\n]*\](?:\([^)\n]*\))?")
-_MD_LINK_RE = re.compile(r"\[([^\]\n]+)\]\((?:https?://|www\.|/)[^)\s]*\)")
-_MD_HEADING_RE = re.compile(r"^#{1,6}\s+")
-_HSPACES = "\t\xa0\u1680\u2000-\u200a\u202f\u205f\u3000 "
-_HSPACE_RE = re.compile(f"[{_HSPACES}][{_HSPACES}]+|\t")
-# A sentence glued to the next one by scraping ("Pyrénées.Alors", "jeudi.Le", 'substantielles'".\"Malgré'):
-# a full stop followed by a capitalised word, preceded by a lowercase letter, digit or closing quote.
-_GLUED_RE = re.compile("[.!?…](?=[\"«]?[A-ZÀ-ÖØ-ÞŒ][a-zà-öø-ÿœ'’])")
-_GLUED_AFTER = frozenset("abcdefghijklmnopqrstuvwxyzàâäçéèêëîïôöùûüÿœæñ0123456789»\"')]")
-# A line with nothing but markup debris: pipes, table rules, bullets, dashes...
-_DEBRIS_LINE_RE = re.compile(r"[\s|:\-–—_*=#>~`.·•]*")
-
-
-def _split_glued(text: str) -> str:
-    cuts = [m.end() for m in _GLUED_RE.finditer(text) if m.start() and text[m.start() - 1] in _GLUED_AFTER]
-    if not cuts:
-        return text
-    parts, start = [], 0
-    for cut in cuts:
-        parts.append(text[start:cut])
-        start = cut
-    parts.append(text[start:])
-    return "\n".join(parts)
-
-
-def clean_line(text: str) -> str:
-    """`clean_text` for one-line fields (title, source, ...): line breaks become spaces."""
-    if (
-        text.isprintable()  # no line break, control, format or non-breaking space character
-        and text[:1] not in ("#", " ")
-        and text[-1:] != " "
-        and "  " not in text
-        and "[" not in text
-        and "|" not in text
-        and unicodedata.is_normalized("NFC", text)
-        and not _GLUED_RE.search(text)
-        and not _DEBRIS_LINE_RE.fullmatch(text)
-    ):
-        return text  # already clean: the common case, made cheap
-    return " ".join(clean_text(text).split("\n"))
-
-
-def clean_text(text: str) -> str:
-    """Clean scraped text: NFC, no control characters, no markdown debris, one paragraph per line.
-
-    - line breaks (CRLF, CR, U+2028...) become ``\\n``; NUL and other control or invisible format characters
-      (soft hyphen, zero-width space, BOM) are removed; a tab counts as a space;
-    - Unicode NFC normalisation (decomposed accents are composed);
-    - markdown image stubs (``![]()``, ``![alt](url)``) are removed, ``[text](url)`` links keep their text,
-      heading marks (``## ``) and table pipes at the start or end of a line (``caption. |``) are dropped;
-    - sentences glued together by scraping ("jeudi.Le") are split at the full stop;
-    - runs of spaces are collapsed (a single NBSP is kept), lines are stripped, and lines that are empty or
-      only debris (``|``, ``---``, ``* * *``) are dropped: paragraphs are separated by exactly one ``\\n``.
-    """
-    if not text:
-        return ""
-    if _NEWLINE_CHARS_RE.search(text):
-        text = _NEWLINES_RE.sub("\n", text)
-    if _CONTROL_RE.search(text):
-        text = _CONTROL_RE.sub("", text)
-    text = unicodedata.normalize("NFC", text)
-    if "[" in text:
-        text = _MD_IMAGE_RE.sub("", text)
-        text = _MD_LINK_RE.sub(r"\1", text)
-    text = _split_glued(text)
-    if "  " in text or "\t" in text or "\xa0" in text or "\u202f" in text:
-        text = _HSPACE_RE.sub(" ", text)
-    lines = []
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line:
-            continue
-        if line[0] == "#":
-            line = _MD_HEADING_RE.sub("", line)
-        if "|" in line:
-            line = line.strip("| ")
-        if _DEBRIS_LINE_RE.fullmatch(line):
-            continue
-        lines.append(line)
-    return "\n".join(lines)
-
-
-# ------------------------------------------------------------------------------------------------------ dates
-
-_ISO_RE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
-_ISO_PARTIAL_RE = re.compile(r"(\d{4})(?:-(\d{2}))?")
-_DMY_RE = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})")
-_FRENCH_RE = re.compile(
-    r"(?:(?:lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche),?\s+)?(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})"
-)
-
-
-def _fold_ascii(text: str) -> str:
-    decomposed = unicodedata.normalize("NFD", text.lower())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def _ymd(year: str | int, month: str | int, day: str | int) -> str | None:
-    try:
-        return _date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
-
-
-def parse_date(value: str) -> str | None:
-    """An ISO ``YYYY-MM-DD`` for the date written in `value`, or None if it cannot be understood.
-
-    Accepted: ``2021-06-15``, ``2021-06-15T08:30:00Z`` (date part kept), ``2021-06`` and ``2021`` (kept as
-    such), ``15/06/2021`` (also with ``.`` or ``-``), ``16 juin 2021``, ``mercredi 1er juin 2021``,
-    ``16 fevrier 2021``, ``3 sept. 2020``.
-    """
-    text = " ".join(value.split())
-    if not text:
-        return None
-    if m := _ISO_RE.fullmatch(text):
-        return _ymd(*m.groups())
-    if m := _ISO_PARTIAL_RE.fullmatch(text):
-        year, month = m.groups()
-        if month is None:
-            return year if 1000 <= int(year) <= 2999 else None
-        return f"{year}-{month}" if 1 <= int(month) <= 12 else None
-    if m := _DMY_RE.fullmatch(text):
-        day, month, year = m.groups()
-        return _ymd(year, month, day)
-    if m := _FRENCH_RE.fullmatch(_fold_ascii(text)):
-        day, month_name, year = m.groups()
-        month = MONTHS.get(month_name)
-        return _ymd(year, month, day) if month else None
-    return None
-
-
-# ------------------------------------------------------------------------------------------- text articles
-
-#: Header keys recognised on the lines right after the title of a .txt/.md article (case and accents
-#: ignored), mapped to the `Article` field they fill.
-HEADER_KEYS: dict[str, str] = {
-    "id": "id",
-    "date": "date",
-    "source": "source",
-    "url": "url",
-    "lien": "url",
-    "auteur": "author",
-    "author": "author",
-    "auteurs": "author",
-    "rubrique": "section",
-    "section": "section",
-    "chapeau": "lede",
-    "lede": "lede",
-}
-_HEADER_RE = re.compile(r"([A-Za-zÀ-ÿ]{2,9})\s*:\s*(.*)")
-_SETEXT_RE = re.compile(r"(=+|-+)\s*")
-
-
-def parse_text_article(text: str, id: str) -> Article:
-    """Parse the text of a .txt/.md article (already decoded) into an Article with the given id.
-
-    Shape (the header block is optional)::
-
-        Title on the first non-empty line            (a leading markdown "# " is dropped)
-        Date: 2021-06-15                             header lines, right after the title
-        Source: Dépêche régionale
-        Auteur: Jeanne Martin
-        Rubrique: Politique
-        URL: https://example.org/article
-        Chapeau: One-sentence summary.
-        Id: my-article-id
-                                                     (blank lines anywhere are ignored)
-        First paragraph of the body, one paragraph per line.
-        Second paragraph...
-
-    Header lines are ``Key: value`` with a key from `HEADER_KEYS` (``Date``, ``Source``, ``Auteur``/``Author``,
-    ``Rubrique``/``Section``, ``URL``/``Lien``, ``Chapeau``/``Lede``, ``Id``; case-insensitive); the block ends
-    at the first other line, which starts the body. Dates are read with `parse_date`; an unparseable date
-    leaves ``date`` None (`read_file` reports it). An ``Id:`` header overrides the `id` argument.
-    """
-    article, _ = _parse_text(text, id)
-    return article
-
-
-def _parse_text(text: str, id: str) -> tuple[Article, list[str]]:
-    warnings: list[str] = []
-    lines = text.split("\n") if "\r" not in text else text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    i, n = 0, len(lines)
-    title = ""
-    while i < n:
-        title = clean_line(lines[i])
-        i += 1
-        if title:
-            break
-    if i < n and _SETEXT_RE.fullmatch(lines[i].strip() or "x"):  # markdown "Title\n=====" underline
-        i += 1
-    fields: dict[str, str] = {}
-    while i < n:
-        raw = lines[i].strip()
-        if not raw:
-            i += 1
-            continue
-        m = _HEADER_RE.fullmatch(raw)
-        key = HEADER_KEYS.get(_fold_ascii(m.group(1))) if m else None
-        if m is None or key is None:
-            break
-        value = m.group(2).strip() if key == "url" else clean_line(m.group(2))
-        if value:
-            fields[key] = value
-        i += 1
-    body = clean_text("\n".join(lines[i:]))
-    date = None
-    if "date" in fields:
-        date = parse_date(fields["date"])
-        if date is None:
-            warnings.append(f"unparseable date {fields['date']!r} (article kept without a date)")
-    article = Article(
-        id=fields.get("id") or id,
-        title=title,
-        body=body,
-        date=date,
-        source=fields.get("source"),
-        url=fields.get("url"),
-        author=fields.get("author"),
-        section=fields.get("section"),
-        lede=fields.get("lede"),
-    )
-    return article, warnings
-
-
-# ------------------------------------------------------------------------------------------- JSON records
-
-_FIELD_ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("title", "headline", "titre"),
-    "body": ("body", "text", "content", "texte"),
-    "date": ("date", "published", "published_at"),
-    "source": ("source",),
-    "url": ("url", "link"),
-    "author": ("author", "authors", "auteur"),
-    "section": ("section", "category", "rubrique"),
-    "lede": ("lede", "chapeau", "summary"),
-}
-
-
-def _json_type(value: Any) -> str:
-    return {dict: "an object", list: "a list", bool: "a boolean"}.get(type(value), type(value).__name__)
-
-
-def _coerce(name: str, value: Any, warnings: list[str]) -> str | None:
-    """A JSON value as text: strings as is, numbers via str(), lists of strings joined; else a warning."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(value)
-    if isinstance(value, list) and all(isinstance(v, str | int | float) for v in value):
-        sep = "\n" if name in ("body", "lede") else ", "
-        return sep.join(str(v) for v in value)
-    warnings.append(f"field {name!r} is {_json_type(value)}, ignored")
-    return None
-
-
-def _record_to_article(
-    record: Any, default_id: str, path: str | None = None, line: int | None = None
-) -> tuple[Article | None, list[str]]:
-    """Turn one decoded JSON value into an Article; (None, [reason]) when it cannot be one."""
-    if not isinstance(record, dict):
-        return None, [f"expected a JSON object, got {_json_type(record)}"]
-    warnings: list[str] = []
-    values: dict[str, str | None] = {}
-    for name, aliases in _FIELD_ALIASES.items():
-        for key in aliases:
-            if record.get(key) is not None:
-                values[name] = _coerce(name, record[key], warnings)
-                break
-    raw_id = record.get("id")
-    if isinstance(raw_id, bool) or (raw_id is not None and not isinstance(raw_id, str | int | float)):
-        warnings.append(f"field 'id' is {_json_type(raw_id)}, ignored")
-        raw_id = None
-    art_id = str(raw_id).strip() if raw_id is not None else ""
-    title = clean_line(values.get("title") or "")
-    body = clean_text(values.get("body") or "")
-    if not title and not body:
-        return None, ["record has neither title nor body", *warnings]
-    date = None
-    raw_date = values.get("date")
-    if raw_date is not None and raw_date.strip():
-        date = parse_date(raw_date)
-        if date is None:
-            warnings.append(f"unparseable date {raw_date!r} (article kept without a date)")
-
-    def opt(name: str) -> str | None:
-        value = values.get(name)
-        if value is None:
-            return None
-        value = value.strip() if name == "url" else clean_line(value)
-        return value or None
-
-    article = Article(
-        id=art_id or default_id,
-        title=title,
-        body=body,
-        date=date,
-        source=opt("source"),
-        url=opt("url"),
-        author=opt("author"),
-        section=opt("section"),
-        lede=opt("lede"),
-        path=path,
-        line=line,
-    )
-    return article, warnings
 
 
 # ------------------------------------------------------------------------------------------------- files
@@ -577,7 +260,7 @@ class _Reader:
         if fmt in JSON_SUFFIXES:
             yield from self._parse_json(text)
             return
-        article, warnings = _parse_text(text, self.rel)
+        article, warnings = parse_text(text, self.rel)
         if not article.title and not article.body:
             self.problem("empty file (no text after cleaning)")
             return
@@ -600,13 +283,13 @@ class _Reader:
             if not data:
                 self.problem("empty file (empty JSON list)")
             for n, item in enumerate(data, 1):
-                article, warnings = _record_to_article(item, f"{self.rel}#{n}", self.rel)
+                article, warnings = record_to_article(item, f"{self.rel}#{n}", self.rel)
                 if warnings:
                     self.problem(f"item {n}: " + "; ".join(warnings))
                 if article is not None:
                     yield article
             return
-        article, warnings = _record_to_article(data, self.rel, self.rel)
+        article, warnings = record_to_article(data, self.rel, self.rel)
         if warnings:
             self.problem("; ".join(warnings))
         if article is not None:
@@ -654,7 +337,7 @@ class _Reader:
             except json.JSONDecodeError as exc:
                 self.problem(f"invalid JSON: {exc.msg} (column {exc.colno})", number)
                 continue
-            article, warnings = _record_to_article(record, f"{self.rel}#{number}", self.rel, number)
+            article, warnings = record_to_article(record, f"{self.rel}#{number}", self.rel, number)
             if warnings:
                 self.problem("; ".join(warnings), number)
             if article is not None:
