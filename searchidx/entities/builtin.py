@@ -223,48 +223,82 @@ class _Tok:
     key: str = ""
 
 
-def _tokenize(text: str) -> list[_Tok]:
-    toks: list[_Tok] = []
-    sent = True
-    for m in _TOKEN.finditer(text):
-        if m.lastgroup == "punct":
-            p = m.group()
-            toks.append(_Tok(p, "punct", m.start(), m.end()))
-            if p in ".!?…:;«»\"“”\n|—–":
-                sent = True
-            continue
-        if m.lastgroup == "hon":
-            toks.append(_Tok(m.group().rstrip("."), "hon", m.start(), m.end()))
-            continue
-        w = m.group()
-        start = m.start()
-        e = _ELISION.match(w) if ("'" in w or "’" in w) else None
-        if e and len(e.group(2)) > 1:
-            el = e.group(1) + "'"
-            toks.append(_Tok(el, "word", start, start + len(el), cap=el[0].isupper(), sent=sent,
-                             conn=el.lower() == "d'", key=el.lower()))
-            sent = False
-            w = e.group(2)
-            start = start + len(el)
-        if w[-1] in "'’":
-            w = w.rstrip("'’")
+_SENT_END = frozenset(".!?…:;«»\"“”\n|—–")
+_WORD_INFO: dict[str, tuple[bool, bool, str, bool]] = {}
+_WORD_INFO_MAX = 200_000
+
+
+def _word_info(w: str) -> tuple[bool, bool, str, bool]:
+    """(cap, conn, key, in capitals) of a word token, cached: most words recur from article to article."""
+    info = _WORD_INFO.get(w)
+    if info is None:
         low = w.lower()
         cap = w[:1].isupper() and not _HYPHEN_ADJ.search(w)
         conn = low in CONNECTORS
-        toks.append(_Tok(w, "word", start, start + len(w), cap, sent, conn, norm_key(w) if cap or conn else low))
-        sent = False
-    # a heading in capitals ("ÉDOUARD PHILIPPE À MATIGNON"): three or more upper-case words in a row are not names
-    run: list[_Tok] = []
-    for t in [*toks, _Tok("", "punct", 0, 0)]:
-        if t.kind == "word" and t.text.isupper():
-            run.append(t)
-            continue
-        if len(run) >= 3:
-            for u in run:
-                u.cap = False
-            t.sent = True  # the text after a heading starts a sentence ("MINISTRES - Le ministre a dit")
-        run = []
+        info = (cap, conn, norm_key(w) if cap or conn else low, w.isupper())
+        if len(_WORD_INFO) >= _WORD_INFO_MAX:
+            _WORD_INFO.clear()
+        _WORD_INFO[w] = info
+    return info
+
+
+def _tokenize(text: str) -> list[_Tok]:
+    toks: list[_Tok] = []
+    append = toks.append
+    info_of = _WORD_INFO.get
+    sent = True
+    run = 0  # words in capitals in a row, the last tokens appended: three or more are a heading
+    for m in _TOKEN.finditer(text):
+        kind = m.lastgroup
+        start, end = m.span()
+        upper = False
+        if kind == "word":
+            w = m.group()
+            if "'" in w or "’" in w:
+                e = _ELISION.match(w)
+                if e and len(e.group(2)) > 1:
+                    el = e.group(1) + "'"
+                    low = el.lower()
+                    tok = _Tok(el, "word", start, start + len(el), el[0].isupper(), sent, low == "d'", low)
+                    sent = False
+                    if el.isupper():
+                        run += 1
+                    else:
+                        run = _end_run(toks, run, tok)
+                    append(tok)
+                    w = e.group(2)
+                    start += len(el)
+                if w[-1] in "'’":
+                    w = w.rstrip("'’")
+            info = info_of(w) or _word_info(w)
+            tok = _Tok(w, "word", start, start + len(w), info[0], sent, info[1], info[2])
+            sent = False
+            upper = info[3]
+        elif kind == "punct":
+            tok = _Tok(m.group(), "punct", start, end)
+            if tok.text in _SENT_END:
+                sent = True
+        else:
+            tok = _Tok(m.group().rstrip("."), "hon", start, end)
+        if upper:
+            run += 1
+        elif run:
+            run = _end_run(toks, run, tok)
+        append(tok)
+    _end_run(toks, run, None)
     return toks
+
+
+def _end_run(toks: list[_Tok], run: int, after: _Tok | None) -> int:
+    """Ends a run of ``run`` words in capitals (the last tokens of ``toks``): three or more are a heading
+    ("ÉDOUARD PHILIPPE À MATIGNON"), not names, and the token after them starts a sentence ("MINISTRES - Le
+    ministre a dit")."""
+    if run >= 3:
+        for u in toks[len(toks) - run:]:
+            u.cap = False
+        if after is not None:
+            after.sent = True
+    return 0
 
 
 def _is_acronym(w: str) -> bool:
