@@ -289,14 +289,11 @@ def word_forms(text: str) -> tuple[list[str], list[str]]:
 _forms_cache: dict[str, tuple[tuple[str, str | None], ...]] = {}
 
 
-def indexed_forms(text: str) -> tuple[dict[str, list[int]], list[str], list[str]]:
-    """In one pass over ``text``, what indexing needs of it: each term's positions (the index-mode token
-    stream of `tokens`, positions as a Whoosh analyzer numbers them), and `word_forms`' exact forms and stems."""
-    positions: dict[str, list[int]] = {}
-    exacts: list[str] = []
-    stems: list[str] = []
+def indexed_plans(text: str) -> list[tuple[tuple[str, int, str | None, bool], ...]]:
+    """Per chunk of ``text``, its terms as indexing reads them: (term, position increment, exact form or None,
+    index only), cached by chunk (what `indexed_forms` walks; `searchidx.engines.whoosh.schema` hands it to C)."""
     cache = _indexed_cache
-    pos = -1
+    out = []
     for chunk, _base in chunks(text):
         found = cache.get(chunk)
         if found is None:
@@ -305,6 +302,18 @@ def indexed_forms(text: str) -> tuple[dict[str, list[int]], list[str], list[str]
             found = cache[chunk] = tuple(
                 (term, inc, _exact(term, chunk[s:e]), index_only) for term, s, e, inc, index_only in plan(chunk)
                 if term is not None)
+        out.append(found)
+    return out
+
+
+def indexed_forms(text: str) -> tuple[dict[str, list[int]], list[str], list[str]]:
+    """In one pass over ``text``, what indexing needs of it: each term's positions (the index-mode token
+    stream of `tokens`, positions as a Whoosh analyzer numbers them), and `word_forms`' exact forms and stems."""
+    positions: dict[str, list[int]] = {}
+    exacts: list[str] = []
+    stems: list[str] = []
+    pos = -1
+    for found in indexed_plans(text):
         for term, inc, exact, index_only in found:
             pos += inc
             at = positions.get(term)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import struct
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,14 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import formats
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.filedb.filetables import OrderedHashWriter, md5_hash
 from whoosh.filedb.structfile import StructFile
 from whoosh.util.numeric import byte_to_length
 
 from searchidx import Article, Index, corpus
-from searchidx.engines.whoosh import termfile
+from searchidx.engines.whoosh import schema, termfile
 from searchidx.engines.whoosh.codec import CompactCodec
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"
@@ -94,6 +97,69 @@ def test_terms_are_written_as_in_python(case: tuple[list[tuple[str, bytes, list[
     assert _index_bytes(index) == expected_index
 
 
+class _Format(formats.Format):  # type: ignore[misc]
+    def __init__(self, fixedsize: int) -> None:
+        super().__init__()
+        self.size = None if fixedsize < 0 else fixedsize
+
+    def fixed_value_size(self) -> int | None:
+        return self.size
+
+
+@st.composite
+def long_terms(draw: Any) -> tuple[list[Any], int, bytes, int]:
+    """One term of 1-1,200 postings in blocks of 1-255 (drawn from a seeded generator: too many draws for
+    hypothesis): id gaps, weights and values as in `terms`; every document with a length byte, or (a fifth of
+    the cases) any byte, zeros and missing ones included."""
+    rng = random.Random(draw(st.integers(0, 2**32)))
+    fixedsize = draw(st.sampled_from([-1, 0, 4]))
+    limit = draw(st.sampled_from([255, 128, 7, 1]))
+    n = draw(st.integers(1, 1200))
+    widest = draw(st.sampled_from([15, 300]))
+    weight = draw(st.sampled_from([lambda: 2.0, lambda: rng.randint(1, 15), lambda: float(rng.randint(0, 70_000)),
+                                   lambda: rng.randint(1, 400) / 8, lambda: rng.uniform(0.1, 9.9)]))
+    values = [None, b"", b"ab" * 40, b"\x01\x02\x03"]
+    flat: list[Any] = []
+    doc = rng.randint(0, 50)
+    for _ in range(n):
+        value = rng.randbytes(4) if fixedsize == 4 else rng.choice(values)
+        flat += [doc, weight(), value]
+        doc += rng.randint(1, widest)
+    if draw(st.integers(0, 4)):
+        codes = bytes(rng.randint(1, 255) for _ in range(doc))
+    else:
+        codes = bytes(rng.choice([0, 0, 1, 9, 200]) for _ in range(rng.randint(0, doc)))
+    return flat, fixedsize, codes, limit
+
+
+@needs_native
+@settings(max_examples=150, deadline=None)
+@given(long_terms())
+def test_long_terms_are_written_as_in_python(case: tuple[list[Any], int, bytes, int]) -> None:
+    """``_encode.term_blocks`` against Whoosh's ``start_postings``, `CompactPostingsWriter.add_postings` and
+    ``finish_postings``: the same blocks and term info (or None where a block has no length, which Whoosh's
+    term info cannot hold)."""
+    flat, fixedsize, codes, limit = case
+    post = StructFile(io.BytesIO())
+    post.write(b"head")
+    writer = CompactCodec(blocklimit=limit).postings_writer(post)
+    writer.start_postings(_Format(fixedsize), W3TermInfo())
+    ids = flat[0::3]
+    lens = [byte_to_length(codes[d]) if d < len(codes) and codes[d] else None for d in ids]
+    written = termfile.long_term(flat, codes, fixedsize, 3, limit, 4)
+    try:
+        writer.add_postings(ids, flat[1::3], [v if v is not None else b"" for v in flat[2::3]], lens)
+        info = writer.finish_postings().to_bytes()
+    except TypeError:  # Whoosh's term info: min(None, length) of a block without lengths
+        assert written is None
+        return
+    if written is None:
+        assert any(not any(lens[i:i + limit]) for i in range(0, len(ids), limit))
+        return
+    assert b"head" + written[0] == post.file.getvalue()
+    assert written[1] == info
+
+
 @needs_native
 def test_keys_hash_as_whoosh_hashes_them() -> None:
     """MD5 over keys of every padding case (one and two final chunks, several chunks)."""
@@ -145,3 +211,21 @@ def test_an_index_is_the_same_with_and_without_it(tmp_path: Path, monkeypatch: p
         files.append(_segment_files(tmp_path / name))
     assert len(files[0][".pst"]) > 100_000
     assert files[0] == files[1] and hits[0] == hits[1] and len(hits[0]) == 30
+
+
+@needs_native
+def test_documents_are_analysed_as_in_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`schema.pre_analyze` with ``_encode.field_postings`` and without: the same postings (terms, frequencies,
+    encoded positions, in the same order), exact forms and word pairs, on the bundled corpus and on text with
+    elisions, compounds, acronyms, numbers, stop words only and repeated words far apart."""
+    texts = [a.title + "\n" + a.body for a in corpus.iter_articles([CORPUS], lambda problem: None)]
+    texts += ["L'O.N.U. et l’U.E. : aujourd'hui, c'est-à-dire 1 000 000,5 euros, 8,5 %.", "le la les de du",
+              "", "Paris " + "mot " * 20_000 + "Paris", "États-Unis d'Amérique, Saint-Étienne–Lyon"]
+    analysed = []
+    for module in (None, schema.native):
+        monkeypatch.setattr(schema, "native", module)
+        analysed.append([schema.pre_analyze({"title": t[:80], "body": t}) for t in texts])
+    for python, c in zip(*analysed, strict=True):
+        assert {k: list(v) if isinstance(v, list) else v for k, v in python.items()} == \
+            {k: list(v) if isinstance(v, list) else v for k, v in c.items()}
+    assert any(len(doc["body"]) > 100 for doc in analysed[1])

@@ -10,6 +10,16 @@
  *       each record's MD5 hash (uint32) and offset in ``records`` (int64).
  *   hash_tables(hashes, positions, start) -> (tables, directory): Whoosh's 256 open-addressing tables of the
  *       records (``HashWriter._write_hashes``) written from ``start``, and their (position, slots) list.
+ *   term_blocks(flat, codes, fixedsize, compression, limit) -> (postings, weight, count, minlength, maxlength,
+ *       maxweight, first, last, lengthless): one term's posting list of any length (`pool.write_postings`:
+ *       ``CompactPostingsWriter.add_postings`` then ``finish_postings``), blocks of ``limit`` postings, and what
+ *       its term info holds: the sum of the blocks' weight sums, the postings, the smallest and largest length
+ *       bytes, the largest weight (at least 0), the first and last document, and how many blocks have no length.
+ *   field_postings(found) -> (postings, exacts, stems): a text field's postings of one document, as
+ *       `schema.pre_analyze` makes them in Python: ``found`` is `analysis.indexed_plans` of the text (per chunk,
+ *       its (term, position increment, exact form, index only) tuples); ``postings`` is each term's (UTF-8
+ *       term, frequency, weight = frequency, `schema.CompactPositions` value) in order of first occurrence;
+ *       ``exacts`` the exact forms and ``stems`` the terms of the tokens with an exact form, not index-only.
  *
  * Little-endian hosts only (the block header is little-endian; Whoosh's structs are big-endian). */
 #define PY_SSIZE_T_CLEAN
@@ -156,20 +166,31 @@ typedef struct {
     Py_ssize_t vlens[MAX_POSTINGS];
 } Term;
 
+static int parse_slice(PyObject *flat, Py_ssize_t begin, int n, const unsigned char *codes, Py_ssize_t ncodes,
+                       uint32_t after, Term *t);
+
 static int parse_term(PyObject *flat, const unsigned char *codes, Py_ssize_t ncodes, Term *t) {
     if (!PyList_Check(flat) || PyList_GET_SIZE(flat) % 3 || PyList_GET_SIZE(flat) == 0
         || PyList_GET_SIZE(flat) > 3 * MAX_POSTINGS) {
         PyErr_SetString(PyExc_ValueError, "a term's postings: a list of 1-255 (doc, weight, value)");
         return -1;
     }
-    t->n = (int)(PyList_GET_SIZE(flat) / 3);
+    return parse_slice(flat, 0, (int)(PyList_GET_SIZE(flat) / 3), codes, ncodes, 0, t);
+}
+
+/* The ``n`` postings of ``flat`` from posting ``begin`` into ``t``; document numbers must increase from
+ * ``after`` on (``begin`` > 0: the last document of the block before). */
+static int parse_slice(PyObject *flat, Py_ssize_t begin, int n, const unsigned char *codes, Py_ssize_t ncodes,
+                       uint32_t after, Term *t) {
+    t->n = n;
     t->minlen = t->maxlen = 0;
     for (int i = 0; i < t->n; i++) {
-        PyObject *doc = PyList_GET_ITEM(flat, 3 * i), *weight = PyList_GET_ITEM(flat, 3 * i + 1),
-                 *value = PyList_GET_ITEM(flat, 3 * i + 2);
+        Py_ssize_t k = 3 * (begin + i);
+        PyObject *doc = PyList_GET_ITEM(flat, k), *weight = PyList_GET_ITEM(flat, k + 1),
+                 *value = PyList_GET_ITEM(flat, k + 2);
         unsigned long id = PyLong_AsUnsignedLong(doc);
         if (id == (unsigned long)-1 && PyErr_Occurred()) return -1;
-        if (id > 0xFFFFFFFFul || (i && id <= t->ids[i - 1])) {
+        if (id > 0xFFFFFFFFul || (i && id <= t->ids[i - 1]) || (!i && begin && id <= after)) {
             PyErr_SetString(PyExc_ValueError, "document numbers must increase and fit in 32 bits");
             return -1;
         }
@@ -197,14 +218,16 @@ static int parse_term(PyObject *flat, const unsigned char *codes, Py_ssize_t nco
     return 0;
 }
 
-/* Appends MAGIC + the block of ``t`` to ``out``; ``scratch`` holds the uncompressed parts. */
-static int write_block(Buf *out, Buf *scratch, const Term *t, int fixedsize, int compression) {
+/* Appends the block of ``t`` to ``out`` (after MAGIC if ``first``; its length negative if ``last``);
+ * ``scratch`` holds the uncompressed parts. */
+static int write_block(Buf *out, Buf *scratch, const Term *t, int fixedsize, int compression, int first, int last) {
     int n = t->n, layout = 0, nibbles = 0;
     uint32_t tmp[MAX_POSTINGS];
     unsigned char packed[4 * MAX_POSTINGS];
     Py_ssize_t start = out->size;
     static const unsigned char header_space[4 + 4 + INFO_SIZE] = "SXp1";
-    if (put(out, header_space, sizeof header_space) < 0) return -1;
+    int magic = first ? 4 : 0;
+    if (put(out, header_space + 4 - magic, magic + 4 + INFO_SIZE) < 0) return -1;
 
     scratch->size = 0;
     if (n > 1) {
@@ -266,8 +289,9 @@ static int write_block(Buf *out, Buf *scratch, const Term *t, int fixedsize, int
     if (z < 0) return -1;
     layout |= z ? ZLIB_V : 0;
 
-    unsigned char *h = out->data + start + 4;
-    int32_t length = -(int32_t)(INFO_SIZE + (out->size - start - 4 - 4 - INFO_SIZE));
+    unsigned char *h = out->data + start + magic;
+    int32_t length = (int32_t)(INFO_SIZE + (out->size - start - magic - 4 - INFO_SIZE));
+    if (last) length = -length;
     uint16_t lay = (uint16_t)layout;
     memcpy(h, &length, 4);
     h[4] = (unsigned char)n;
@@ -339,7 +363,7 @@ static PyObject *terms(PyObject *self, PyObject *args) {
         lastlen = tlen;
         if (parse_term(PyTuple_GET_ITEM(group, 2), codes.buf, codes.len, t) < 0) goto done;
         Py_ssize_t begin = post.size;
-        if (write_block(&post, &scratch, t, fixedsize, compression) < 0) goto done;
+        if (write_block(&post, &scratch, t, fixedsize, compression, 1, 1) < 0) goto done;
         unsigned char info[TERM_INFO], lens[8];
         term_info(info, t, offset + begin, (int32_t)(post.size - begin));
         /* the record: "!ii" key and value lengths, the key ("!H" field id + term), the term info */
@@ -436,9 +460,181 @@ done:
     return result;
 }
 
+
+/* term_blocks(flat, codes, fixedsize, compression, limit) -> see the module doc. */
+static PyObject *term_blocks(PyObject *self, PyObject *args) {
+    PyObject *flat;
+    Py_buffer codes;
+    int fixedsize, compression, limit;
+    if (!PyArg_ParseTuple(args, "O!y*iii", &PyList_Type, &flat, &codes, &fixedsize, &compression, &limit))
+        return NULL;
+    Buf post = {0}, scratch = {0};
+    Term *t = PyMem_Malloc(sizeof(Term));
+    PyObject *result = NULL;
+    Py_ssize_t total = PyList_GET_SIZE(flat) / 3;
+    if (!t) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (PyList_GET_SIZE(flat) % 3 || total == 0 || limit < 1 || limit > MAX_POSTINGS) {
+        PyErr_SetString(PyExc_ValueError, "a term's postings: a list of (doc, weight, value); limit 1-255");
+        goto done;
+    }
+    double weight = 0, maxweight = 0;
+    unsigned char minlen = 0, maxlen = 0;
+    int lengthless = 0;
+    uint32_t first = 0, last = 0;
+    for (Py_ssize_t begin = 0; begin < total; begin += limit) {
+        int n = (int)(total - begin < limit ? total - begin : limit);
+        if (parse_slice(flat, begin, n, codes.buf, codes.len, last, t) < 0) goto done;
+        if (write_block(&post, &scratch, t, fixedsize, compression, begin == 0, begin + n == total) < 0) goto done;
+        double sum = 0;
+        for (int i = 0; i < n; i++) sum += t->w32[i];
+        weight += sum;
+        if (t->wmax > maxweight) maxweight = t->wmax;
+        if (!t->minlen) lengthless++;
+        else if (!minlen || t->minlen < minlen) minlen = t->minlen;
+        if (t->maxlen > maxlen) maxlen = t->maxlen;
+        if (!begin) first = t->ids[0];
+        last = t->ids[n - 1];
+    }
+    result = Py_BuildValue("(y#dnBBdIIi)", post.data ? (char *)post.data : "", post.size, weight, total, minlen,
+                           maxlen, maxweight, first, last, lengthless);
+done:
+    PyBuffer_Release(&codes);
+    PyMem_Free(t);
+    PyMem_Free(post.data);
+    PyMem_Free(scratch.data);
+    return result;
+}
+
+/* ---- a text field's postings of one document (`schema.pre_analyze`) ---- */
+
+typedef struct {
+    uint32_t *at;
+    Py_ssize_t n, cap;
+} Positions;
+
+static int put_varint(Buf *b, uint32_t v) {
+    unsigned char tmp[5];
+    int k = 0;
+    while (v > 0x7F) {
+        tmp[k++] = (unsigned char)((v & 0x7F) | 0x80);
+        v >>= 7;
+    }
+    tmp[k++] = (unsigned char)v;
+    return put(b, tmp, k);
+}
+
+/* field_postings(found) -> (postings, exacts, stems): see the module doc. */
+static PyObject *field_postings(PyObject *self, PyObject *args) {
+    PyObject *found;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &found)) return NULL;
+    PyObject *index = PyDict_New(), *order = PyList_New(0), *exacts = PyList_New(0), *stems = PyList_New(0);
+    PyObject *postings = NULL, *result = NULL;
+    Positions *lists = NULL;
+    Py_ssize_t nlists = 0, caplists = 0;
+    Buf buf = {NULL, 0, 0};
+    if (!index || !order || !exacts || !stems) goto done;
+    long pos = -1;
+    for (Py_ssize_t c = 0; c < PyList_GET_SIZE(found); c++) {
+        PyObject *chunk = PyList_GET_ITEM(found, c);
+        if (!PyTuple_Check(chunk)) {
+            PyErr_SetString(PyExc_TypeError, "found: a list of tuples");
+            goto done;
+        }
+        for (Py_ssize_t t = 0; t < PyTuple_GET_SIZE(chunk); t++) {
+            PyObject *item = PyTuple_GET_ITEM(chunk, t);
+            if (!PyTuple_Check(item) || PyTuple_GET_SIZE(item) != 4 || !PyUnicode_Check(PyTuple_GET_ITEM(item, 0))) {
+                PyErr_SetString(PyExc_TypeError, "found: (term, increment, exact form, index only) tuples");
+                goto done;
+            }
+            PyObject *term = PyTuple_GET_ITEM(item, 0), *exact = PyTuple_GET_ITEM(item, 2);
+            long inc = PyLong_AsLong(PyTuple_GET_ITEM(item, 1));
+            if (inc == -1 && PyErr_Occurred()) goto done;
+            pos += inc;
+            PyObject *slot = PyDict_GetItemWithError(index, term);
+            Py_ssize_t i;
+            if (slot) {
+                i = PyLong_AsSsize_t(slot);
+            } else {
+                if (PyErr_Occurred()) goto done;
+                if (nlists == caplists) {
+                    Py_ssize_t cap = caplists ? 2 * caplists : 64;
+                    Positions *grown = PyMem_Realloc(lists, cap * sizeof(Positions));
+                    if (!grown) {
+                        PyErr_NoMemory();
+                        goto done;
+                    }
+                    lists = grown;
+                    caplists = cap;
+                }
+                i = nlists;
+                lists[nlists++] = (Positions){NULL, 0, 0};
+                PyObject *number = PyLong_FromSsize_t(i);
+                if (!number || PyDict_SetItem(index, term, number) < 0 || PyList_Append(order, term) < 0) {
+                    Py_XDECREF(number);
+                    goto done;
+                }
+                Py_DECREF(number);
+            }
+            Positions *list = &lists[i];
+            if (list->n == list->cap) {
+                Py_ssize_t cap = list->cap ? 2 * list->cap : 4;
+                uint32_t *grown = PyMem_Realloc(list->at, cap * sizeof(uint32_t));
+                if (!grown) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                list->at = grown;
+                list->cap = cap;
+            }
+            list->at[list->n++] = (uint32_t)(pos >= 0 ? pos : 0);
+            int truth = PyObject_IsTrue(exact);
+            if (truth < 0) goto done;
+            if (truth) {
+                if (PyList_Append(exacts, exact) < 0) goto done;
+                if (PyTuple_GET_ITEM(item, 3) != Py_True && PyList_Append(stems, term) < 0) goto done;
+            }
+        }
+    }
+    postings = PyList_New(nlists);
+    if (!postings) goto done;
+    for (Py_ssize_t i = 0; i < nlists; i++) {
+        Positions *list = &lists[i];
+        buf.size = 0;
+        if (put_varint(&buf, (uint32_t)list->n) < 0) goto done;
+        uint32_t base = 0;
+        for (Py_ssize_t k = 0; k < list->n; k++) {
+            if (put_varint(&buf, list->at[k] - base) < 0) goto done;
+            base = list->at[k];
+        }
+        PyObject *term = PyUnicode_AsUTF8String(PyList_GET_ITEM(order, i));
+        PyObject *value = term ? PyBytes_FromStringAndSize((const char *)buf.data, buf.size) : NULL;
+        PyObject *posting = value ? Py_BuildValue("(OnnO)", term, list->n, list->n, value) : NULL;
+        Py_XDECREF(term);
+        Py_XDECREF(value);
+        if (!posting) goto done;
+        PyList_SET_ITEM(postings, i, posting);
+    }
+    result = PyTuple_Pack(3, postings, exacts, stems);
+done:
+    for (Py_ssize_t i = 0; i < nlists; i++) PyMem_Free(lists[i].at);
+    PyMem_Free(lists);
+    PyMem_Free(buf.data);
+    Py_XDECREF(index);
+    Py_XDECREF(order);
+    Py_XDECREF(exacts);
+    Py_XDECREF(stems);
+    Py_XDECREF(postings);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"terms", terms, METH_VARARGS, "One-block posting lists and term index records of a field's terms."},
     {"hash_tables", hash_tables, METH_VARARGS, "The term index's 256 hash tables and their directory."},
+    {"term_blocks", term_blocks, METH_VARARGS, "The posting blocks of a term of any length, and its statistics."},
+    {"field_postings", field_postings, METH_VARARGS, "A text field's postings of one document, exact forms, stems."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -186,8 +186,8 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable
     """What Whoosh's ``FieldWriter.add_postings`` writes for these postings, a term (and a block) at a time.
 
     ``fieldwriter`` is Whoosh's W3 field writer; with a `codec.CompactPostingsWriter`, terms of one block are
-    written in batches by C (`termfile.TermBatch`) or one call each (``write_term``), a longer one a block at
-    a time (``add_postings``)."""
+    written in batches by C (`termfile.TermBatch`) or one call each (``write_term``), a longer one by one C call
+    (``TermBatch.write_long``) or a block at a time (``add_postings``)."""
     field_lengths = getattr(lengths, "field_lengths", None)
     batch = termfile.TermBatch(fieldwriter) if termfile.native is not None else None
     codes: bytes | None = None
@@ -216,6 +216,8 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable
                     batch.start_field(codes, fixedsize)
         if codes is not None and len(flat) <= 3 * limit:
             batch.add(group)
+            continue
+        if codes is not None and batch is not None and batch.write_long(tbytes, flat):
             continue
         if batch is not None:
             batch.flush()

@@ -9,9 +9,14 @@ from whoosh import columns, fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
-from searchidx.analysis import indexed_forms, pairs
+from searchidx.analysis import indexed_forms, indexed_plans, pairs
 from searchidx.engines.whoosh.analyzer import PAIRED_WORDS, PairAnalyzer, analyzer, exact_analyzer
 from searchidx.fields import FACET_FIELDS, facet_key
+
+try:
+    from searchidx.engines.whoosh import _encode as native
+except ImportError:  # not built: the same postings in Python
+    native = None  # type: ignore[assignment]
 
 SCHEMA_VERSION = 5  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`;
 #: 4: the ``copysig`` column (`searchidx.explore.copies`); 5: exact-form fields (``title_exact``, ``body_exact``)
@@ -146,14 +151,20 @@ def _positioned(positions: dict[str, list[int]], field: FrenchText) -> PreAnalyz
 
 def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
     """``doc`` with its text fields analysed into `PreAnalyzed` values (their stored text kept aside), and the
-    ranking's fields derived from the same pass over the text (`searchidx.analysis.indexed_forms`)."""
+    ranking's fields derived from the same pass over the text (`searchidx.analysis.indexed_forms`; its loop and
+    the positions' encoding in C when `_encode` is built)."""
     pair_terms: list[str] = []
     for name in TEXT_FIELDS:
         value = doc.get(name)
         if isinstance(value, str):
             doc.setdefault(f"_stored_{name}", value)
-            positions, exacts, stems = indexed_forms(value)
-            doc[name] = _positioned(positions, _TEXT_FIELDS[name])
+            field = _TEXT_FIELDS[name]
+            if native is not None and field.format.field_boost == 1:
+                postings, exacts, stems = native.field_postings(indexed_plans(value))
+                doc[name] = PreAnalyzed(postings)
+            else:
+                positions, exacts, stems = indexed_forms(value)
+                doc[name] = _positioned(positions, field)
             doc[f"{name}_exact"] = _counted(exacts)
             pair_terms += pairs(stems[:PAIRED_WORDS])
     doc["pairs"] = _counted(pair_terms)

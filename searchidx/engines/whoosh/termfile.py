@@ -1,11 +1,13 @@
-"""A new segment's terms written in C (`_encode.c`): each one-block posting list and its term index record,
-the same bytes as `codec.CompactPostingsWriter.write_term` and Whoosh's ``OrderedHashWriter``.
+"""A new segment's terms written in C (`_encode.c`): each posting list and its term index record, the same
+bytes as `codec.CompactPostingsWriter` (``write_term``, ``add_postings``) and Whoosh's ``OrderedHashWriter``.
 
 Why: a commit writes every term of the segment, most of them word pairs seen once, and Whoosh's term index
 costs a few Python calls per term (an MD5, a tuple in a bucket list, three writes), on top of the posting
 writer's: ~1.4 ms of the writer's CPU per article at 8,000 articles, while the workers wait (cProfile). Here
 a batch of terms is one call; the index keeps its hashes and positions in two arrays (12 bytes a term instead
-of a tuple) and writes its hash tables in one call. Without the module (no C compiler at install), the
+of a tuple) and writes its hash tables in one call. A term of several blocks (the common words: most of the
+postings of a large index) is one call too, where the Python path spent ~1 µs per posting in lists, arrays and
+block headers. Without the module (no C compiler at install), the
 writer keeps the Python path.
 """
 
@@ -14,17 +16,19 @@ from __future__ import annotations
 from array import array
 from typing import Any
 
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.filedb.filetables import OrderedHashWriter, _lengths, md5_hash
-from whoosh.system import pack_ushort
+from whoosh.system import pack_int, pack_long, pack_ushort
 
 try:  # built by ``pip install`` where a C compiler is found
     from searchidx.engines.whoosh import _encode as native
 except ImportError:  # pragma: no cover (the Python path writes the same bytes)
     native = None  # type: ignore[assignment]
 
-__all__ = ["BATCH", "TermBatch", "native"]
+__all__ = ["BATCH", "TermBatch", "long_term", "native"]
 
 BATCH = 4096  # terms per call
+_TERMINFO = W3TermInfo._struct
 
 
 class ArrayHashWriter(OrderedHashWriter):  # type: ignore[misc]
@@ -115,3 +119,31 @@ class TermBatch:
         prefix = pack_ushort(fw._fieldid)
         self.tindex.add_records(prefix + self.groups[0][1], prefix + self.groups[-1][1], records, hashes, positions)
         self.groups = []
+
+    def write_long(self, tbytes: bytes, flat: list[Any]) -> bool:
+        """Writes a term of several blocks (the batch flushed first): the bytes of Whoosh's ``start_term``,
+        ``CompactPostingsWriter.add_postings`` and ``finish_term``, in one C call (`long_term`). False (nothing
+        written) when a block has no document length: Whoosh's term info cannot hold that, its path decides."""
+        self.flush()
+        fw = self.fieldwriter
+        postfile = fw._postfile
+        start = postfile.tell()
+        written = long_term(flat, self.codes, self.fixedsize, fw._postwriter._compression,
+                            fw._postwriter._blocklimit, start)
+        if written is None:
+            return False
+        postfile.write(written[0])
+        self.tindex.add(pack_ushort(fw._fieldid) + tbytes, written[1])
+        return True
+
+
+def long_term(flat: list[Any], codes: bytes, fixedsize: int, compression: int, limit: int,
+              start: int) -> tuple[bytes, bytes] | None:
+    """A term's posting list of any length written at ``start`` (``_encode.term_blocks``) and its term info
+    bytes, or None when a block has no document length."""
+    postings, weight, count, minlength, maxlength, maxweight, first, last, lengthless = native.term_blocks(
+        flat, codes, fixedsize, compression, limit)
+    if lengthless:
+        return None
+    info = _TERMINFO.pack(False, weight, count, minlength, maxlength, maxweight, first, last)
+    return postings, info + pack_long(start) + pack_int(len(postings))
