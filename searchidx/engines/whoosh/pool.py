@@ -192,16 +192,21 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable
     (``TermBatch.write_long``) or a block at a time (``add_postings``)."""
     field_lengths = getattr(lengths, "field_lengths", None)
     batch = termfile.TermBatch(fieldwriter) if termfile.native is not None else None
+    pending = batch.groups if batch is not None else []  # the batch's one-block terms (appended here: ~2M a commit)
     codes: bytes | None = None
     current: str | None = None
+    skipped: str | None = None  # a field not in the schema
     column: list[int | None] | None = None
-    limit = 0
+    limit = batched = 0
     fixedsize: int | None = None
     for group in groups:
         fieldname, tbytes, flat = group
-        if fieldname not in schema:
-            continue
         if fieldname != current:
+            if fieldname == skipped:
+                continue
+            if fieldname not in schema:
+                skipped = fieldname
+                continue
             if batch is not None:
                 batch.flush()
             if current is not None:
@@ -216,8 +221,11 @@ def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable
                 codes = b"" if lengths is None else length_codes(lengths, fieldname)
                 if codes is not None:
                     batch.start_field(codes, fixedsize)
-        if codes is not None and len(flat) <= 3 * limit:
-            batch.add(group)
+            batched = 3 * limit if codes is not None else 0  # flat lists this long or shorter go to the batch
+        if len(flat) <= batched:
+            pending.append(group)
+            if len(pending) >= termfile.BATCH:
+                batch.flush()
             continue
         if codes is not None and batch is not None and batch.write_long(tbytes, flat):
             continue

@@ -91,6 +91,7 @@ class TermBatch:
         self.fieldwriter = fieldwriter
         self.tindex = array_hash_writer(fieldwriter._tindex)
         fieldwriter._tindex = self.tindex
+        #: terms waiting for `flush`, of at most one block each, in order (`add`, or appended by the caller)
         self.groups: list[tuple[str, bytes, list[Any]]] = []
         self.codes = b""
         self.fixedsize = -1
@@ -118,7 +119,7 @@ class TermBatch:
         postfile.write(postings)
         prefix = pack_ushort(fw._fieldid)
         self.tindex.add_records(prefix + self.groups[0][1], prefix + self.groups[-1][1], records, hashes, positions)
-        self.groups = []
+        self.groups.clear()  # the same list: `pool.write_postings` appends to it
 
     def write_long(self, tbytes: bytes, flat: list[Any]) -> bool:
         """Writes a term of several blocks (the batch flushed first): the bytes of Whoosh's ``start_term``,
