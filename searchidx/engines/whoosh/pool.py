@@ -45,8 +45,8 @@ _TERM_BYTES = 200
 _RUN_FRAME = 1024  # terms per marshal frame in a run
 #: zlib level of a run's frames: runs hold every posting until the commit (the temporary disk of a large
 #: index). The frames of 8,000 articles (92 MB) take 20.3 MB at level 1 and 18.5 MB at level 4 (0.7 against
-#: 1.0 s of CPU; level 6: 17.0 MB in 2.0 s). At one million articles the peak of level 1 was 1.51x the index
-#: (BENCHMARKS.md, round 8).
+#: 1.0 s of CPU; level 6: 17.0 MB in 2.0 s). At one million articles the disk peaked at 1.51x the index at level 1,
+#: 1.41-1.46x at level 4 (BENCHMARKS.md, round 8).
 _RUN_ZLIB = 4
 
 Group = tuple[str, bytes, list[Any]]  # (field name, term, [doc, weight, value, ...])
