@@ -47,7 +47,7 @@ typedef struct {
 
 static int reserve(Buf *b, Py_ssize_t more) {
     if (b->size + more <= b->cap) return 0;
-    Py_ssize_t cap = b->cap ? b->cap : 1 << 16;
+    Py_ssize_t cap = b->cap ? b->cap : 64;
     while (cap < b->size + more) cap *= 2;
     unsigned char *data = PyMem_Realloc(b->data, cap);
     if (!data) {
@@ -510,11 +510,6 @@ done:
 
 /* ---- a text field's postings of one document (`schema.pre_analyze`) ---- */
 
-typedef struct {
-    uint32_t *at;
-    Py_ssize_t n, cap;
-} Positions;
-
 static int put_varint(Buf *b, uint32_t v) {
     unsigned char tmp[5];
     int k = 0;
@@ -532,8 +527,8 @@ static PyObject *field_postings(PyObject *self, PyObject *args) {
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &found)) return NULL;
     PyObject *index = PyDict_New(), *order = PyList_New(0), *exacts = PyList_New(0), *stems = PyList_New(0);
     PyObject *postings = NULL, *result = NULL;
-    Positions *lists = NULL;
-    Py_ssize_t nlists = 0, caplists = 0;
+    Buf lists = {0}; /* a Buf of each term's positions (uint32), by order of first occurrence */
+    Py_ssize_t nlists = 0;
     Buf buf = {NULL, 0, 0};
     if (!index || !order || !exacts || !stems) goto done;
     long pos = -1;
@@ -559,18 +554,9 @@ static PyObject *field_postings(PyObject *self, PyObject *args) {
                 i = PyLong_AsSsize_t(slot);
             } else {
                 if (PyErr_Occurred()) goto done;
-                if (nlists == caplists) {
-                    Py_ssize_t cap = caplists ? 2 * caplists : 64;
-                    Positions *grown = PyMem_Realloc(lists, cap * sizeof(Positions));
-                    if (!grown) {
-                        PyErr_NoMemory();
-                        goto done;
-                    }
-                    lists = grown;
-                    caplists = cap;
-                }
-                i = nlists;
-                lists[nlists++] = (Positions){NULL, 0, 0};
+                static const Buf empty = {0};
+                if (put(&lists, &empty, sizeof(Buf)) < 0) goto done;
+                i = nlists++;
                 PyObject *number = PyLong_FromSsize_t(i);
                 if (!number || PyDict_SetItem(index, term, number) < 0 || PyList_Append(order, term) < 0) {
                     Py_XDECREF(number);
@@ -578,18 +564,8 @@ static PyObject *field_postings(PyObject *self, PyObject *args) {
                 }
                 Py_DECREF(number);
             }
-            Positions *list = &lists[i];
-            if (list->n == list->cap) {
-                Py_ssize_t cap = list->cap ? 2 * list->cap : 4;
-                uint32_t *grown = PyMem_Realloc(list->at, cap * sizeof(uint32_t));
-                if (!grown) {
-                    PyErr_NoMemory();
-                    goto done;
-                }
-                list->at = grown;
-                list->cap = cap;
-            }
-            list->at[list->n++] = (uint32_t)(pos >= 0 ? pos : 0);
+            uint32_t at = (uint32_t)(pos >= 0 ? pos : 0);
+            if (put(&((Buf *)lists.data)[i], &at, sizeof at) < 0) goto done;
             int truth = PyObject_IsTrue(exact);
             if (truth < 0) goto done;
             if (truth) {
@@ -601,17 +577,18 @@ static PyObject *field_postings(PyObject *self, PyObject *args) {
     postings = PyList_New(nlists);
     if (!postings) goto done;
     for (Py_ssize_t i = 0; i < nlists; i++) {
-        Positions *list = &lists[i];
+        const uint32_t *at = (const uint32_t *)((Buf *)lists.data)[i].data;
+        Py_ssize_t n = ((Buf *)lists.data)[i].size / (Py_ssize_t)sizeof(uint32_t);
         buf.size = 0;
-        if (put_varint(&buf, (uint32_t)list->n) < 0) goto done;
+        if (put_varint(&buf, (uint32_t)n) < 0) goto done;
         uint32_t base = 0;
-        for (Py_ssize_t k = 0; k < list->n; k++) {
-            if (put_varint(&buf, list->at[k] - base) < 0) goto done;
-            base = list->at[k];
+        for (Py_ssize_t k = 0; k < n; k++) {
+            if (put_varint(&buf, at[k] - base) < 0) goto done;
+            base = at[k];
         }
         PyObject *term = PyUnicode_AsUTF8String(PyList_GET_ITEM(order, i));
         PyObject *value = term ? PyBytes_FromStringAndSize((const char *)buf.data, buf.size) : NULL;
-        PyObject *posting = value ? Py_BuildValue("(OnnO)", term, list->n, list->n, value) : NULL;
+        PyObject *posting = value ? Py_BuildValue("(OnnO)", term, n, n, value) : NULL;
         Py_XDECREF(term);
         Py_XDECREF(value);
         if (!posting) goto done;
@@ -619,8 +596,8 @@ static PyObject *field_postings(PyObject *self, PyObject *args) {
     }
     result = PyTuple_Pack(3, postings, exacts, stems);
 done:
-    for (Py_ssize_t i = 0; i < nlists; i++) PyMem_Free(lists[i].at);
-    PyMem_Free(lists);
+    for (Py_ssize_t i = 0; i < nlists; i++) PyMem_Free(((Buf *)lists.data)[i].data);
+    PyMem_Free(lists.data);
     PyMem_Free(buf.data);
     Py_XDECREF(index);
     Py_XDECREF(order);

@@ -12,12 +12,8 @@ from whoosh.system import pack_uint
 
 from searchidx.analysis import indexed_forms, indexed_plans, pairs
 from searchidx.engines.whoosh.analyzer import PAIRED_WORDS, PairAnalyzer, analyzer, exact_analyzer
+from searchidx.engines.whoosh.termfile import native  # None when `_encode` was not built: Python does the same
 from searchidx.fields import FACET_FIELDS, facet_key
-
-try:
-    from searchidx.engines.whoosh import _encode as native
-except ImportError:  # not built: the same postings in Python
-    native = None  # type: ignore[assignment]
 
 SCHEMA_VERSION = 5  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`;
 #: 4: the ``copysig`` column (`searchidx.explore.copies`); 5: exact-form fields (``title_exact``, ``body_exact``)

@@ -91,7 +91,8 @@ class TermBatch:
         self.fieldwriter = fieldwriter
         self.tindex = array_hash_writer(fieldwriter._tindex)
         fieldwriter._tindex = self.tindex
-        #: terms waiting for `flush`, of at most one block each, in order (`add`, or appended by the caller)
+        #: terms waiting for `flush`, of at most one block each, in order: the caller appends them (and flushes
+        #: every `BATCH`), `pool.write_postings` a few million times a commit
         self.groups: list[tuple[str, bytes, list[Any]]] = []
         self.codes = b""
         self.fixedsize = -1
@@ -103,11 +104,6 @@ class TermBatch:
             raise RuntimeError("flush the batch before the field writer moves to another field")
         self.codes = codes
         self.fixedsize = -1 if fixedsize is None else fixedsize
-
-    def add(self, group: tuple[str, bytes, list[Any]]) -> None:
-        self.groups.append(group)
-        if len(self.groups) >= BATCH:
-            self.flush()
 
     def flush(self) -> None:
         if not self.groups:
