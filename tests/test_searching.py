@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from searchidx import Article, Index
 from searchidx.engines.whoosh.searching import SNIPPET_CHARS, SURROUND, _Snippets
@@ -121,3 +123,35 @@ def test_the_first_documents_are_those_of_a_full_sort_on_a_large_index(k: int, s
     if share > 0.5:  # a bar was found: only the documents above it were sorted
         assert searching._bar(scores, visible, k) > -np.inf
     assert searching._top(None, scores, visible, k, "relevance") == expected  # type: ignore[arg-type]
+
+
+def test_folding_keeps_offsets_and_folds_accents_and_connectors() -> None:
+    """`_folded`: one character for one (the snippet's offsets hold in the body), accented Latin letters
+    folded (and lowercased) as the analyzer folds them, connectors made "'", other characters (outside the Basic
+    Multilingual Plane, lone surrogates) unchanged."""
+    from searchidx.analysis import fold
+    from searchidx.engines.whoosh.searching import _folded
+
+    text = "L’État-providence, ÇA œuvre à Genève… 1.000 € \U0001F600 \udcff Ÿ"
+    folded = _folded(text)
+    assert len(folded) == len(text)
+    assert folded == "L'etat'providence, cA œuvre a Geneve… 1'000 € \U0001F600 \udcff y"
+    for code in range(0xC0, 0x250):  # each accented Latin letter as the analyzer folds it, when one letter
+        expected = fold(chr(code))
+        assert _folded(chr(code)) == (expected if len(expected) == 1 and expected.isalnum() else chr(code))
+    assert _folded("") == ""
+
+
+@given(st.text(alphabet="abcdeéi_'- 19\u00a0", max_size=60),
+       st.frozensets(st.text(alphabet="abcdei19", min_size=1, max_size=5), min_size=1, max_size=20))
+@settings(max_examples=400, deadline=None)
+def test_word_starts_are_those_of_a_lookbehind(text: str, words: frozenset[str]) -> None:
+    """`_word_matches` gives the matches of ``finditer`` behind ``(?<![^\\W_])`` (a word begins there), with
+    few prefixes (searched without it) and many (with it)."""
+    from searchidx.engines.whoosh.searching import _BEGINS, CHAR_LIMIT, _word_matches, _word_starts
+
+    pattern = _word_starts(words)
+    plain = pattern.pattern.removeprefix(_BEGINS)
+    reference = re.compile(f"{_BEGINS}(?:{plain})")
+    expected = [(m.start(), m.end()) for m in reference.finditer(text, 0, CHAR_LIMIT)]
+    assert [(m.start(), m.end()) for m in _word_matches(pattern, text)] == expected
