@@ -405,7 +405,8 @@ def _top(collection: Collection, scores: npt.NDArray[np.float64] | None, visible
         chosen = keys <= kth
         docs, keys = docs[chosen], keys[chosen]
     order = np.lexsort((docs, keys))[:k]
-    return [int(d) for d in docs[order]]
+    top: list[int] = docs[order].tolist()
+    return top
 
 
 #: Documents sampled by `_bar` (every n-th of the index).
