@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from whoosh import query
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -101,10 +102,10 @@ class Collection:
         weight_parts: list[Floats] = []
         btext = text.encode("utf-8") if isinstance(text, str) else text
         for sub, offset in self.leaves:
-            reader = sub.reader()
-            if (field, btext) not in reader:
+            try:  # (one lookup of the term, not a test and then a lookup)
+                ids, weights = _leaf_postings(sub.reader(), field, btext)
+            except TermNotFound:
                 continue
-            ids, weights = _leaf_postings(reader, field, btext)
             ids_parts.append(ids + offset if offset else ids)
             weight_parts.append(weights)
         if not ids_parts:
