@@ -170,3 +170,22 @@ def test_two_posting_lists_merge_into_their_union(a: set[int], b: set[int]) -> N
     assert docs[in_first].tolist() == first.tolist() and docs[in_second].tolist() == second.tolist()
     assert union(first, second).tolist() == union(second, first).tolist() == sorted(a | b)
     assert _common(first, second).tolist() == _common(second, first).tolist() == sorted(a & b)
+
+
+def test_zeroed_arrays_are_reused_only_when_nothing_holds_them(corpus_index: Index) -> None:
+    """`Collection.zeros`: the memory of the last array of a type when it is free (zeroed again), a new array
+    while a caller still holds the last one; searches that follow one another give the same results."""
+    collection = Collection(corpus_index.backend.searcher())
+    first = collection.zeros(np.float64)
+    assert first.shape == (collection.size,) and not first.any()
+    first[:5] = 7.0
+    held = collection.zeros(np.float64)  # ``first`` is still held here
+    assert held is not first and not held.any()
+    assert collection.zeros(np.uint8).dtype == np.uint8
+    first_id = id(held)
+    del first, held
+    again = collection.zeros(np.float64)
+    assert id(again) == first_id and not again.any()
+    texts = ["otan", "sommet genève", "président de la république"]
+    before = [[h.id for h in corpus_index.search(t).hits] for t in texts]
+    assert [[h.id for h in corpus_index.search(t).hits] for t in texts] == before

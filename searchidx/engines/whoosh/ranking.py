@@ -165,7 +165,7 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
     ids, weights = _rewards(collection, stems, ranking, bonus)  # takes every bonus: the texts are the clauses
     ids += [c[0] for c in constants]
     weights += [c[1] for c in constants]
-    counts, scores = sums(size, [docs for _, docs in clauses], ids, weights)
+    counts, scores = sums(size, [docs for _, docs in clauses], ids, weights, collection.zeros)
     mask = counts > 0
     # a single word's lists (stem, exact forms, pairs) lie within its documents, so no score falls outside the
     # matches (an 8 MB pass saved at 1M articles); a phrase's words score where the phrase is not
