@@ -4,6 +4,7 @@
     python bench/before_after.py cold --index IX /tmp/before /tmp/after       # CLI start to exit
     python bench/before_after.py latency --index IX /tmp/before /tmp/after    # query CPU, Index.search
     python bench/before_after.py indexing /tmp/before /tmp/after              # 5,000 articles, one process
+    python bench/before_after.py pages --index IX /tmp/before /tmp/after      # same pages for the news dev sets?
 
 Each version runs in its own process with its folder first on ``sys.path``; ``IX`` is an index both read
 (an index built by the older version, e.g. by ``bench/relevance.py --reuse --out``).
@@ -74,6 +75,35 @@ def _latency(version: str, index: str) -> None:
     print("; ".join(out))
 
 
+def _pages(version: str, index: str) -> None:
+    """The total and the first page (ids, scores, snippets) of every query of the news dev sets, as JSON."""
+    sys.path.insert(0, version)
+    from searchidx import Index
+
+    idx = Index.open(index)
+    pages: dict[str, object] = {}
+    for name in ("news-dev", "news-dev-noaccent", "news-dev-short"):
+        with open(DATA / "relevance" / f"{name}.jsonl", encoding="utf-8") as f:
+            for line in filter(str.strip, f):
+                q = json.loads(line)
+                try:
+                    r = idx.search(q["query"], limit=10)
+                except Exception as exc:  # noqa: BLE001 - a lede the query language rejects: its message
+                    pages[f"{name}:{q['qid']}"] = str(exc)
+                    continue
+                pages[f"{name}:{q['qid']}"] = [r.total, [[h.id, h.score, h.snippet] for h in r.hits]]
+    print(json.dumps(pages))
+
+
+def pages(index: str, versions: list[str]) -> None:
+    first, *others = versions
+    expected = json.loads(_child("pages", first, index))
+    for v in others:
+        got = json.loads(_child("pages", v, index))
+        same = sum(got.get(k) == page for k, page in expected.items())
+        print(f"{v}: {same} of {len(expected)} queries give the same total, ids, scores and snippets as {first}")
+
+
 def _indexing(version: str, source: str) -> None:
     sys.path.insert(0, version)
     os.environ["SEARCHIDX_WORKERS"] = "0"
@@ -87,17 +117,20 @@ def _indexing(version: str, source: str) -> None:
 
 def main() -> None:
     if sys.argv[1].startswith("_"):
-        {"_latency": _latency, "_indexing": _indexing}[sys.argv[1]](*sys.argv[2:])
+        {"_latency": _latency, "_indexing": _indexing, "_pages": _pages}[sys.argv[1]](*sys.argv[2:])
         return
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("what", choices=["cold", "latency", "indexing"])
+    ap.add_argument("what", choices=["cold", "latency", "indexing", "pages"])
     ap.add_argument("versions", nargs="+", help="folders holding a searchidx/ package")
-    ap.add_argument("--index", help="an index every version reads (cold, latency)")
+    ap.add_argument("--index", help="an index every version reads (cold, latency, pages)")
     ap.add_argument("--rounds", type=int, default=3)
     args = ap.parse_args()
     versions = [str(Path(v).resolve()) for v in args.versions]
     if args.what == "cold":
         cold(args.index, versions, args.rounds)
+        return
+    if args.what == "pages":
+        pages(args.index, versions)
         return
     source = str(Path(tempfile.gettempdir()) / "searchidx-news-5000.jsonl")
     if args.what == "indexing" and not os.path.exists(source):
