@@ -93,12 +93,11 @@ class Collection:
         holds that one any more: the kernel zeroes a new large array a page at a time as it is first written
         (at 1M articles, ~380 page faults and ~4 ms CPU per query for `sums`' 9 MB), a memset once."""
         key = np.dtype(dtype).char
-        last = self._zeros.get(key)
-        if last is not None and sys.getrefcount(last) <= 3:  # held by the dict, ``last`` and the call only
-            last.fill(0)
-            return last
-        fresh = self._zeros[key] = np.zeros(self.size, dtype=dtype)
-        return fresh
+        if key not in self._zeros or _references(self._zeros, key) > _UNHELD:
+            self._zeros[key] = np.empty(self.size, dtype=dtype)
+        array = self._zeros[key]
+        array.fill(0)
+        return array
 
     def empty(self) -> Scored:
         return Scored(np.zeros(self.size, dtype=np.bool_), np.zeros(self.size, dtype=np.float64))
@@ -422,6 +421,15 @@ class Collection:
     def _constant(mask: Mask, boost: float) -> Scored:
         """Matches that all score ``boost`` (Whoosh's constant-score leaves: every, not, ranges)."""
         return Scored(mask, np.where(mask, float(boost), 0.0))
+
+
+def _references(arrays: dict[str, Any], key: str) -> int:
+    """The references to ``arrays[key]``, counted the same way for every array (`_UNHELD`: one only ``arrays``
+    holds)."""
+    return sys.getrefcount(arrays[key])
+
+
+_UNHELD = _references({"": np.empty(0)}, "")
 
 
 def sums(size: int, counted: list[Ints], scored: list[Ints], values: list[Floats],
