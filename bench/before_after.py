@@ -55,6 +55,12 @@ def cold(index: str, versions: list[str], rounds: int = 3) -> None:
               f"--help {statistics.median(helps[v]):.3f} s")
 
 
+def _queries(name: str) -> list[dict[str, str]]:
+    """The queries of a relevance set of the shared data (``qid``, ``query``...)."""
+    with open(DATA / "relevance" / f"{name}.jsonl", encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
 def _latency(version: str, index: str) -> None:
     sys.path.insert(0, version)
     from searchidx import Index
@@ -62,8 +68,7 @@ def _latency(version: str, index: str) -> None:
     idx = Index.open(index)
     out = []
     for name in ("news-dev-short", "news-dev"):
-        with open(DATA / "relevance" / f"{name}.jsonl", encoding="utf-8") as f:
-            queries = [json.loads(line)["query"] for line in f if line.strip()][:200]
+        queries = [q["query"] for q in _queries(name)][:200]
         for q in queries[:20]:
             idx.search(q)
         cpu = []
@@ -83,15 +88,13 @@ def _pages(version: str, index: str) -> None:
     idx = Index.open(index)
     pages: dict[str, object] = {}
     for name in ("news-dev", "news-dev-noaccent", "news-dev-short"):
-        with open(DATA / "relevance" / f"{name}.jsonl", encoding="utf-8") as f:
-            for line in filter(str.strip, f):
-                q = json.loads(line)
-                try:
-                    r = idx.search(q["query"], limit=10)
-                except Exception as exc:  # noqa: BLE001 - a lede the query language rejects: its message
-                    pages[f"{name}:{q['qid']}"] = str(exc)
-                    continue
-                pages[f"{name}:{q['qid']}"] = [r.total, [[h.id, h.score, h.snippet] for h in r.hits]]
+        for q in _queries(name):
+            try:
+                r = idx.search(q["query"], limit=10)
+            except Exception as exc:  # noqa: BLE001 - a lede the query language rejects: its message
+                pages[f"{name}:{q['qid']}"] = str(exc)
+                continue
+            pages[f"{name}:{q['qid']}"] = [r.total, [[h.id, h.score, h.snippet] for h in r.hits]]
     print(json.dumps(pages))
 
 
