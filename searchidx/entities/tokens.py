@@ -8,6 +8,11 @@ from dataclasses import dataclass
 from .gazetteer import fold, norm_key
 from .vocabulary import CONNECTORS, ELISION, HYPHEN_ADJ, ROMAN, TOKEN
 
+try:  # built by ``pip install`` where a C compiler is found
+    from searchidx.entities import _tokens as native
+except ImportError:  # pragma: no cover (python_tokenize gives the same tokens)
+    native = None  # type: ignore[assignment]
+
 
 @dataclass(slots=True)
 class Tok:
@@ -44,7 +49,15 @@ def _word_info(w: str) -> tuple[bool, bool, str, bool]:
 
 def tokenize(text: str) -> list[Tok]:
     """The tokens of ``text`` in order: an elided article is a word of its own ("l'" + "Elysée"), and the words
-    of a heading in capitals (three or more in a row) are not capitalised names."""
+    of a heading in capitals (three or more in a row) are not capitalised names. In C when `_tokens` is built
+    (its tokens are of its own type, with the same attributes)."""
+    if native is not None:
+        return native.tokenize(text, _WORD_INFO, _word_info)
+    return python_tokenize(text)
+
+
+def python_tokenize(text: str) -> list[Tok]:
+    """`tokenize` in Python."""
     toks: list[Tok] = []
     append = toks.append
     info_of = _WORD_INFO.get

@@ -1,0 +1,90 @@
+"""The entity extractor's tokenizer in C (`searchidx.entities._tokens`) gives exactly the tokens of the Python
+one (`tokens.python_tokenize`): same texts, kinds, spans and flags, on real articles and on generated text."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from searchidx.corpus import iter_articles
+from searchidx.entities import tokens
+from searchidx.entities.builtin import BuiltinExtractor
+from searchidx.entities.gazetteer import load
+from searchidx.entities.patterns import text_mentions
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+FIELDS = ("text", "kind", "start", "end", "cap", "sent", "conn", "key")
+needs_native = pytest.mark.skipif(tokens.native is None, reason="the C tokenizer was not built (no C compiler)")
+#: odd cases: elided articles in any case and with either apostrophe, honorifics with and without their full
+#: stop, headings in capitals, trailing apostrophes, characters neither word nor punctuation
+ODD = [
+    "l'O.N.U. et L’U.E., d'E.D.F. QU'IL DIT", "M. Dupont, MM. X et Mme. Y ; Mme\u00a0Éva", "_Mme Dupont et xMme Lo",
+    "qu'''il L''' x’’ l'a aujourd'hui", "Ste-Marie St Pierre Me.  Zola Mgr\tX DR X Dr Éric Mm Ab Mlle",
+    "ÉDOUARD PHILIPPE À MATIGNON - Le ministre", "LES TROIS\nMOUSQUETAIRES", "Pr.Xavier", "", "«Le» “la” — fin…",
+    "jusqu'à Lorsqu'il PUISQU’ELLE s'est c'était n'a j'ai m'a t'as", "3,5 % à 18h30 (AFP) [sic] | x & Co",
+]
+
+
+def _tokens(found: list[Any]) -> list[tuple[Any, ...]]:
+    return [tuple(getattr(t, f) for f in FIELDS) for t in found]
+
+
+def _both(text: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    assert tokens.native is not None
+    return (_tokens(tokens.native.tokenize(text, tokens._WORD_INFO, tokens._word_info)),
+            _tokens(tokens.python_tokenize(text)))
+
+
+def test_the_c_tokenizer_is_built_where_ci_runs() -> None:
+    if os.environ.get("CI") != "true":
+        pytest.skip("only CI requires the build (a user's machine may lack a C compiler)")
+    assert tokens.native is not None
+
+
+@needs_native
+@pytest.mark.parametrize("text", ODD)
+def test_odd_texts_give_the_same_tokens(text: str) -> None:
+    c, py = _both(text)
+    assert c == py
+
+
+@needs_native
+def test_the_bundled_articles_give_the_same_tokens() -> None:
+    gaz = load()
+    articles = list(iter_articles([CORPUS]))
+    assert len(articles) >= 10
+    for article in articles:
+        text = text_mentions(article.title, article.body, gaz)[0]
+        c, py = _both(text)
+        assert c == py, article.id
+
+
+@needs_native
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("aeLlMmdDSqQuUtrÉéÀœ'’-.&  \n\t,«»()|—MmeDrSt0123_")), max_size=80))
+def test_generated_texts_give_the_same_tokens(text: str) -> None:
+    c, py = _both(text)
+    assert c == py
+
+
+@needs_native
+def test_tokens_can_be_changed_as_the_rules_do() -> None:
+    tok = tokens.tokenize("Le président Macron")[2]
+    assert (tok.text, tok.kind, tok.cap, tok.sent) == ("Macron", "word", True, False)
+    tok.sent, tok.cap, tok.key = True, False, "macron"
+    assert (tok.sent, tok.cap, tok.key) == (True, False, "macron")
+    assert "Macron" in repr(tok)
+
+
+def test_extraction_is_the_same_with_either_tokenizer(monkeypatch: pytest.MonkeyPatch) -> None:
+    extractor = BuiltinExtractor()
+    articles = list(iter_articles([CORPUS]))
+    first = [extractor.extract(a.title, a.body) for a in articles]
+    monkeypatch.setattr(tokens, "native", None)
+    assert [extractor.extract(a.title, a.body) for a in articles] == first
+    assert any(e.person for e in first) and any(e.org for e in first) and any(e.place for e in first)
