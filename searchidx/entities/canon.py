@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from searchidx.models import Entities
 
@@ -39,6 +40,7 @@ def kind_of(name: str) -> str | None:
     return hit[0] if hit else None
 
 
+@lru_cache(maxsize=65536)  # the same surfaces recur from article to article
 def clean_name(text: str) -> str:
     """Drop surrounding punctuation, honorifics, titles and a leading lowercase article/elision."""
     name = _APOS.sub("'", " ".join(text.split())).strip(_STRIP)
