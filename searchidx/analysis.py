@@ -112,7 +112,7 @@ _CHUNK = re.compile(
 # Same pattern without named groups: findall() then returns plain strings, with no Match object per token.
 _CHUNK_FIND = re.compile(re.sub(r"\?P<\w+>", "?:", _CHUNK.pattern))
 _SPLIT_CONNECTORS = re.compile(rf"([{_CONNECTORS}])")
-try:  # the same chunks in C, built by ``pip install`` where a C compiler is found (4x faster)
+try:  # the same chunks in C, built by ``pip install`` where a C compiler is found (2.7x faster)
     from searchidx._chunks import findall as _findall
 except ImportError:  # pragma: no cover
     _findall = _CHUNK_FIND.findall
