@@ -127,6 +127,7 @@ static PyObject *findall(PyObject *self, PyObject *arg) {
         PyErr_SetString(PyExc_TypeError, "findall() takes a str");
         return NULL;
     }
+    if (PyUnicode_READY(arg) < 0) return NULL;
     Text t = {PyUnicode_KIND(arg), PyUnicode_DATA(arg), PyUnicode_GET_LENGTH(arg)};
     PyObject *out = PyList_New(0);
     if (!out) return NULL;
