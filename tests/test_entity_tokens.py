@@ -35,9 +35,8 @@ def _tokens(found: list[Any]) -> list[tuple[Any, ...]]:
 
 
 def _both(text: str) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-    assert tokens.native is not None
-    return (_tokens(tokens.native.tokenize(text, tokens._WORD_INFO, tokens._word_info)),
-            _tokens(tokens.python_tokenize(text)))
+    """The tokens of `tokens.tokenize` (in C where it is built) and of the Python tokenizer."""
+    return _tokens(tokens.tokenize(text)), _tokens(tokens.python_tokenize(text))
 
 
 def test_the_c_tokenizer_is_built_where_ci_runs() -> None:
