@@ -151,24 +151,35 @@ def test_file_cut_by_a_crash_is_read_again(tmp_path: Path, corpus_dir: Path, mon
         assert len(idx) == 9
 
 
-def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("packed", [True, False], ids=["c-pool", "python-pool"])
+def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, packed: bool) -> None:
     """A writer whose memory limit forces sorted runs to disk (`pool.TermPool.save`) writes the same postings
-    as one that keeps them all in memory."""
+    as one that keeps them all in memory, with the C pool (`pool.CompactPool`) and the Python one."""
+    if packed and pool._native is None:
+        pytest.skip("_pool was not built")
+    if not packed:
+        monkeypatch.setattr(pool, "_native", None)
     articles = [Article(id=f"d{i}", title=f"Titre {i} mot{i % 7}",
                         body=" ".join(f"terme{(i * 31 + j * 17) % 900} Lyon" for j in range(60)))
                 for i in range(300)]
     runs: list[int] = []
-    original = pool.TermPool.save
+    original, new_pool = pool.TermPool.save, pool.new_pool
+    limit = [0]  # the pool's limit in bytes, 0: the writer's own
 
     def counting(self: pool.TermPool) -> None:
         runs.append(1)
         original(self)
 
+    def limited(tempstore: object, limitmb: int) -> pool.TermPool:
+        made = new_pool(tempstore, limitmb)
+        made.limit = limit[0] or made.limit
+        return made
+
     monkeypatch.setattr(pool.TermPool, "save", counting)
+    monkeypatch.setattr(pool, "new_pool", limited)
     monkeypatch.setattr(storage, "FREE_EVERY", 4096)  # runs read are freed as the merge goes: same postings
     postings = []
-    for name, mb in (("big", 256), ("spilled", 1)):
-        monkeypatch.setattr(indexing, "WRITER_MB", mb)
+    for name, limit[0] in (("big", 0), ("spilled", 60_000 if packed else 1 << 20)):
         with Index.create(tmp_path / name, entities="none") as idx:
             idx.add(articles)
             with idx.backend._ix.reader() as reader:

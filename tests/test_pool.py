@@ -1,0 +1,101 @@
+"""The writer's posting pool in C (`pool.CompactPool`) against the Python one (`pool.TermPool`): the same groups,
+in the same order, with the same weights and values, whether the postings stay in memory or go through runs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh.filedb.filestore import FileStorage
+
+from searchidx.engines.whoosh import pool
+
+pytestmark = pytest.mark.skipif(pool._native is None, reason="_pool was not built")
+
+Posting = tuple[bytes, int, Any, bytes | None]
+
+
+def test_the_c_pool_is_built_where_ci_runs() -> None:
+    if os.environ.get("CI"):
+        assert pool._native is not None and isinstance(pool.new_pool(None, 1), pool.CompactPool)
+
+
+Document = tuple[str, int, list[Posting], float]
+
+
+def _groups(made: pool.TermPool, docs: list[Document]) -> list[tuple[str, bytes, list[Any]]]:
+    for fieldname, doc, items, boost in docs:
+        made.add_field_postings(fieldname, doc, items, boost)
+    return [(f, t, list(flat)) for f, t, flat in made.groups()]
+
+
+weights = st.one_of(st.integers(0, 1 << 40), st.floats(0, 1e6, allow_nan=False), st.just(1.0))
+postings = st.tuples(st.binary(min_size=0, max_size=12), st.integers(0, 300), weights,
+                     st.one_of(st.none(), st.binary(max_size=300)))
+
+
+@st.composite
+def documents(draw: st.DrawFn) -> list[tuple[str, int, list[Posting], float]]:
+    docs = []
+    doc = 0
+    for _ in range(draw(st.integers(1, 40))):
+        doc += draw(st.integers(0, 1_000_000))
+        for fieldname in draw(st.lists(st.sampled_from(["body", "title", "pairs", "a", "é"]), max_size=3,
+                                       unique=True)):
+            items = draw(st.lists(postings, max_size=30, unique_by=lambda p: p[0]))
+            boost = draw(st.sampled_from([1.0, 1.0, 2.5]))
+            docs.append((fieldname, doc, items, boost))
+    return docs
+
+
+@settings(max_examples=150, deadline=None)
+@given(documents(), st.sampled_from([1 << 30, 2_000, 300]))
+def test_the_c_pool_gives_the_python_pools_groups(tmp_path_factory: pytest.TempPathFactory,
+                                                 docs: list[tuple[str, int, list[Posting], float]],
+                                                 limit: int) -> None:
+    folder = tmp_path_factory.mktemp("pool")
+    expected = _groups(pool.TermPool(FileStorage(str(folder)), 1024), docs)
+    packed = pool.CompactPool(FileStorage(str(folder)), 1)
+    packed.limit = limit  # small limits: several runs merged
+    got = _groups(packed, docs)
+    assert got == expected
+    assert [[type(v) for v in flat] for _, _, flat in got] == [[type(v) for v in flat] for _, _, flat in expected]
+    assert not list(folder.iterdir())  # the runs were deleted as they were read
+
+
+def test_runs_are_written_and_merged_on_real_terms(tmp_path: Path) -> None:
+    """Many documents, a pool spilling every few hundred: the groups equal the Python pool's."""
+    docs = [("body", doc, [(f"t{(j * 800 + doc) % 4_000:05d}".encode(), 2, 2, bytes([j % 7, doc % 5]))
+                           for j in range(50)], 1.0) for doc in range(2_000)]
+    packed = pool.CompactPool(FileStorage(str(tmp_path)), 1)
+    packed.limit = 200_000
+    got = _groups(packed, docs[:-1])
+    assert len(got) == 4_000
+    for fieldname, doc, items, boost in docs[:-1]:
+        packed.add_field_postings(fieldname, doc, items, boost)
+    assert len(packed.runs) >= 3
+    packed.cleanup()
+    assert not list(tmp_path.iterdir())
+    got = _groups(packed, docs)
+    expected = _groups(pool.TermPool(FileStorage(str(tmp_path)), 1024), docs)
+    assert got == expected
+
+
+def test_a_damaged_frame_raises_rather_than_crashing() -> None:
+    made = pool._native.Pool()  # type: ignore[union-attr]
+    made.add(0, 5, [(b"mot", 2, 2, b"\x02\x01\x03")])
+    made.sort([0])
+    frame = made.frame(0, 1)
+    assert pool._native.decode(frame, ("body",)) == [("body", b"mot", [5, 2, b"\x02\x01\x03"])]  # type: ignore[union-attr]
+    for cut in range(1, len(frame)):
+        with pytest.raises(ValueError, match="damaged"):
+            pool._native.decode(frame[:cut], ("body",))  # type: ignore[union-attr]
+    with pytest.raises(ValueError, match="damaged"):
+        pool._native.decode(frame, ())  # type: ignore[union-attr]
+    with pytest.raises(TypeError):
+        made.clear()
+        made.add(0, 1, [("mot", 1, 1, None)])
