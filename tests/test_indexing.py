@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from whoosh.filedb.filestore import FileStorage
 
-from searchidx.engines.whoosh import indexing, pool, storage
+from searchidx.engines.whoosh import indexing, pool, schema, storage
 from searchidx.index import Index
 from searchidx.models import Article, Problem
 
@@ -159,6 +159,7 @@ def test_spilled_posting_runs_read_back_exactly(tmp_path: Path, monkeypatch: pyt
         pytest.skip("_pool was not built")
     if not packed:
         monkeypatch.setattr(pool, "_native", None)
+        monkeypatch.setattr(schema, "packing", None)
     articles = [Article(id=f"d{i}", title=f"Titre {i} mot{i % 7}",
                         body=" ".join(f"terme{(i * 31 + j * 17) % 900} Lyon" for j in range(60)))
                 for i in range(300)]

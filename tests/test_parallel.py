@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from searchidx.engines.whoosh import parallel
-from searchidx.engines.whoosh.schema import PreAnalyzed, build_schema, pre_analyze
+from searchidx.engines.whoosh import parallel, schema
+from searchidx.engines.whoosh.schema import Packed, PreAnalyzed, build_schema, pre_analyze
 from searchidx.index import Index
 from searchidx.models import Article
 
@@ -26,8 +26,10 @@ def articles(n: int) -> list[Article]:
 def test_pre_analyzed_equals_whoosh_analysis() -> None:
     doc = pre_analyze({"title": "Les grévistes de l'Élysée", "body": "Grève à Marseille, grève à Lyon."})
     field = build_schema()["body"]
-    assert isinstance(doc["body"], PreAnalyzed)
+    assert isinstance(doc["body"], Packed if schema.packing is not None else PreAnalyzed)
     assert list(field.index(doc["body"])) == list(field.index("Grève à Marseille, grève à Lyon."))
+    exact = build_schema()["body_exact"]
+    assert list(exact.index(doc["body_exact"])) == list(exact.index("Grève à Marseille, grève à Lyon."))
     assert doc["_stored_title"] == "Les grévistes de l'Élysée"
 
 

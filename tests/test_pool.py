@@ -4,6 +4,7 @@ in the same order, with the same weights and values, whether the postings stay i
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh.filedb.filestore import FileStorage
+from whoosh.system import pack_uint
 
 from searchidx.engines.whoosh import pool
 
@@ -99,3 +101,43 @@ def test_a_damaged_frame_raises_rather_than_crashing() -> None:
     with pytest.raises(TypeError):
         made.clear()
         made.add(0, 1, [("mot", 1, 1, None)])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(postings, max_size=40, unique_by=lambda p: p[0]), st.sampled_from([1.0, 2.5]))
+def test_packed_postings_are_added_as_the_tuples_are(tmp_path_factory: pytest.TempPathFactory,
+                                                     items: list[Posting], boost: float) -> None:
+    """A worker's packed postings (`schema.Packed`): unpacked, the same tuples; added to the C pool as they
+    are, the same groups as the tuples added to the Python pool."""
+    native = pool._native
+    assert native is not None
+    packed = native.pack(items)
+    assert native.unpack(packed) == items
+    folder = tmp_path_factory.mktemp("packed")
+    expected = _groups(pool.TermPool(FileStorage(str(folder)), 1024), [("body", 7, items, boost)])
+    made = pool.CompactPool(FileStorage(str(folder)), 1024)
+    made.add_packed("body", 7, packed, boost)
+    got = [(f, t, list(flat)) for f, t, flat in made.groups()]
+    assert got == expected
+    assert [[type(v) for v in flat] for _, _, flat in got] == [[type(v) for v in flat] for _, _, flat in expected]
+
+
+@given(st.lists(st.sampled_from(["a", "é", "mot", "le", "états-unis", "x" * 40, ""]), max_size=400))
+def test_counted_terms_are_packed_as_python_counts_them(terms: list[str]) -> None:
+    native = pool._native
+    assert native is not None
+    assert native.unpack(native.pack_counts(terms)) == [(t.encode(), n, n, pack_uint(n))
+                                                        for t, n in Counter(terms).items()]
+
+
+def test_damaged_packed_postings_raise() -> None:
+    native = pool._native
+    assert native is not None
+    packed = native.pack([(b"mot", 2, 2, b"\x02\x01\x03"), (b"autre", 1, 1.5, None)])
+    made = native.Pool()
+    whole = len(native.pack([(b"mot", 2, 2, b"\x02\x01\x03")]))  # a cut there leaves the first posting whole
+    for cut in (c for c in range(1, len(packed)) if c != whole):
+        with pytest.raises(ValueError, match="damaged"):
+            native.unpack(packed[:cut])
+        with pytest.raises(ValueError, match="damaged"):
+            made.add_packed(0, 1, packed[:cut])

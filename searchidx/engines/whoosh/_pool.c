@@ -10,18 +10,25 @@
  *   Pool.add(field, doc, items, boost) -> length: adds one document's postings of one field; ``items`` yields
  *       (term bytes, frequency, weight, value bytes or None); returns the sum of the frequencies. A weight is
  *       kept as given (an int, or a float, multiplied by ``boost`` when it is not 1).
+ *   Pool.add_packed(field, doc, packed, boost) -> length: the same, the postings given as `pack` packs them.
  *   Pool.nbytes: the memory the pool holds (its buffers, their allocation headers and its table).
  *   Pool.terms: how many (field, term) keys it holds.
  *   Pool.sort(ranks) -> n: puts the keys in (ranks[field], term) order, for `frame`.
  *   Pool.frame(start, stop) -> bytes: the sorted keys [start, stop) and their postings, packed.
  *   Pool.clear(): empties the pool.
+ *   pack(items) -> bytes: postings (term bytes, frequency, weight, value) packed for `Pool.add_packed` (a worker
+ *       sends one bytes object per field rather than a tuple per posting, pickled and unpickled).
+ *   pack_counts(terms) -> bytes: `pack` of the Frequency-format postings of a list of terms (str): each distinct
+ *       term in order of first occurrence, its count n as frequency and weight, its value ``pack_uint(n)``.
+ *   unpack(packed) -> [(term, frequency, weight, value), ...]: what `pack` packed.
  *   decode(frame, names) -> [(names[field], term, [doc, weight, value, ...]), ...]: a frame as the Python pool's
  *       groups, each list in the order its postings were added.
  *
  * A posting in a buffer: the zigzag varint of its document minus the previous one's (0 before the first), the
  * weight (varint ``2 * w`` for an int, varint 1 then 8 bytes of double for a float), the value (varint 0 for
  * None, else its length + 1 then its bytes). A frame entry: varint field, varint term length, the term, varint
- * posting count, varint buffer length, the buffer. */
+ * posting count, varint buffer length, the buffer. A packed posting: varint term length, the term, varint
+ * frequency, then its weight and value as in a buffer. */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
@@ -76,6 +83,8 @@ static inline int get_varint(const unsigned char **p, const unsigned char *end, 
     PyErr_SetString(PyExc_ValueError, "damaged posting frame");
     return -1;
 }
+
+static inline uint64_t zigzag(int64_t n) { return ((uint64_t)n << 1) ^ (uint64_t)(n >> 63); }
 
 static inline uint64_t hash_key(uint32_t field, const char *s, Py_ssize_t n) {
     uint64_t h = 1469598103934665603ULL ^ field; /* FNV-1a */
@@ -184,40 +193,39 @@ static int reserve(Pool *self, Entry *e, size_t more) {
 
 /* ---- Pool methods ---- */
 
-static int add_one(Pool *self, uint32_t field, int64_t doc, PyObject *item, double boost, long long *length) {
-    PyObject *tuple = PyTuple_Check(item) ? (Py_INCREF(item), item) : PySequence_Tuple(item);
-    if (!tuple) return -1;
-    int rc = -1;
+/* A posting's weight and value, checked: ``*is_int`` with ``*wi``, else ``*wf`` (times ``boost``). */
+static int read_posting(PyObject *tuple, double boost, PyObject **term, long long *freq, int *is_int,
+                        long long *wi, double *wf, PyObject **value) {
     if (PyTuple_GET_SIZE(tuple) != 4) {
         PyErr_SetString(PyExc_ValueError, "a posting is (term, frequency, weight, value)");
-        goto done;
+        return -1;
     }
-    PyObject *term = PyTuple_GET_ITEM(tuple, 0), *freq = PyTuple_GET_ITEM(tuple, 1);
-    PyObject *weight = PyTuple_GET_ITEM(tuple, 2), *value = PyTuple_GET_ITEM(tuple, 3);
-    if (!PyBytes_Check(term) || (value != Py_None && !PyBytes_Check(value))) {
+    *term = PyTuple_GET_ITEM(tuple, 0);
+    PyObject *weight = PyTuple_GET_ITEM(tuple, 2);
+    *value = PyTuple_GET_ITEM(tuple, 3);
+    if (!PyBytes_Check(*term) || (*value != Py_None && !PyBytes_Check(*value))) {
         PyErr_SetString(PyExc_TypeError, "a posting's term and value are bytes (the value may be None)");
-        goto done;
+        return -1;
     }
-    long long f = PyLong_AsLongLong(freq);
-    if (f == -1 && PyErr_Occurred()) goto done;
-    int is_int = PyLong_CheckExact(weight) && boost == 1.0;
-    long long wi = 0;
-    double wf = 0;
-    if (is_int) {
-        wi = PyLong_AsLongLong(weight);
-        if (wi == -1 && PyErr_Occurred()) goto done;
-        if (wi < 0 || wi > (1LL << 61)) is_int = 0;
+    *freq = PyLong_AsLongLong(PyTuple_GET_ITEM(tuple, 1));
+    if (*freq == -1 && PyErr_Occurred()) return -1;
+    *is_int = PyLong_CheckExact(weight) && boost == 1.0;
+    if (*is_int) {
+        *wi = PyLong_AsLongLong(weight);
+        if (*wi == -1 && PyErr_Occurred()) return -1;
+        if (*wi < 0 || *wi > (1LL << 61)) *is_int = 0;
     }
-    if (!is_int) {
-        wf = PyFloat_AsDouble(weight);
-        if (wf == -1.0 && PyErr_Occurred()) goto done;
-        if (boost != 1.0) wf *= boost;
+    if (!*is_int) {
+        *wf = PyFloat_AsDouble(weight);
+        if (*wf == -1.0 && PyErr_Occurred()) return -1;
+        if (boost != 1.0) *wf *= boost;
     }
-    Py_ssize_t vlen = value == Py_None ? 0 : PyBytes_GET_SIZE(value);
-    Entry *e = lookup(self, field, PyBytes_AS_STRING(term), PyBytes_GET_SIZE(term));
-    if (!e || reserve(self, e, 10 + 10 + 8 + 10 + (size_t)vlen) < 0) goto done;
-    int64_t delta = doc - e->lastdoc;
-    unsigned char *p = put_varint(e->data + e->len, ((uint64_t)delta << 1) ^ (uint64_t)(delta >> 63));
+    return 0;
+}
+
+/* Writes a weight and a value (room for 10 + 8 + 10 + the value's length bytes). */
+static inline unsigned char *put_weight_value(unsigned char *p, int is_int, long long wi, double wf,
+                                              const char *value, Py_ssize_t vlen) {
     if (is_int) {
         p = put_varint(p, (uint64_t)wi << 1);
     } else {
@@ -225,13 +233,42 @@ static int add_one(Pool *self, uint32_t field, int64_t doc, PyObject *item, doub
         memcpy(p, &wf, 8);
         p += 8;
     }
-    if (value == Py_None) {
+    if (!value) {
         *p++ = 0;
     } else {
         p = put_varint(p, (uint64_t)vlen + 1);
-        memcpy(p, PyBytes_AS_STRING(value), vlen);
+        memcpy(p, value, vlen);
         p += vlen;
     }
+    return p;
+}
+
+/* Appends a posting of ``doc`` whose weight and value are already written at [wv, wv + wvlen). */
+static int append(Pool *self, Entry *e, int64_t doc, const unsigned char *wv, size_t wvlen) {
+    if (reserve(self, e, 10 + wvlen) < 0) return -1;
+    int64_t delta = doc - e->lastdoc;
+    unsigned char *p = put_varint(e->data + e->len, zigzag(delta));
+    memcpy(p, wv, wvlen);
+    e->len = (uint32_t)(p + wvlen - e->data);
+    e->lastdoc = doc;
+    e->count++;
+    return 0;
+}
+
+static int add_one(Pool *self, uint32_t field, int64_t doc, PyObject *item, double boost, long long *length) {
+    PyObject *tuple = PyTuple_Check(item) ? (Py_INCREF(item), item) : PySequence_Tuple(item);
+    if (!tuple) return -1;
+    int rc = -1, is_int;
+    PyObject *term, *value;
+    long long f, wi = 0;
+    double wf = 0;
+    if (read_posting(tuple, boost, &term, &f, &is_int, &wi, &wf, &value) < 0) goto done;
+    Py_ssize_t vlen = value == Py_None ? 0 : PyBytes_GET_SIZE(value);
+    Entry *e = lookup(self, field, PyBytes_AS_STRING(term), PyBytes_GET_SIZE(term));
+    if (!e || reserve(self, e, 10 + 10 + 8 + 10 + (size_t)vlen) < 0) goto done;
+    int64_t delta = doc - e->lastdoc;
+    unsigned char *p = put_varint(e->data + e->len, zigzag(delta));
+    p = put_weight_value(p, is_int, wi, wf, value == Py_None ? NULL : PyBytes_AS_STRING(value), vlen);
     e->len = (uint32_t)(p - e->data);
     e->lastdoc = doc;
     e->count++;
@@ -272,6 +309,80 @@ static PyObject *Pool_add(Pool *self, PyObject *args) {
     Py_DECREF(it);
     if (PyErr_Occurred()) return NULL;
     return PyLong_FromLongLong(length);
+}
+
+/* Skips a weight and a value at *p; 0, or -1 with an error. */
+static int skip_weight_value(const unsigned char **p, const unsigned char *end) {
+    uint64_t w, v;
+    if (get_varint(p, end, &w) < 0) return -1;
+    if (w == 1) {
+        if (end - *p < 8) goto damaged;
+        *p += 8;
+    }
+    if (get_varint(p, end, &v) < 0) return -1;
+    if (v && (uint64_t)(end - *p) < v - 1) goto damaged;
+    if (v) *p += v - 1;
+    return 0;
+damaged:
+    PyErr_SetString(PyExc_ValueError, "damaged packed postings");
+    return -1;
+}
+
+static PyObject *Pool_add_packed(Pool *self, PyObject *args) {
+    unsigned int field;
+    long long doc;
+    Py_buffer packed;
+    double boost = 1.0;
+    if (!PyArg_ParseTuple(args, "ILy*|d", &field, &doc, &packed, &boost)) return NULL;
+    if (!self->table && init_table(self, 1 << 12) < 0) goto fail;
+    if (self->order) {
+        PyErr_SetString(PyExc_RuntimeError, "the pool was sorted: clear it before adding");
+        goto fail;
+    }
+    const unsigned char *p = packed.buf, *end = p + packed.len;
+    long long length = 0;
+    while (p < end) {
+        uint64_t termlen, freq, w = 0;
+        if (get_varint(&p, end, &termlen) < 0) goto fail;
+        if (termlen > (uint64_t)(end - p)) goto damaged;
+        const unsigned char *term = p;
+        p += termlen;
+        if (get_varint(&p, end, &freq) < 0) goto fail;
+        const unsigned char *wv = p;
+        if (skip_weight_value(&p, end) < 0) goto fail;
+        Entry *e = lookup(self, field, (const char *)term, (Py_ssize_t)termlen);
+        if (!e) goto fail;
+        if (boost == 1.0) {
+            if (append(self, e, doc, wv, p - wv) < 0) goto fail;
+        } else { /* the weight as a float times boost, then the value as it is */
+            const unsigned char *q = wv;
+            double wf;
+            get_varint(&q, p, &w);
+            if (w == 1) {
+                memcpy(&wf, q, 8);
+                q += 8;
+            } else {
+                wf = (double)(w >> 1);
+            }
+            wf *= boost;
+            if (reserve(self, e, 10 + 9 + (p - q)) < 0) goto fail;
+            unsigned char *o = put_varint(e->data + e->len, zigzag(doc - e->lastdoc));
+            *o++ = 1;
+            memcpy(o, &wf, 8);
+            memcpy(o + 8, q, p - q);
+            e->len = (uint32_t)(o + 8 + (p - q) - e->data);
+            e->lastdoc = doc;
+            e->count++;
+        }
+        length += (long long)freq;
+    }
+    PyBuffer_Release(&packed);
+    return PyLong_FromLongLong(length);
+damaged:
+    PyErr_SetString(PyExc_ValueError, "damaged packed postings");
+fail:
+    PyBuffer_Release(&packed);
+    return NULL;
 }
 
 static const long *sort_ranks;
@@ -372,6 +483,7 @@ static void Pool_dealloc(Pool *self) {
 
 static PyMethodDef Pool_methods[] = {
     {"add", (PyCFunction)Pool_add, METH_VARARGS, "Adds one document's postings of one field; returns its length."},
+    {"add_packed", (PyCFunction)Pool_add_packed, METH_VARARGS, "Adds one document's packed postings of one field."},
     {"sort", (PyCFunction)Pool_sort, METH_O, "Puts the keys in (field rank, term) order; returns their number."},
     {"frame", (PyCFunction)Pool_frame, METH_VARARGS, "The sorted keys [start, stop) and their postings, packed."},
     {"clear", (PyCFunction)Pool_clear, METH_NOARGS, "Empties the pool."},
@@ -482,12 +594,193 @@ fail:
     return NULL;
 }
 
+/* ---- packing a document's postings ---- */
+
+typedef struct {
+    unsigned char *data;
+    size_t len, cap;
+} Out;
+
+static int out_reserve(Out *o, size_t more) {
+    if (o->len + more <= o->cap) return 0;
+    size_t cap = o->cap ? o->cap * 2 : 4096;
+    while (cap < o->len + more) cap *= 2;
+    unsigned char *data = PyMem_Realloc(o->data, cap);
+    if (!data) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    o->data = data;
+    o->cap = cap;
+    return 0;
+}
+
+static PyObject *out_bytes(Out *o) {
+    PyObject *b = PyBytes_FromStringAndSize((const char *)o->data, (Py_ssize_t)o->len);
+    PyMem_Free(o->data);
+    return b;
+}
+
+static PyObject *pack(PyObject *Py_UNUSED(module), PyObject *items) {
+    PyObject *seq = PySequence_Fast(items, "postings: a sequence of (term, frequency, weight, value)");
+    if (!seq) return NULL;
+    Out o = {NULL, 0, 0};
+    for (Py_ssize_t i = 0; i < PySequence_Fast_GET_SIZE(seq); i++) {
+        PyObject *tuple = PySequence_Fast_GET_ITEM(seq, i), *term, *value;
+        long long f, wi = 0;
+        double wf = 0;
+        int is_int;
+        if (!PyTuple_Check(tuple)) {
+            PyErr_SetString(PyExc_TypeError, "a posting is a tuple");
+            goto fail;
+        }
+        if (read_posting(tuple, 1.0, &term, &f, &is_int, &wi, &wf, &value) < 0) goto fail;
+        if (f < 0) {
+            PyErr_SetString(PyExc_ValueError, "a negative frequency");
+            goto fail;
+        }
+        Py_ssize_t tlen = PyBytes_GET_SIZE(term), vlen = value == Py_None ? 0 : PyBytes_GET_SIZE(value);
+        if (out_reserve(&o, 10 + tlen + 10 + 10 + 8 + 10 + vlen) < 0) goto fail;
+        unsigned char *p = put_varint(o.data + o.len, (uint64_t)tlen);
+        memcpy(p, PyBytes_AS_STRING(term), tlen);
+        p = put_varint(p + tlen, (uint64_t)f);
+        p = put_weight_value(p, is_int, wi, wf, value == Py_None ? NULL : PyBytes_AS_STRING(value), vlen);
+        o.len = p - o.data;
+    }
+    Py_DECREF(seq);
+    return out_bytes(&o);
+fail:
+    Py_DECREF(seq);
+    PyMem_Free(o.data);
+    return NULL;
+}
+
+static PyObject *pack_counts(PyObject *Py_UNUSED(module), PyObject *terms) {
+    if (!PyList_Check(terms)) {
+        PyErr_SetString(PyExc_TypeError, "terms: a list of str");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(terms);
+    PyObject *index = PyDict_New(); /* term -> its place in `order` */
+    PyObject **order = PyMem_Malloc((n ? n : 1) * sizeof(PyObject *));
+    long *counts = PyMem_Malloc((n ? n : 1) * sizeof(long));
+    Out o = {NULL, 0, 0};
+    Py_ssize_t k = 0;
+    if (!index || !order || !counts) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(terms, i);
+        if (!PyUnicode_Check(t)) {
+            PyErr_SetString(PyExc_TypeError, "terms: a list of str");
+            goto fail;
+        }
+        PyObject *at = PyDict_GetItemWithError(index, t);
+        if (at) {
+            counts[PyLong_AS_LONG(at)]++;
+            continue;
+        }
+        if (PyErr_Occurred()) goto fail;
+        PyObject *place = PyLong_FromSsize_t(k);
+        if (!place || PyDict_SetItem(index, t, place) < 0) {
+            Py_XDECREF(place);
+            goto fail;
+        }
+        Py_DECREF(place);
+        order[k] = t;
+        counts[k++] = 1;
+    }
+    for (Py_ssize_t j = 0; j < k; j++) {
+        Py_ssize_t tlen;
+        const char *term = PyUnicode_AsUTF8AndSize(order[j], &tlen);
+        if (!term || out_reserve(&o, 10 + tlen + 10 + 10 + 1 + 4) < 0) goto fail;
+        unsigned char *p = put_varint(o.data + o.len, (uint64_t)tlen);
+        memcpy(p, term, tlen);
+        p = put_varint(p + tlen, (uint64_t)counts[j]);
+        p = put_varint(p, (uint64_t)counts[j] << 1);
+        *p++ = 5; /* a 4-byte value: pack_uint(n), big-endian */
+        uint32_t c = (uint32_t)counts[j];
+        *p++ = (unsigned char)(c >> 24);
+        *p++ = (unsigned char)(c >> 16);
+        *p++ = (unsigned char)(c >> 8);
+        *p++ = (unsigned char)c;
+        o.len = p - o.data;
+    }
+    Py_DECREF(index);
+    PyMem_Free(order);
+    PyMem_Free(counts);
+    return out_bytes(&o);
+fail:
+    Py_XDECREF(index);
+    PyMem_Free(order);
+    PyMem_Free(counts);
+    PyMem_Free(o.data);
+    return NULL;
+}
+
+static PyObject *unpack(PyObject *Py_UNUSED(module), PyObject *arg) {
+    Py_buffer packed;
+    if (PyObject_GetBuffer(arg, &packed, PyBUF_SIMPLE) < 0) return NULL;
+    PyObject *out = PyList_New(0);
+    const unsigned char *p = packed.buf, *end = p + packed.len;
+    while (out && p < end) {
+        uint64_t termlen, freq, w, v;
+        PyObject *weight = NULL, *value = NULL, *tuple = NULL;
+        if (get_varint(&p, end, &termlen) < 0) goto fail;
+        if (termlen > (uint64_t)(end - p)) goto damaged;
+        const unsigned char *term = p;
+        p += termlen;
+        if (get_varint(&p, end, &freq) < 0 || get_varint(&p, end, &w) < 0) goto fail;
+        if (w == 1) {
+            double f;
+            if (end - p < 8) goto damaged;
+            memcpy(&f, p, 8);
+            p += 8;
+            weight = PyFloat_FromDouble(f);
+        } else {
+            weight = PyLong_FromUnsignedLongLong(w >> 1);
+        }
+        if (!weight || get_varint(&p, end, &v) < 0) {
+            Py_XDECREF(weight);
+            goto fail;
+        }
+        if (v && (uint64_t)(end - p) < v - 1) {
+            Py_DECREF(weight);
+            goto damaged;
+        }
+        value = v ? PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)(v - 1)) : Py_NewRef(Py_None);
+        if (v) p += v - 1;
+        if (value)
+            tuple = Py_BuildValue("(y#KNN)", (const char *)term, (Py_ssize_t)termlen, (unsigned long long)freq,
+                                  weight, value);
+        else
+            Py_DECREF(weight);
+        if (!tuple || PyList_Append(out, tuple) < 0) {
+            Py_XDECREF(tuple);
+            goto fail;
+        }
+        Py_DECREF(tuple);
+    }
+    PyBuffer_Release(&packed);
+    return out;
+damaged:
+    PyErr_SetString(PyExc_ValueError, "damaged packed postings");
+fail:
+    Py_XDECREF(out);
+    PyBuffer_Release(&packed);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
+    {"pack", pack, METH_O, "Postings (term, frequency, weight, value) packed for Pool.add_packed."},
+    {"pack_counts", pack_counts, METH_O, "The packed Frequency-format postings of a list of terms."},
+    {"unpack", unpack, METH_O, "The postings packed by pack."},
     {"decode", decode, METH_VARARGS, "A frame's (field name, term, [doc, weight, value, ...]) groups."},
     {NULL, NULL, 0, NULL},
 };
 
-static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_pool", NULL, -1, methods};
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_pool", NULL, -1, methods, NULL, NULL, NULL, NULL};
 
 PyMODINIT_FUNC PyInit__pool(void) {
     if (PyType_Ready(&PoolType) < 0) return NULL;

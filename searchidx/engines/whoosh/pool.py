@@ -34,6 +34,7 @@ from whoosh.writing import SegmentWriter
 
 from searchidx.engines.whoosh import termfile
 from searchidx.engines.whoosh.codec import CompactPostingsWriter, length_codes
+from searchidx.engines.whoosh.schema import Packed, unpacked
 from searchidx.engines.whoosh.storage import Freeing
 
 try:
@@ -90,6 +91,10 @@ class TermPool:
         if self.size > self.limit:
             self.save()
         return length
+
+    def add_packed(self, fieldname: str, docnum: int, packed: bytes, boost: float = 1.0) -> int:
+        """`add_field_postings` of postings packed by ``_pool.pack`` (`schema.Packed`)."""
+        return self.add_field_postings(fieldname, docnum, unpacked(packed), boost)
 
     def add(self, item: tuple[str, bytes, int, float, bytes | None]) -> None:
         """One posting ``(field, term, doc, weight, value)``: Whoosh's pool interface (segments merged in)."""
@@ -181,14 +186,23 @@ class CompactPool(TermPool):
         self.ids: dict[str, int] = {}
         self.names: tuple[str, ...] = ()
 
-    def add_field_postings(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]],
-                           boost: float = 1.0) -> int:
+    def _field(self, fieldname: str) -> int:
         field = self.ids.get(fieldname)
         if field is None:
             field = self.ids[fieldname] = len(self.names)
             self.names += (fieldname,)
             self.fieldnames.add(fieldname)
-        length = self.packed.add(field, docnum, items, boost)
+        return field
+
+    def add_field_postings(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]],
+                           boost: float = 1.0) -> int:
+        length = self.packed.add(self._field(fieldname), docnum, items, boost)
+        if self.packed.nbytes > self.limit:
+            self.save()
+        return length
+
+    def add_packed(self, fieldname: str, docnum: int, packed: bytes, boost: float = 1.0) -> int:
+        length = self.packed.add_packed(self._field(fieldname), docnum, packed, boost)
         if self.packed.nbytes > self.limit:
             self.save()
         return length
@@ -360,7 +374,10 @@ class TermPoolWriter(SegmentWriter):  # type: ignore[misc]
                 length = 0
                 if field.indexed:
                     boost = self._field_boost(fields, fieldname, docboost)
-                    length = self.pool.add_field_postings(fieldname, docnum, field.index(value), boost)
+                    if type(value) is Packed:
+                        length = self.pool.add_packed(fieldname, docnum, value, boost)
+                    else:
+                        length = self.pool.add_field_postings(fieldname, docnum, field.index(value), boost)
                     if not field.scorable:
                         length = 0
                 customval = fields.get(f"_stored_{fieldname}", value)

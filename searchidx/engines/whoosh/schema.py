@@ -13,6 +13,11 @@ from whoosh.system import pack_uint
 from searchidx.analysis import indexed_forms, indexed_plans, pairs
 from searchidx.engines.whoosh.analyzer import PAIRED_WORDS, PairAnalyzer, analyzer, exact_analyzer
 from searchidx.engines.whoosh.termfile import native  # None when `_encode` was not built: Python does the same
+
+try:  # packs a document's postings into one bytes object per field (`Packed`)
+    from searchidx.engines.whoosh import _pool as packing
+except ImportError:  # not built: postings go as lists of tuples (`PreAnalyzed`)
+    packing = None  # type: ignore[assignment]
 from searchidx.fields import FACET_FIELDS, facet_key
 
 SCHEMA_VERSION = 5  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`;
@@ -55,6 +60,20 @@ class PreAnalyzed(list):  # type: ignore[type-arg]
     (`searchidx.engines.whoosh.parallel`) so the single writer does not spend its time analysing."""
 
     __slots__ = ()
+
+
+class Packed(bytes):
+    """A text field's postings as `PreAnalyzed` holds them, packed by C (``_pool.pack``): one object to pickle
+    from a worker and to unpickle in the writer instead of a tuple per posting (~460 an article), added to
+    the writer's packed pool as it is (`pool.CompactPool.add_packed`)."""
+
+    __slots__ = ()
+
+
+def unpacked(value: bytes) -> list[tuple[bytes, int, float, bytes | None]]:
+    """The postings of a `Packed` value, as a `PreAnalyzed` one holds them."""
+    assert packing is not None  # a Packed value was made by it
+    return packing.unpack(value)
 
 
 def _varint(n: int) -> bytes:
@@ -113,7 +132,7 @@ class CompactPositions(formats.Positions):  # type: ignore[misc]
 
 
 class FrenchText(fields.TEXT):  # type: ignore[misc]
-    """A TEXT field that takes either a string or a `PreAnalyzed` value (then used as is), its positions
+    """A TEXT field that takes either a string or a `PreAnalyzed` or `Packed` value (then used as is), its positions
     stored compactly (`CompactPositions`)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -122,19 +141,23 @@ class FrenchText(fields.TEXT):  # type: ignore[misc]
         if isinstance(current, formats.Positions):
             self.format = CompactPositions(field_boost=current.field_boost)
 
-    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes]]:
+    def index(self, value: Any, **kwargs: Any) -> Iterator[tuple[bytes, int, float, bytes | None]]:
         if isinstance(value, PreAnalyzed):
             return iter(value)
+        if isinstance(value, Packed):
+            return iter(unpacked(value))
         return super().index(value, **kwargs)  # type: ignore[no-any-return]
 
 
 _UINTS = [pack_uint(n) for n in range(256)]  # one shared value per small frequency (pickled once per chunk)
 
 
-def _counted(terms: list[str]) -> PreAnalyzed:
+def _counted(terms: list[str]) -> PreAnalyzed | Packed:
     """Frequency-format postings of a list of terms (what ``fields.TEXT(phrase=False).index`` gives, with
     each weight an int rather than the equal float: the writer's pool holds one shared object instead of a
     float per posting, a quarter less memory; the files written are the same)."""
+    if packing is not None:
+        return Packed(packing.pack_counts(terms))
     return PreAnalyzed([(t.encode("utf-8"), n, n, _UINTS[n] if n < 256 else pack_uint(n))
                         for t, n in Counter(terms).items()])
 
@@ -159,7 +182,7 @@ def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
             field = _TEXT_FIELDS[name]
             if native is not None and field.format.field_boost == 1:
                 postings, exacts, stems = native.field_postings(indexed_plans(value))
-                doc[name] = PreAnalyzed(postings)
+                doc[name] = Packed(packing.pack(postings)) if packing is not None else PreAnalyzed(postings)
             else:
                 positions, exacts, stems = indexed_forms(value)
                 doc[name] = _positioned(positions, field)
