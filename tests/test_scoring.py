@@ -15,7 +15,8 @@ from searchidx import Article, Index
 from searchidx.analysis import analyze
 from searchidx.engines.whoosh import ranking
 from searchidx.engines.whoosh.schema import CompactPositions
-from searchidx.engines.whoosh.scoring import Collection, _common, _merged, _varint_positions, union
+from searchidx.engines.whoosh.scoring import Collection, _common, _merged, union
+from searchidx.engines.whoosh.segments import leaf_postings, varint_positions
 
 QUERIES = [
     "otan", "sommet otan geneve", "Stoltenberg Poutine", "geneve -otan", "geneve OU russie", '"union europeenne"',
@@ -141,23 +142,22 @@ def test_postings_without_blocks_are_walked() -> None:
     """A posting list Whoosh keeps inline (no blocks) is read through its matcher."""
     from whoosh.matching import ListMatcher
 
-    from searchidx.engines.whoosh.scoring import _leaf_postings
 
     class Reader:
         def postings(self, field: str, text: bytes) -> ListMatcher:
             return ListMatcher([1, 5], [2.0, 1.0])
 
-    ids, weights = _leaf_postings(Reader(), "body", b"x")
+    ids, weights = leaf_postings(Reader(), "body", b"x")
     assert ids.tolist() == [1, 5] and weights.tolist() == [2.0, 1.0]
 
 
 @given(st.lists(st.lists(st.integers(0, 3_000_000), max_size=40).map(sorted), max_size=30))
 def test_positions_decode_all_at_once_as_one_by_one(lists: list[list[int]]) -> None:
-    """`_varint_positions` reads a batch of `CompactPositions` values (numbers of one to five bytes) as the
+    """`varint_positions` reads a batch of `CompactPositions` values (numbers of one to five bytes) as the
     format's own decoder reads each."""
     fmt = CompactPositions()
     values = [fmt.encode(p) for p in lists]
-    owner, positions = _varint_positions(values)
+    owner, positions = varint_positions(values)
     assert owner.tolist() == [i for i, p in enumerate(lists) for _ in p]
     assert positions.tolist() == [x for v in values for x in fmt.decode_positions(v)]
 
