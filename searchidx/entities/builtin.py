@@ -76,10 +76,12 @@ class BuiltinExtractor:
         n = len(toks)
         segments: list[tuple[int, int, str | None]] = []  # token span, kind if known
         i = 0
-        while i < n:
+        for start in [k for k, t in enumerate(toks) if t.cap and t.kind == "word"]:  # where a chain may start
+            if start < i:
+                continue
+            i = start
             t = toks[i]
-            if t.kind != "word" or not t.cap or (t.conn and (t.sent or i + 1 >= n or not toks[i + 1].cap)):
-                i += 1
+            if t.conn and (t.sent or i + 1 >= n or not toks[i + 1].cap):
                 continue
             # build a chain of capitalised words joined by particles
             j = i + 1
