@@ -76,12 +76,10 @@ class BuiltinExtractor:
         n = len(toks)
         segments: list[tuple[int, int, str | None]] = []  # token span, kind if known
         i = 0
-        for start in [k for k, t in enumerate(toks) if t.cap and t.kind == "word"]:  # where a chain may start
-            if start < i:
-                continue
-            i = start
+        while i < n:
             t = toks[i]
-            if t.conn and (t.sent or i + 1 >= n or not toks[i + 1].cap):
+            if t.kind != "word" or not t.cap or (t.conn and (t.sent or i + 1 >= n or not toks[i + 1].cap)):
+                i += 1
                 continue
             # build a chain of capitalised words joined by particles
             j = i + 1
