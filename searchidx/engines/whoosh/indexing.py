@@ -35,7 +35,9 @@ if TYPE_CHECKING:
 Source = str | os.PathLike[str] | Article
 ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
-WRITER_MB = 256
+#: The writer's posting pool, before it spills a sorted run (`pool.CompactPool`: ~12 KB of it per news article).
+#: 1M articles: 47 runs at 256 MB; the writer peaked at 1.1 GB while adding, the commit at 1.9 GB (BENCHMARKS.md).
+WRITER_MB = 512
 #: Article text beyond this many characters is not indexed (a 50 MB "article" is a dump, not an article).
 MAX_ARTICLE_CHARS = 2_000_000
 
