@@ -11,7 +11,7 @@
  *       (term bytes, frequency, weight, value bytes or None); returns the sum of the frequencies. A weight is
  *       kept as given (an int, or a float, multiplied by ``boost`` when it is not 1).
  *   Pool.add_packed(field, doc, packed, boost) -> length: the same, the postings given as `pack` packs them.
- *   Pool.nbytes: the memory the pool holds (its buffers, their allocation headers and its table).
+ *   Pool.nbytes: the memory the pool holds (its buffers with malloc's header each, and its table).
  *   Pool.terms: how many (field, term) keys it holds.
  *   Pool.sort(ranks) -> n: puts the keys in (ranks[field], term) order, for `frame`.
  *   Pool.frame(start, stop) -> bytes: the sorted keys [start, stop) and their postings, packed.
@@ -168,7 +168,7 @@ static Entry *lookup(Pool *self, uint32_t field, const char *term, Py_ssize_t n)
     e->count = 0;
     e->lastdoc = 0;
     self->used++;
-    self->nbytes += cap + ALLOC_HEADER;
+    self->nbytes += cap;
     return e;
 }
 

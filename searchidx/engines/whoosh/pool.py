@@ -15,6 +15,10 @@ them), so each term's list is already in document order: only the terms are sort
 as a run of whole terms (marshal frames, zlib-compressed); runs are merged term by term, a term's lists
 concatenated in run order. `write_postings` hands each term's postings to the posting writer a block at a
 time, with the lengths read once per field. The segment files are byte for byte those Whoosh's own writer makes.
+
+Where the optional C module `_pool` is built, writers use `CompactPool`: the same groups, each term's postings
+packed in one byte buffer (~7 bytes a posting against ~90 in the lists, so a tenth of the runs), and the
+workers' postings (`schema.Packed`) added as they come.
 """
 
 from __future__ import annotations

@@ -13,12 +13,12 @@ from whoosh.system import pack_uint
 from searchidx.analysis import indexed_forms, indexed_plans, pairs
 from searchidx.engines.whoosh.analyzer import PAIRED_WORDS, PairAnalyzer, analyzer, exact_analyzer
 from searchidx.engines.whoosh.termfile import native  # None when `_encode` was not built: Python does the same
+from searchidx.fields import FACET_FIELDS, facet_key
 
 try:  # packs a document's postings into one bytes object per field (`Packed`)
     from searchidx.engines.whoosh import _pool as packing
 except ImportError:  # not built: postings go as lists of tuples (`PreAnalyzed`)
     packing = None  # type: ignore[assignment]
-from searchidx.fields import FACET_FIELDS, facet_key
 
 SCHEMA_VERSION = 5  # 2: `FrenchText` fields (pre-analysed values from worker processes); 3: `CompactPositions`;
 #: 4: the ``copysig`` column (`searchidx.explore.copies`); 5: exact-form fields (``title_exact``, ``body_exact``)
