@@ -19,14 +19,12 @@ from searchidx.engines.whoosh import pool
 pytestmark = pytest.mark.skipif(pool._native is None, reason="_pool was not built")
 
 Posting = tuple[bytes, int, Any, bytes | None]
+Document = tuple[str, int, list[Posting], float]  # (field, document number, postings, boost)
 
 
 def test_the_c_pool_is_built_where_ci_runs() -> None:
     if os.environ.get("CI"):
         assert pool._native is not None and isinstance(pool.new_pool(None, 1), pool.CompactPool)
-
-
-Document = tuple[str, int, list[Posting], float]
 
 
 def _groups(made: pool.TermPool, docs: list[Document]) -> list[tuple[str, bytes, list[Any]]]:
@@ -41,7 +39,7 @@ postings = st.tuples(st.binary(min_size=0, max_size=12), st.integers(0, 300), we
 
 
 @st.composite
-def documents(draw: st.DrawFn) -> list[tuple[str, int, list[Posting], float]]:
+def documents(draw: st.DrawFn) -> list[Document]:
     docs = []
     doc = 0
     for _ in range(draw(st.integers(1, 40))):
@@ -57,7 +55,7 @@ def documents(draw: st.DrawFn) -> list[tuple[str, int, list[Posting], float]]:
 @settings(max_examples=150, deadline=None)
 @given(documents(), st.sampled_from([1 << 30, 2_000, 300]))
 def test_the_c_pool_gives_the_python_pools_groups(tmp_path_factory: pytest.TempPathFactory,
-                                                 docs: list[tuple[str, int, list[Posting], float]],
+                                                 docs: list[Document],
                                                  limit: int) -> None:
     folder = tmp_path_factory.mktemp("pool")
     expected = _groups(pool.TermPool(FileStorage(str(folder)), 1024), docs)
