@@ -35,8 +35,9 @@ if TYPE_CHECKING:
 Source = str | os.PathLike[str] | Article
 ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
-#: The writer's posting pool, before it spills a sorted run (`pool.CompactPool`: ~12 KB of it per news article).
-#: 1M articles: 47 runs at 256 MB; the writer peaked at 1.1 GB while adding, the commit at 1.9 GB (BENCHMARKS.md).
+#: The writer's posting pool, before it spills a sorted run (`pool.CompactPool`: ~11 KB of it per news article).
+#: 1M articles: 47 runs at 256 MB, 24 at 512 (commit ~370 -> ~233 s); the writer held <= 0.8 GB while adding,
+#: below the commit's own peak, 2.0 GB (BENCHMARKS.md, round 11).
 WRITER_MB = 512
 #: Article text beyond this many characters is not indexed (a 50 MB "article" is a dump, not an article).
 MAX_ARTICLE_CHARS = 2_000_000
