@@ -59,6 +59,11 @@ typedef struct {
 
 /* ---- varints ---- */
 
+static int damaged(void) {
+    PyErr_SetString(PyExc_ValueError, "damaged postings");
+    return -1;
+}
+
 static inline unsigned char *put_varint(unsigned char *p, uint64_t n) {
     while (n > 0x7F) {
         *p++ = (unsigned char)((n & 0x7F) | 0x80);
@@ -80,7 +85,44 @@ static inline int get_varint(const unsigned char **p, const unsigned char *end, 
         }
         shift += 7;
     }
-    PyErr_SetString(PyExc_ValueError, "damaged posting frame");
+    return damaged();
+}
+
+/* A posting's weight and value as a buffer holds them (see the top), read where they are. */
+typedef struct {
+    int is_float;
+    uint64_t n; /* an int weight */
+    double f;   /* a float weight */
+    const unsigned char *value; /* NULL: None */
+    Py_ssize_t vlen;
+} WeightValue;
+
+static int get_weight_value(const unsigned char **p, const unsigned char *end, WeightValue *wv) {
+    uint64_t w, v;
+    if (get_varint(p, end, &w) < 0) return -1;
+    wv->is_float = w == 1;
+    if (wv->is_float) {
+        if (end - *p < 8) return damaged();
+        memcpy(&wv->f, *p, 8);
+        *p += 8;
+    } else {
+        wv->n = w >> 1;
+    }
+    if (get_varint(p, end, &v) < 0) return -1;
+    if (v && (uint64_t)(end - *p) < v - 1) return damaged();
+    wv->value = v ? *p : NULL;
+    wv->vlen = v ? (Py_ssize_t)(v - 1) : 0;
+    *p += wv->vlen;
+    return 0;
+}
+
+/* The weight and the value as Python objects (new references); -1 with an error. */
+static int weight_value_objects(const WeightValue *wv, PyObject **weight, PyObject **value) {
+    *weight = wv->is_float ? PyFloat_FromDouble(wv->f) : PyLong_FromUnsignedLongLong(wv->n);
+    *value = wv->value ? PyBytes_FromStringAndSize((const char *)wv->value, wv->vlen) : Py_NewRef(Py_None);
+    if (*weight && *value) return 0;
+    Py_CLEAR(*weight);
+    Py_CLEAR(*value);
     return -1;
 }
 
@@ -243,16 +285,17 @@ static inline unsigned char *put_weight_value(unsigned char *p, int is_int, long
     return p;
 }
 
-/* Appends a posting of ``doc`` whose weight and value are already written at [wv, wv + wvlen). */
-static int append(Pool *self, Entry *e, int64_t doc, const unsigned char *wv, size_t wvlen) {
-    if (reserve(self, e, 10 + wvlen) < 0) return -1;
-    int64_t delta = doc - e->lastdoc;
-    unsigned char *p = put_varint(e->data + e->len, zigzag(delta));
-    memcpy(p, wv, wvlen);
-    e->len = (uint32_t)(p + wvlen - e->data);
+/* Room in ``e`` for a posting of ``doc`` with ``room`` bytes of weight and value, its document delta written:
+ * where the weight goes (`end_posting` closes the posting), or NULL with an error. */
+static unsigned char *begin_posting(Pool *self, Entry *e, int64_t doc, size_t room) {
+    if (reserve(self, e, 10 + room) < 0) return NULL;
+    return put_varint(e->data + e->len, zigzag(doc - e->lastdoc));
+}
+
+static void end_posting(Entry *e, int64_t doc, const unsigned char *p) {
+    e->len = (uint32_t)(p - e->data);
     e->lastdoc = doc;
     e->count++;
-    return 0;
 }
 
 static int add_one(Pool *self, uint32_t field, int64_t doc, PyObject *item, double boost, long long *length) {
@@ -265,13 +308,9 @@ static int add_one(Pool *self, uint32_t field, int64_t doc, PyObject *item, doub
     if (read_posting(tuple, boost, &term, &f, &is_int, &wi, &wf, &value) < 0) goto done;
     Py_ssize_t vlen = value == Py_None ? 0 : PyBytes_GET_SIZE(value);
     Entry *e = lookup(self, field, PyBytes_AS_STRING(term), PyBytes_GET_SIZE(term));
-    if (!e || reserve(self, e, 10 + 10 + 8 + 10 + (size_t)vlen) < 0) goto done;
-    int64_t delta = doc - e->lastdoc;
-    unsigned char *p = put_varint(e->data + e->len, zigzag(delta));
-    p = put_weight_value(p, is_int, wi, wf, value == Py_None ? NULL : PyBytes_AS_STRING(value), vlen);
-    e->len = (uint32_t)(p - e->data);
-    e->lastdoc = doc;
-    e->count++;
+    unsigned char *p = e ? begin_posting(self, e, doc, 10 + 8 + 10 + (size_t)vlen) : NULL;
+    if (!p) goto done;
+    end_posting(e, doc, put_weight_value(p, is_int, wi, wf, value == Py_None ? NULL : PyBytes_AS_STRING(value), vlen));
     *length += f;
     rc = 0;
 done:
@@ -311,23 +350,6 @@ static PyObject *Pool_add(Pool *self, PyObject *args) {
     return PyLong_FromLongLong(length);
 }
 
-/* Skips a weight and a value at *p; 0, or -1 with an error. */
-static int skip_weight_value(const unsigned char **p, const unsigned char *end) {
-    uint64_t w, v;
-    if (get_varint(p, end, &w) < 0) return -1;
-    if (w == 1) {
-        if (end - *p < 8) goto damaged;
-        *p += 8;
-    }
-    if (get_varint(p, end, &v) < 0) return -1;
-    if (v && (uint64_t)(end - *p) < v - 1) goto damaged;
-    if (v) *p += v - 1;
-    return 0;
-damaged:
-    PyErr_SetString(PyExc_ValueError, "damaged packed postings");
-    return -1;
-}
-
 static PyObject *Pool_add_packed(Pool *self, PyObject *args) {
     unsigned int field;
     long long doc;
@@ -342,44 +364,33 @@ static PyObject *Pool_add_packed(Pool *self, PyObject *args) {
     const unsigned char *p = packed.buf, *end = p + packed.len;
     long long length = 0;
     while (p < end) {
-        uint64_t termlen, freq, w = 0;
+        uint64_t termlen, freq;
+        WeightValue wv;
         if (get_varint(&p, end, &termlen) < 0) goto fail;
         if (termlen > (uint64_t)(end - p)) goto damaged;
         const unsigned char *term = p;
         p += termlen;
         if (get_varint(&p, end, &freq) < 0) goto fail;
-        const unsigned char *wv = p;
-        if (skip_weight_value(&p, end) < 0) goto fail;
+        const unsigned char *at = p; /* its weight and value */
+        if (get_weight_value(&p, end, &wv) < 0) goto fail;
         Entry *e = lookup(self, field, (const char *)term, (Py_ssize_t)termlen);
-        if (!e) goto fail;
-        if (boost == 1.0) {
-            if (append(self, e, doc, wv, p - wv) < 0) goto fail;
-        } else { /* the weight as a float times boost, then the value as it is */
-            const unsigned char *q = wv;
-            double wf;
-            get_varint(&q, p, &w);
-            if (w == 1) {
-                memcpy(&wf, q, 8);
-                q += 8;
-            } else {
-                wf = (double)(w >> 1);
-            }
-            wf *= boost;
-            if (reserve(self, e, 10 + 9 + (p - q)) < 0) goto fail;
-            unsigned char *o = put_varint(e->data + e->len, zigzag(doc - e->lastdoc));
-            *o++ = 1;
-            memcpy(o, &wf, 8);
-            memcpy(o + 8, q, p - q);
-            e->len = (uint32_t)(o + 8 + (p - q) - e->data);
-            e->lastdoc = doc;
-            e->count++;
+        size_t room = boost == 1.0 ? (size_t)(p - at) : (size_t)(10 + 8 + 10 + wv.vlen);
+        unsigned char *o = e ? begin_posting(self, e, doc, room) : NULL;
+        if (!o) goto fail;
+        if (boost == 1.0) { /* the weight and value as they are */
+            memcpy(o, at, p - at);
+            o += p - at;
+        } else { /* the weight as a float times boost */
+            double w = (wv.is_float ? wv.f : (double)wv.n) * boost;
+            o = put_weight_value(o, 0, 0, w, (const char *)wv.value, wv.vlen);
         }
+        end_posting(e, doc, o);
         length += (long long)freq;
     }
     PyBuffer_Release(&packed);
     return PyLong_FromLongLong(length);
 damaged:
-    PyErr_SetString(PyExc_ValueError, "damaged packed postings");
+    damaged();
 fail:
     PyBuffer_Release(&packed);
     return NULL;
@@ -511,47 +522,29 @@ static PyTypeObject PoolType = {
 
 static PyObject *decode_postings(const unsigned char *p, const unsigned char *end, uint64_t count) {
     if (count > (uint64_t)(end - p)) {
-        PyErr_SetString(PyExc_ValueError, "damaged posting frame");
+        damaged();
         return NULL;
     }
     PyObject *flat = PyList_New((Py_ssize_t)count * 3);
     if (!flat) return NULL;
     int64_t doc = 0;
     for (uint64_t i = 0; i < count; i++) {
-        uint64_t z, w, v;
-        PyObject *weight, *value;
-        if (get_varint(&p, end, &z) < 0) goto fail;
-        doc += (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
-        if (get_varint(&p, end, &w) < 0) goto fail;
-        if (w == 1) {
-            double f;
-            if (end - p < 8) goto damaged;
-            memcpy(&f, p, 8);
-            p += 8;
-            weight = PyFloat_FromDouble(f);
-        } else {
-            weight = PyLong_FromUnsignedLongLong(w >> 1);
-        }
-        if (!weight) goto fail;
+        uint64_t z;
+        WeightValue wv;
+        PyObject *weight, *value, *d;
+        if (get_varint(&p, end, &z) < 0 || get_weight_value(&p, end, &wv) < 0 ||
+            weight_value_objects(&wv, &weight, &value) < 0)
+            goto fail;
         PyList_SET_ITEM(flat, 3 * i + 1, weight);
-        if (get_varint(&p, end, &v) < 0) goto fail;
-        if (v == 0) {
-            value = Py_NewRef(Py_None);
-        } else {
-            if ((uint64_t)(end - p) < v - 1) goto damaged;
-            value = PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)(v - 1));
-            p += v - 1;
-        }
-        if (!value) goto fail;
         PyList_SET_ITEM(flat, 3 * i + 2, value);
-        PyObject *d = PyLong_FromLongLong(doc);
-        if (!d) goto fail;
+        doc += (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+        if (!(d = PyLong_FromLongLong(doc))) goto fail;
         PyList_SET_ITEM(flat, 3 * i, d);
     }
     if (p != end) goto damaged;
     return flat;
 damaged:
-    PyErr_SetString(PyExc_ValueError, "damaged posting frame");
+    damaged();
 fail:
     Py_DECREF(flat);
     return NULL;
@@ -587,7 +580,7 @@ static PyObject *decode(PyObject *Py_UNUSED(module), PyObject *args) {
     PyBuffer_Release(&frame);
     return out;
 damaged:
-    PyErr_SetString(PyExc_ValueError, "damaged posting frame");
+    damaged();
 fail:
     Py_XDECREF(out);
     PyBuffer_Release(&frame);
@@ -725,37 +718,18 @@ static PyObject *unpack(PyObject *Py_UNUSED(module), PyObject *arg) {
     PyObject *out = PyList_New(0);
     const unsigned char *p = packed.buf, *end = p + packed.len;
     while (out && p < end) {
-        uint64_t termlen, freq, w, v;
-        PyObject *weight = NULL, *value = NULL, *tuple = NULL;
+        uint64_t termlen, freq;
+        WeightValue wv;
+        PyObject *weight, *value, *tuple;
         if (get_varint(&p, end, &termlen) < 0) goto fail;
         if (termlen > (uint64_t)(end - p)) goto damaged;
         const unsigned char *term = p;
         p += termlen;
-        if (get_varint(&p, end, &freq) < 0 || get_varint(&p, end, &w) < 0) goto fail;
-        if (w == 1) {
-            double f;
-            if (end - p < 8) goto damaged;
-            memcpy(&f, p, 8);
-            p += 8;
-            weight = PyFloat_FromDouble(f);
-        } else {
-            weight = PyLong_FromUnsignedLongLong(w >> 1);
-        }
-        if (!weight || get_varint(&p, end, &v) < 0) {
-            Py_XDECREF(weight);
+        if (get_varint(&p, end, &freq) < 0 || get_weight_value(&p, end, &wv) < 0 ||
+            weight_value_objects(&wv, &weight, &value) < 0)
             goto fail;
-        }
-        if (v && (uint64_t)(end - p) < v - 1) {
-            Py_DECREF(weight);
-            goto damaged;
-        }
-        value = v ? PyBytes_FromStringAndSize((const char *)p, (Py_ssize_t)(v - 1)) : Py_NewRef(Py_None);
-        if (v) p += v - 1;
-        if (value)
-            tuple = Py_BuildValue("(y#KNN)", (const char *)term, (Py_ssize_t)termlen, (unsigned long long)freq,
-                                  weight, value);
-        else
-            Py_DECREF(weight);
+        tuple = Py_BuildValue("(y#KNN)", (const char *)term, (Py_ssize_t)termlen, (unsigned long long)freq, weight,
+                              value);
         if (!tuple || PyList_Append(out, tuple) < 0) {
             Py_XDECREF(tuple);
             goto fail;
@@ -765,7 +739,7 @@ static PyObject *unpack(PyObject *Py_UNUSED(module), PyObject *arg) {
     PyBuffer_Release(&packed);
     return out;
 damaged:
-    PyErr_SetString(PyExc_ValueError, "damaged packed postings");
+    damaged();
 fail:
     Py_XDECREF(out);
     PyBuffer_Release(&packed);

@@ -200,13 +200,13 @@ class CompactPool(TermPool):
 
     def add_field_postings(self, fieldname: str, docnum: int, items: Iterable[tuple[bytes, int, float, bytes | None]],
                            boost: float = 1.0) -> int:
-        length = self.packed.add(self._field(fieldname), docnum, items, boost)
-        if self.packed.nbytes > self.limit:
-            self.save()
-        return length
+        return self._spilled(self.packed.add(self._field(fieldname), docnum, items, boost))
 
     def add_packed(self, fieldname: str, docnum: int, packed: bytes, boost: float = 1.0) -> int:
-        length = self.packed.add_packed(self._field(fieldname), docnum, packed, boost)
+        return self._spilled(self.packed.add_packed(self._field(fieldname), docnum, packed, boost))
+
+    def _spilled(self, length: int) -> int:
+        """``length``, once the pool is written as a run if it outgrew its limit."""
         if self.packed.nbytes > self.limit:
             self.save()
         return length
