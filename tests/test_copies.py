@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
 from copies_fixture import ADDED_PARAGRAPH, COPIES, CORRECTION, ORIGINAL, REWORDED_HEADLINE, SAME_SUBJECT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from searchidx import Index
 from searchidx.cli import app
-from searchidx.explore.copies import MIN_WORDS, THRESHOLD, jaccard, signature
+from searchidx.explore import copies
+from searchidx.explore.copies import MIN_WORDS, THRESHOLD, jaccard, python_signature, signature
 from searchidx.models import Article
 
 
@@ -31,6 +35,36 @@ def fixture_index() -> Index:
     index = Index.create(None, entities="builtin")
     index.add([_article(r) for r in (*COPIES, *SAME_SUBJECT)])
     return index
+
+
+needs_native = pytest.mark.skipif(copies._minhash is None, reason="the C MinHash was not built (no C compiler)")
+#: word characters of several scripts and widths (1 to 4 UTF-8 bytes), "_", digits that are not ASCII, letters
+#: whose lowercase is longer ("İ"), combining accents, separators
+ALPHABET = list("aéÉzZ_09²½١İßǅ\u0301\u4e2d\U0001d400\U0001F600 .,'’-\n\u00a0")
+
+
+def test_the_c_minhash_is_built_where_ci_runs() -> None:
+    if os.environ.get("CI") != "true":
+        pytest.skip("only CI requires the build (a user's machine may lack a C compiler)")
+    assert copies._minhash is not None
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(ALPHABET, min_size=1, max_size=12), min_size=MIN_WORDS - 2, max_size=80),
+       st.sampled_from([" ", "  ", ", ", "\n"]))
+def test_c_signatures_equal_the_numpy_ones(words: list[str], sep: str) -> None:
+    body = sep.join(words)
+    assert signature(body) == python_signature(body)
+
+
+@needs_native
+def test_c_signatures_equal_the_numpy_ones_on_real_bodies() -> None:
+    bodies = [r["body"] for r in (*COPIES, *SAME_SUBJECT)]
+    bodies.append("mot " * 5000)  # more words than the C code's first allocation holds
+    bodies.append("x" * 600 + " fin" * 40)  # a word longer than the C code's encoding buffer
+    assert [signature(b) for b in bodies] == [python_signature(b) for b in bodies]
+    assert all(len(signature(b)) == 128 for b in bodies) and signature("trop court") == b""
 
 
 def test_signatures_tell_copies_from_look_alikes() -> None:

@@ -32,6 +32,11 @@ import numpy.typing as npt
 
 from searchidx.explore.arrays import Ints
 
+try:
+    from searchidx.explore import _minhash
+except ImportError:  # pragma: no cover - built without a C compiler
+    _minhash = None  # type: ignore[assignment]
+
 __all__ = ["MIN_WORDS", "PERMUTATIONS", "SHINGLE", "THRESHOLD", "CopyGroups", "collapse", "is_copies_file",
            "jaccard", "signature"]
 
@@ -47,6 +52,7 @@ _A = _rng.integers(1, 1 << 63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)  # 
 _B = _rng.integers(0, 1 << 63, PERMUTATIONS, dtype=np.uint64)
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5,
                  0xFF51AFD7ED558CCD], dtype=np.uint64)  # one odd constant per word of a shingle
+_MIX_BYTES, _A_BYTES, _B_BYTES = (v.astype("<u8").tobytes() for v in (_MIX, _A, _B))
 _WORD = re.compile(r"\w+")
 _FORMAT = 1
 _FILE = re.compile(r"^copies-\d+\.npz(\.\d+\.tmp)?$")
@@ -55,6 +61,13 @@ Minima = npt.NDArray[np.uint16]
 
 
 def signature(body: str) -> bytes:
+    """`python_signature`, computed in C (`_minhash`) when that module was built."""
+    if _minhash is None:
+        return python_signature(body)
+    return _minhash.minima(body.lower(), _MIX_BYTES, _A_BYTES, _B_BYTES, MIN_WORDS)
+
+
+def python_signature(body: str) -> bytes:
     """The MinHash signature of a body, b"" when it is too short: `PERMUTATIONS` minima, each kept as its
     low 16 bits (little-endian; 128 bytes per article: two different minima agree by chance once in 65,536).
 
