@@ -4,6 +4,7 @@ in the same order, with the same weights and values, whether the postings stay i
 from __future__ import annotations
 
 import os
+import platform
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -139,3 +140,24 @@ def test_damaged_packed_postings_raise() -> None:
             native.unpack(packed[:cut])
         with pytest.raises(ValueError, match="damaged"):
             made.add_packed(0, 1, packed[:cut])
+
+
+def _rss_mb() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm") or platform.libc_ver()[0] != "glibc",
+                    reason="reads the RSS from /proc; trim is glibc's malloc_trim")
+def test_trim_gives_a_cleared_pools_memory_back() -> None:
+    """A cleared pool's buffers, freed between objects still alive, stay in the RSS until `pool.trim`."""
+    packed = pool._native.Pool()
+    alive = []
+    for doc in range(20):
+        packed.add(0, doc, [(b"%d-%d" % (doc, t), 1, 1, b"x" * 40) for t in range(20_000)], 1.0)
+        alive.append(bytes(600))  # a malloc'd object after each document's buffers
+    packed.clear()
+    before = _rss_mb()
+    pool.trim()
+    assert before - _rss_mb() > 10, "trim gave back less than 10 MB of ~40 MB freed"
+    assert packed.add(0, 0, [(b"a", 1, 1, None)], 1.0) == 1  # the pool is still usable

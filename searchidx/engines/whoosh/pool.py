@@ -239,6 +239,13 @@ def new_pool(tempstore: Any, limitmb: int) -> TermPool:
     return CompactPool(tempstore, limitmb) if _native is not None else TermPool(tempstore, limitmb)
 
 
+def trim() -> None:
+    """Gives the memory freed by a commit back to the system (`_pool.trim`): at 1M articles the writer kept
+    ~0.8 GB of a cleared pool's buffers in its RSS through the wire-copy groups that follow."""
+    if _native is not None:
+        _native.trim()
+
+
 def merge_frames(sources: list[Iterator[list[Group]]]) -> Iterator[Group]:
     """The groups of sorted runs, each given as sorted frames, in (field, term) order, a term's lists joined
     in run order (a term is at most once in a run).
@@ -399,6 +406,7 @@ class TermPoolWriter(SegmentWriter):  # type: ignore[misc]
         self.perdocwriter.close()
         pdr = self.per_document_reader() if self.codec.length_stats else None
         write_postings(self.fieldwriter, self.schema, pdr, self.pool.groups())
+        trim()
         self.fieldwriter.close()
         if pdr:
             pdr.close()
