@@ -1,6 +1,7 @@
 /* The analyzer's chunks in C: ``findall(text)`` gives what ``analysis._CHUNK_FIND.findall(text)`` gives (the
  * regular expression stays as the fallback when this module was not built, and for the query side, which
- * needs offsets). At each position, the first of these that matches, as the expression's backtracking finds it:
+ * needs offsets); ``lookup(text, cache)`` gives the same chunks each replaced by ``cache[chunk]`` where the dict
+ * has it, and the positions of those it has not (`analysis.indexed_plans`: the loop and its lookups in C). At each position, the first of these that matches, as the expression's backtracking finds it:
  *
  *   dotted acronym   (?<!A)(?:ELIDED)?L(?:\.L)+\.?(?!A)            l'O.N.U., U.S.A
  *   grouped number   \d{1,3}(?:[ NBSP NNBSP]\d{3})+(?:,\d+)?(?!A)  1 000 000,5
@@ -121,16 +122,15 @@ static Py_ssize_t word(const Text *t, Py_ssize_t i) {
     }
 }
 
-static PyObject *findall(PyObject *self, PyObject *arg) {
-    (void)self;
+/* The chunks of ``arg`` appended to ``out``; with a ``cache`` dict, a chunk found in it is replaced by its value
+ * and the positions in ``out`` of the chunks not found are appended to ``missing``. */
+static int scan(PyObject *arg, PyObject *cache, PyObject *out, PyObject *missing) {
     if (!PyUnicode_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError, "findall() takes a str");
-        return NULL;
+        PyErr_SetString(PyExc_TypeError, "the text must be a str");
+        return -1;
     }
-    if (PyUnicode_READY(arg) < 0) return NULL;
+    if (PyUnicode_READY(arg) < 0) return -1;
     Text t = {PyUnicode_KIND(arg), PyUnicode_DATA(arg), PyUnicode_GET_LENGTH(arg)};
-    PyObject *out = PyList_New(0);
-    if (!out) return NULL;
     Py_ssize_t i = 0;
     while (i < t.n) {
         Py_UCS4 c = at(&t, i);
@@ -148,19 +148,51 @@ static PyObject *findall(PyObject *self, PyObject *arg) {
             continue;
         }
         PyObject *chunk = PyUnicode_Substring(arg, i, end);
-        if (!chunk || PyList_Append(out, chunk) < 0) {
-            Py_XDECREF(chunk);
-            Py_DECREF(out);
-            return NULL;
+        if (!chunk) return -1;
+        PyObject *item = chunk;
+        if (cache) {
+            PyObject *found = PyDict_GetItemWithError(cache, chunk); /* borrowed */
+            if (found) {
+                item = found;
+            } else {
+                PyObject *at_index = PyErr_Occurred() ? NULL : PyLong_FromSsize_t(PyList_GET_SIZE(out));
+                int failed = !at_index || PyList_Append(missing, at_index) < 0;
+                Py_XDECREF(at_index);
+                if (failed) {
+                    Py_DECREF(chunk);
+                    return -1;
+                }
+            }
         }
+        int failed = PyList_Append(out, item) < 0;
         Py_DECREF(chunk);
+        if (failed) return -1;
         i = end;
     }
+    return 0;
+}
+
+static PyObject *findall(PyObject *self, PyObject *arg) {
+    (void)self;
+    PyObject *out = PyList_New(0);
+    if (out && scan(arg, NULL, out, NULL) < 0) Py_CLEAR(out);
     return out;
+}
+
+static PyObject *lookup(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *cache;
+    if (!PyArg_ParseTuple(args, "OO!", &text, &PyDict_Type, &cache)) return NULL;
+    PyObject *out = PyList_New(0), *missing = PyList_New(0), *result = NULL;
+    if (out && missing && scan(text, cache, out, missing) == 0) result = PyTuple_Pack(2, out, missing);
+    Py_XDECREF(out);
+    Py_XDECREF(missing);
+    return result;
 }
 
 static PyMethodDef methods[] = {
     {"findall", findall, METH_O, "The chunks of a text, as analysis._CHUNK_FIND.findall gives them."},
+    {"lookup", lookup, METH_VARARGS, "findall's chunks, each replaced by its value in a cache; the others' positions."},
     {NULL, NULL, 0, NULL},
 };
 

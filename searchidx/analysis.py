@@ -114,8 +114,10 @@ _CHUNK_FIND = re.compile(re.sub(r"\?P<\w+>", "?:", _CHUNK.pattern))
 _SPLIT_CONNECTORS = re.compile(rf"([{_CONNECTORS}])")
 try:  # the same chunks in C, built by ``pip install`` where a C compiler is found (2.7x faster)
     from searchidx._chunks import findall as _findall
+    from searchidx._chunks import lookup as _lookup
 except ImportError:  # pragma: no cover
     _findall = _CHUNK_FIND.findall
+    _lookup = None  # type: ignore[assignment]
 
 # A plan: (term or None if stop word, start, end relative to chunk, pos increment).
 # pos increment 0 is used for the index-only joined compound and for stop words, so that Whoosh phrase
@@ -297,17 +299,27 @@ def indexed_plans(text: str) -> list[tuple[tuple[str, int, str | None, bool], ..
     """Per chunk of ``text``, its terms as indexing reads them: (term, position increment, exact form or None,
     index only), cached by chunk (what `indexed_forms` walks; `searchidx.engines.whoosh.schema` hands it to C)."""
     cache = _indexed_cache
+    if _lookup is not None:  # the loop and its lookups in C: the chunks not cached yet are planned here
+        out, missing = _lookup(text, cache)
+        for i in missing:
+            out[i] = _indexed_plan(out[i])
+        return out
     out = []
     for chunk in _findall(text):
         found = cache.get(chunk)
-        if found is None:
-            if len(cache) > _CACHE_MAX:
-                cache.clear()
-            found = cache[chunk] = tuple(
-                (term, inc, _exact(term, chunk[s:e]), index_only) for term, s, e, inc, index_only in plan(chunk)
-                if term is not None)
-        out.append(found)
+        out.append(_indexed_plan(chunk) if found is None else found)
     return out
+
+
+def _indexed_plan(chunk: str) -> tuple[tuple[str, int, str | None, bool], ...]:
+    """A chunk's `indexed_plans` entry, cached (the cache emptied when full)."""
+    cache = _indexed_cache
+    if len(cache) > _CACHE_MAX:
+        cache.clear()
+    found = cache[chunk] = tuple(
+        (term, inc, _exact(term, chunk[s:e]), index_only) for term, s, e, inc, index_only in plan(chunk)
+        if term is not None)
+    return found
 
 
 def indexed_forms(text: str) -> tuple[dict[str, list[int]], list[str], list[str]]:

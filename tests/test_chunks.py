@@ -64,3 +64,27 @@ def test_indexing_and_queries_read_the_same_chunks() -> None:
     text = "L'O.N.U. a réuni 1 000 délégués à Genève, aujourd'hui : 8,5 % d'entre eux"
     assert [c for c, _ in analysis.chunks(text)] == [c for c, _ in analysis.chunks(text, chars=True)]
     assert "onu" in analysis.analyze(text)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=40), st.data())
+def test_lookup_replaces_the_cached_chunks(text: str, data: st.DataObject) -> None:
+    chunks = _chunks.findall(text)
+    cached = data.draw(st.sets(st.sampled_from(chunks))) if chunks else set()
+    cache = {c: ("plan of", c) for c in cached}
+    out, missing = _chunks.lookup(text, cache)
+    assert out == [cache.get(c, c) for c in chunks]
+    assert missing == [i for i, c in enumerate(chunks) if c not in cache]
+
+
+@needs_native
+def test_indexed_plans_are_the_same_with_and_without_the_c_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = [t for a in iter_articles([CORPUS]) for t in (a.title, a.body)] + ODD
+    analysis._indexed_cache.clear()
+    with_c = [analysis.indexed_plans(t) for t in texts]  # first with an empty cache, then with it filled
+    assert [analysis.indexed_plans(t) for t in texts] == with_c
+    monkeypatch.setattr(analysis, "_lookup", None)
+    analysis._indexed_cache.clear()
+    assert [analysis.indexed_plans(t) for t in texts] == with_c
+    assert [analysis.indexed_plans(t) for t in texts] == with_c
