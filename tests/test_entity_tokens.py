@@ -1,5 +1,6 @@
 """The entity extractor's tokenizer in C (`searchidx.entities._tokens`) gives exactly the tokens of the Python
-one (`tokens.python_tokenize`): same texts, kinds, spans and flags, on real articles and on generated text."""
+one (`tokens.python_tokenize`): same texts, kinds, spans and flags, on real articles and on generated text; and
+the patterns tried only where C finds their first words (`word_starts`) find what they find over the whole text."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from searchidx.corpus import iter_articles
-from searchidx.entities import tokens
+from searchidx.entities import patterns, tokens
 from searchidx.entities.builtin import BuiltinExtractor
 from searchidx.entities.gazetteer import load
 from searchidx.entities.patterns import text_mentions
@@ -87,3 +88,50 @@ def test_extraction_is_the_same_with_either_tokenizer(monkeypatch: pytest.Monkey
     monkeypatch.setattr(tokens, "native", None)
     assert [extractor.extract(a.title, a.body) for a in articles] == first
     assert any(e.person for e in first) and any(e.org for e in first) and any(e.place for e in first)
+
+
+@needs_native
+def test_word_starts_finds_whole_runs_after_a_boundary() -> None:
+    text = "la rue de Paris, x-rue rue_x Rue ruelle rue"
+    assert tokens.native.word_starts(text, (frozenset({"rue"}), frozenset({"Paris", "x"}), frozenset())) == (
+        [3, 19, 40], [10, 17], [])
+
+
+def test_first_words_of_alternations() -> None:
+    assert patterns._first_words(r"cour d['’]appel|tribunal(?: de| du)?|CHU|Haut-Commissariat") == {
+        "cour", "tribunal", "CHU", "Haut"}
+    with pytest.raises(ValueError):
+        patterns._first_words(r"rue|(?:la )?place")
+
+
+PATTERN_TEXTS = ODD + [
+    "la mairie de Paris, la sous-préfecture de Lens et le tribunal correctionnel de Lyon ; xmairie de Nice",
+    "Le Conseil constitutionnel Laurent Fabius et l'Agence régionale de santé d'Île-de-France ; la rue de Rivoli",
+    "la place de la Concorde, le pont-rue Neuve, franceinfo et le parquet national financier ; CGT Bretagne",
+]
+
+
+@needs_native
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["la", "mairie", "de", "Paris", "rue", "Agence", "régionale", "sous-préfecture",
+                                 "CGT", "franceinfo", "parquet", "national", "financier", "place", "-", "x", "l'",
+                                 ",", ".", "\n", "Conseil", "d'Orléans", "é", "_"]), max_size=30),
+       st.sampled_from([" ", "", "-"]))
+def test_patterns_find_the_same_where_c_finds_their_first_words(words: list[str], sep: str) -> None:
+    text = sep.join(words)
+    gaz = load()
+    found = patterns.text_mentions("", text, gaz)
+    native, patterns.word_starts = patterns.word_starts, None
+    try:
+        assert patterns.text_mentions("", text, gaz) == found
+    finally:
+        patterns.word_starts = native
+
+
+def test_mentions_are_the_same_without_the_c_word_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    gaz = load()
+    texts = [(a.title, a.body) for a in iter_articles([CORPUS])] + [("", t) for t in PATTERN_TEXTS]
+    first = [text_mentions(title, body, gaz) for title, body in texts]
+    monkeypatch.setattr(patterns, "word_starts", None)
+    assert [text_mentions(title, body, gaz) for title, body in texts] == first
+    assert sum(len(found) for _, found, _ in first) > 20

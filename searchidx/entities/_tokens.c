@@ -7,7 +7,9 @@
  *       ...) and stripped of trailing apostrophes. A word's (cap, conn, key, in capitals) is ``cache[word]``, else
  *       ``info(word)`` (`tokens._word_info`, which fills the cache). Sentence starts and headings in capitals
  *       (three or more words in a row: not names, and the token after them starts a sentence) as in Python.
- *   Tok: text, kind ("word", "hon" or "punct"), start, end, cap, sent, conn, key; every attribute settable. */
+ *   Tok: text, kind ("word", "hon" or "punct"), start, end, cap, sent, conn, key; every attribute settable.
+ *   word_starts(text, sets) -> (positions, ...): per set, where a run of re's \w characters that is in the set
+ *       begins (`patterns.text_mentions` tries its patterns there only: each begins with such a word). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
@@ -279,8 +281,59 @@ fail:
     return NULL;
 }
 
+/* word_starts(text, sets) -> one list per set of the positions where a run of re's \w characters begins (after
+ * a character that is not one) and the whole run is in that set. */
+static PyObject *word_starts(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *text, *sets;
+    if (!PyArg_ParseTuple(args, "UO!", &text, &PyTuple_Type, &sets)) return NULL;
+    Py_ssize_t nsets = PyTuple_GET_SIZE(sets);
+    for (Py_ssize_t k = 0; k < nsets; k++)
+        if (!PyAnySet_Check(PyTuple_GET_ITEM(sets, k))) {
+            PyErr_SetString(PyExc_TypeError, "word_starts() takes a tuple of sets");
+            return NULL;
+        }
+    PyObject *out = PyTuple_New(nsets);
+    if (!out) return NULL;
+    for (Py_ssize_t k = 0; k < nsets; k++) {
+        PyObject *list = PyList_New(0);
+        if (!list) goto fail;
+        PyTuple_SET_ITEM(out, k, list);
+    }
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+    while (i < n) {
+        if (!is_re_word(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t j = i + 1;
+        while (j < n && is_re_word(PyUnicode_READ(kind, data, j))) j++;
+        PyObject *run = PyUnicode_Substring(text, i, j);
+        if (!run) goto fail;
+        for (Py_ssize_t k = 0; k < nsets; k++) {
+            int in = PySet_Contains(PyTuple_GET_ITEM(sets, k), run);
+            PyObject *at = in > 0 ? PyLong_FromSsize_t(i) : NULL;
+            if (in < 0 || (in > 0 && (!at || PyList_Append(PyTuple_GET_ITEM(out, k), at) < 0))) {
+                Py_XDECREF(at);
+                Py_DECREF(run);
+                goto fail;
+            }
+            Py_XDECREF(at);
+        }
+        Py_DECREF(run);
+        i = j;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"tokenize", tokenize, METH_VARARGS, "The tokens of an article's text (see tokens.tokenize)."},
+    {"word_starts", word_starts, METH_VARARGS, "Where runs of word characters in given sets begin, per set."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -4,6 +4,7 @@ mentions they find and the spans the chains then skip."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .gazetteer import Gazetteer, is_firstname, norm_key
 from .vocabulary import (
@@ -17,20 +18,60 @@ from .vocabulary import (
     GLUE_CREDIT,
     GROUP_BEFORE,
     INDEFINITE,
+    LOWER_HEADS,
     LOWER_ORG,
     NAMED_AFTER,
     NATIONAL_TEAM,
     NATURAL_HEADS,
+    ORG_HEADS,
     ORGCAP,
     PAIR_HYPHEN,
     PAIR_LEFT,
     PLACE_HEAD,
+    PLACE_HEADS,
     QUOTE_OPEN,
     QUOTED_NAME,
     TITLES_AS_BODIES,
     UNIT_HEADS,
     unglue_credit,
 )
+
+try:  # built by ``pip install`` where a C compiler is found
+    from ._tokens import word_starts
+except ImportError:  # pragma: no cover (each pattern then scans the whole text)
+    word_starts = None  # type: ignore[assignment]
+
+
+def _first_words(alternation: str) -> frozenset[str]:
+    """The first run of word characters of each top-level alternative of a regular expression's alternation: the
+    words a match of it begins with."""
+    words, depth, start = set(), 0, 0
+    for i, c in enumerate(alternation + "|"):
+        depth += (c == "(") - (c == ")")
+        if c == "|" and depth == 0:
+            first = re.match(r"\w+", alternation[start:i])
+            if first is None:
+                raise ValueError(f"an alternative that does not begin with a word: {alternation[start:i]!r}")
+            words.add(first.group())
+            start = i + 1
+    return frozenset(words)
+
+
+#: the words LOWER_ORG, PLACE_HEAD and ORGCAP begin with (each right after a character that is not a word's)
+_FIRST_WORDS = (_first_words(LOWER_HEADS), _first_words(PLACE_HEADS), _first_words(ORG_HEADS))
+
+
+def _matches(pattern: re.Pattern[str], text: str, starts: list[int] | None) -> Iterator[re.Match[str]]:
+    """``pattern.finditer(text)``, its matches tried only at ``starts`` when given (where one may begin: the C
+    scan of the words is ~4× faster than `re` trying the pattern at every position)."""
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    end = 0
+    for at in starts:
+        if at >= end and (m := pattern.match(text, at)) is not None:
+            yield m
+            end = m.end()
 
 
 def text_mentions(title: str, body: str, gaz: Gazetteer
@@ -47,8 +88,10 @@ def text_mentions(title: str, body: str, gaz: Gazetteer
     text = GLUE_CREDIT.sub(unglue_credit, text)
     found: list[tuple[int, str, str]] = []  # (position, kind, name)
     consumed: list[tuple[int, int]] = []
+    lower_at, place_at, orgcap_at, lower_start_at = (
+        word_starts(text, (*_FIRST_WORDS, gaz.lower_first)) if word_starts is not None else (None,) * 4)
 
-    for m in LOWER_ORG.finditer(text):
+    for m in _matches(LOWER_ORG, text, lower_at):
         head = m.group("head")
         name = m.group("name")
         parts = name.split(" ")
@@ -94,7 +137,7 @@ def text_mentions(title: str, body: str, gaz: Gazetteer
                 and not any(a <= group.start() < b for a, b in consumed):
             found.append((quoted.start("name"), "org", quoted.group("name")))
             consumed.append((group.start(), quoted.end()))
-    for m in PLACE_HEAD.finditer(text):
+    for m in _matches(PLACE_HEAD, text, place_at):
         if any(a <= m.start() < b for a, b in consumed):
             continue
         head = m.group("head")
@@ -118,7 +161,7 @@ def text_mentions(title: str, body: str, gaz: Gazetteer
     for m in ARROND.finditer(text) if "arrondissement" in text else ():
         found.append((m.start(), "place", m.group()))
         consumed.append((m.start(), m.end()))
-    for m in ORGCAP.finditer(text):
+    for m in _matches(ORGCAP, text, orgcap_at):
         if any(a <= m.start() < b for a, b in consumed):
             continue
         phrase = m.group()
@@ -147,7 +190,7 @@ def text_mentions(title: str, body: str, gaz: Gazetteer
                 found.append((m.start() + 1, "place", w.split("'")[-1]))
 
     last = 0
-    for m in gaz.lower_start.finditer(text):  # names that run in lowercase (franceinfo,
+    for m in _matches(gaz.lower_start, text, lower_start_at):  # names that run in lowercase (franceinfo,
         for form in gaz.lower_names[m.group()] if m.start() >= last else ():  # parquet national financier)
             end = m.start() + len(form)
             if text.startswith(form, m.start()) and not text[end : end + 1].isalnum() and \

@@ -128,14 +128,17 @@ _CONN = r"(?:de la |de l['’]|des |du |de |d['’]|pour la |pour le |pour les |
 ORGCAP = re.compile(
     r"\b(?=[" + UP + r"])(?:" + ORG_HEADS + r")(?: " + _ADJ + r"\b(?: et " + _ADJ + r"\b)?| " + _CAPW + r"| " + _CONN + r"(?:" + _CAPW + r"|[a-zà-ÿœ][\w-]*))+"
 )
-LOWER_ORG = re.compile(
-    r"\b(?=[mpsracuhdbtéfACFUS])(?P<head>éditions|fondation|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
+LOWER_HEADS = (
+    r"éditions|fondation|mairie|parquet(?: national)?|préfecture|sous-préfecture|rectorat|ambassade|consulat|université|"
     r"police judiciaire|commissariat|centre hospitalier(?: universitaire| régional| intercommunal)?|CHU|CHR|hôpital|"
     r"tribunal(?: correctionnel| judiciaire| administratif| de grande instance| de commerce| pour enfants| de police)?|"
     r"cour d['’]appel|cour d['’]assises(?: spéciale)?|cour administrative d['’]appel|conseil départemental|conseil régional|"
     r"conseil municipal|conseil général|chambre régionale des comptes|maison d['’]arrêt|centre pénitentiaire|"
     r"direction départementale de la sécurité publique|académie|diocèse|barreau|ARS|CCI|Crous|SRPJ|DIPJ|DDSP|Sdis|SDIS|CGT|CFDT|FSU|FO|Unsa|SNCF|"
-    r"ministère|secrétariat d['’]État)"
+    r"ministère|secrétariat d['’]État"
+)
+LOWER_ORG = re.compile(
+    r"\b(?=[mpsracuhdbtéfACFUS])(?P<head>" + LOWER_HEADS + r")"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*"
     r"(?: " + _ADJ + r"\b)?(?: et (?:de la |de l['’]|des |du )(?!(?:" + ORG_HEADS + r")\b)" + _CAPW + r"(?: " + _ADJ
     + r"\b)?)?)"
@@ -144,10 +147,13 @@ TITLES_AS_BODIES = frozenset(("garde des sceaux", "haut-commissaire", "haut comm
 # heads of bodies named after a person: the first name right after them is part of the name ("Fondation Brigitte
 # Bardot", "Lycée Victor-Hugo"), while "Conseil constitutionnel Laurent Fabius" is a body and its president
 NAMED_AFTER = frozenset("Fondation Lycée Collège École Ecole Université Musée Hôpital Institut Maison Centre".split())
-PLACE_HEAD = re.compile(
-    r"(?<![-\w])(?=[prabqjcgdmlfîvséo])(?P<head>place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|mer|océan|"
+PLACE_HEADS = (
+    r"place|rue|avenue|boulevard|quai|pont|cours|allée|square|jardin|parc|golfe|détroit|massif|mont|lac|mer|océan|"
     r"baie|col|forêt|gare|aéroport|port|plage|anse|canal|île|îles|vallée|plateau|fort|palais|château|cathédrale|"
-    r"basilique|église|stade)"
+    r"basilique|église|stade"
+)
+PLACE_HEAD = re.compile(
+    r"(?<![-\w])(?=[prabqjcgdmlfîvséo])(?P<head>" + PLACE_HEADS + r")"
     r" (?P<prep>de la |de l['’]|du |des |de |d['’]|)(?P<name>" + _CAPW + r"(?:(?: | de | du | des | de la | d['’]|-)" + _CAPW + r")*)"
 )
 NATIONAL_TEAM = re.compile(
