@@ -131,8 +131,8 @@ def text_mentions(title: str, body: str, gaz: Gazetteer
     for quote in QUOTE_OPEN.finditer(text):
         # a quoted name after a group noun: the group's name, whatever its words ('le collectif "Laissons les
         # médecins prescrire"', 'le Comité « Vérité et justice pour les victimes »')
-        group = GROUP_BEFORE.search(text, max(0, quote.start() - 40), quote.start())
-        quoted = QUOTED_NAME.match(text, quote.start()) if group else None
+        quoted = QUOTED_NAME.match(text, quote.start())  # first: cheaper than the search before it
+        group = GROUP_BEFORE.search(text, max(0, quote.start() - 40), quote.start()) if quoted else None
         if group and quoted and len(quoted.group("name").split()) <= 10 \
                 and not any(a <= group.start() < b for a, b in consumed):
             found.append((quoted.start("name"), "org", quoted.group("name")))
