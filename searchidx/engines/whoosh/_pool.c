@@ -40,6 +40,12 @@
 #include <malloc.h>
 #endif
 
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
+
 #define ALLOC_HEADER 16 /* what malloc adds to each block, for `nbytes` */
 #define FIRST_CAP 24
 
@@ -191,9 +197,22 @@ static int grow(Pool *self) {
     return 0;
 }
 
+/* Room in the table for ``more`` new keys (grown now, so entries do not move while they are added). */
+static int make_room(Pool *self, size_t more) {
+    while ((self->used + more) * 10 > (self->mask + 1) * 7)
+        if (grow(self) < 0) return -1;
+    return 0;
+}
+
+static Entry *lookup_hashed(Pool *self, uint32_t field, const char *term, Py_ssize_t n, uint64_t h);
+
 static Entry *lookup(Pool *self, uint32_t field, const char *term, Py_ssize_t n) {
-    if ((self->used + 1) * 10 > (self->mask + 1) * 7 && grow(self) < 0) return NULL;
-    uint64_t h = hash_key(field, term, n);
+    if (make_room(self, 1) < 0) return NULL;
+    return lookup_hashed(self, field, term, n, hash_key(field, term, n));
+}
+
+/* The entry of (field, term), whose hash is ``h``, added when missing; the table must have room for it. */
+static Entry *lookup_hashed(Pool *self, uint32_t field, const char *term, Py_ssize_t n, uint64_t h) {
     size_t i = h & self->mask;
     Entry *e;
     while ((e = &self->table[i])->data) {
@@ -355,11 +374,59 @@ static PyObject *Pool_add(Pool *self, PyObject *args) {
     return PyLong_FromLongLong(length);
 }
 
+/* One posting of a packed field, read ahead of its lookup (see Pool_add_packed). */
+typedef struct {
+    const unsigned char *term, *at, *end; /* its term; its weight and value, up to end */
+    uint64_t termlen, freq, hash;
+    WeightValue wv;
+    Entry *entry;
+} Ahead;
+
+#define AHEAD 64 /* postings read ahead: their table slots, then their buffers, are fetched while others wait */
+
+/* Adds the postings read ahead, in order: the slots of their keys were prefetched by the caller; each key's
+ * buffer is prefetched once found, and written to after the others are found. */
+static int add_ahead(Pool *self, uint32_t field, int64_t doc, double boost, Ahead *ahead, int n) {
+    for (int k = 0; k < n; k++) { /* a key found in its first slot (most are): its term and its buffer's end */
+        const Entry *e = &self->table[ahead[k].hash & self->mask];
+        if (e->data && e->hash == ahead[k].hash) {
+            PREFETCH(e->data);
+            PREFETCH(e->data + e->len);
+        }
+    }
+    for (int k = 0; k < n; k++) {
+        Ahead *a = &ahead[k];
+        a->entry = lookup_hashed(self, field, (const char *)a->term, (Py_ssize_t)a->termlen, a->hash);
+        if (!a->entry) return -1;
+        PREFETCH(a->entry->data + a->entry->len);
+    }
+    for (int k = 0; k < n; k++) {
+        Ahead *a = &ahead[k];
+        Entry *e = a->entry;
+        size_t room = boost == 1.0 ? (size_t)(a->end - a->at) : (size_t)(10 + 8 + 10 + a->wv.vlen);
+        unsigned char *o = begin_posting(self, e, doc, room);
+        if (!o) return -1;
+        if (boost == 1.0) { /* the weight and value as they are */
+            memcpy(o, a->at, a->end - a->at);
+            o += a->end - a->at;
+        } else { /* the weight as a float times boost */
+            double w = (a->wv.is_float ? a->wv.f : (double)a->wv.n) * boost;
+            o = put_weight_value(o, 0, 0, w, (const char *)a->wv.value, a->wv.vlen);
+        }
+        end_posting(e, doc, o);
+    }
+    return 0;
+}
+
+/* Like Pool_add, the postings read from ``packed`` `AHEAD` at a time: a large pool's table and buffers are far
+ * bigger than the caches, and fetching a batch's slots together (then their buffers) overlaps the misses that
+ * one lookup after another waits for in turn. */
 static PyObject *Pool_add_packed(Pool *self, PyObject *args) {
     unsigned int field;
     long long doc;
     Py_buffer packed;
     double boost = 1.0;
+    Ahead ahead[AHEAD];
     if (!PyArg_ParseTuple(args, "ILy*|d", &field, &doc, &packed, &boost)) return NULL;
     if (!self->table && init_table(self, 1 << 12) < 0) goto fail;
     if (self->order) {
@@ -369,28 +436,23 @@ static PyObject *Pool_add_packed(Pool *self, PyObject *args) {
     const unsigned char *p = packed.buf, *end = p + packed.len;
     long long length = 0;
     while (p < end) {
-        uint64_t termlen, freq;
-        WeightValue wv;
-        if (get_varint(&p, end, &termlen) < 0) goto fail;
-        if (termlen > (uint64_t)(end - p)) goto damaged;
-        const unsigned char *term = p;
-        p += termlen;
-        if (get_varint(&p, end, &freq) < 0) goto fail;
-        const unsigned char *at = p; /* its weight and value */
-        if (get_weight_value(&p, end, &wv) < 0) goto fail;
-        Entry *e = lookup(self, field, (const char *)term, (Py_ssize_t)termlen);
-        size_t room = boost == 1.0 ? (size_t)(p - at) : (size_t)(10 + 8 + 10 + wv.vlen);
-        unsigned char *o = e ? begin_posting(self, e, doc, room) : NULL;
-        if (!o) goto fail;
-        if (boost == 1.0) { /* the weight and value as they are */
-            memcpy(o, at, p - at);
-            o += p - at;
-        } else { /* the weight as a float times boost */
-            double w = (wv.is_float ? wv.f : (double)wv.n) * boost;
-            o = put_weight_value(o, 0, 0, w, (const char *)wv.value, wv.vlen);
+        if (make_room(self, AHEAD) < 0) goto fail;
+        int n = 0;
+        for (; n < AHEAD && p < end; n++) {
+            Ahead *a = &ahead[n];
+            if (get_varint(&p, end, &a->termlen) < 0) goto fail;
+            if (a->termlen > (uint64_t)(end - p)) goto damaged;
+            a->term = p;
+            p += a->termlen;
+            if (get_varint(&p, end, &a->freq) < 0) goto fail;
+            a->at = p;
+            if (get_weight_value(&p, end, &a->wv) < 0) goto fail;
+            a->end = p;
+            a->hash = hash_key(field, (const char *)a->term, (Py_ssize_t)a->termlen);
+            PREFETCH(&self->table[a->hash & self->mask]);
+            length += (long long)a->freq;
         }
-        end_posting(e, doc, o);
-        length += (long long)freq;
+        if (add_ahead(self, field, doc, boost, ahead, n) < 0) goto fail;
     }
     PyBuffer_Release(&packed);
     return PyLong_FromLongLong(length);
