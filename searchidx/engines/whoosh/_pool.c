@@ -463,18 +463,23 @@ fail:
     return NULL;
 }
 
-static const long *sort_ranks;
-static Py_ssize_t sort_nranks;
+/* A key to sort: its field's rank and its term's first 8 bytes (big-endian, zero-padded) kept beside the entry,
+ * so most comparisons read no term: a large pool's terms are scattered far beyond the caches. */
+typedef struct {
+    long rank;
+    uint64_t prefix;
+    Entry *entry;
+} SortKey;
 
 static int compare(const void *a, const void *b) {
-    const Entry *x = *(const Entry *const *)a, *y = *(const Entry *const *)b;
-    long rx = x->field < sort_nranks ? sort_ranks[x->field] : (long)x->field;
-    long ry = y->field < sort_nranks ? sort_ranks[y->field] : (long)y->field;
-    if (rx != ry) return rx < ry ? -1 : 1;
-    uint32_t n = x->termlen < y->termlen ? x->termlen : y->termlen;
-    int c = memcmp(x->data, y->data, n);
+    const SortKey *x = a, *y = b;
+    if (x->rank != y->rank) return x->rank < y->rank ? -1 : 1;
+    if (x->prefix != y->prefix) return x->prefix < y->prefix ? -1 : 1;
+    const Entry *ex = x->entry, *ey = y->entry;
+    uint32_t n = ex->termlen < ey->termlen ? ex->termlen : ey->termlen;
+    int c = memcmp(ex->data, ey->data, n);
     if (c) return c;
-    return x->termlen < y->termlen ? -1 : x->termlen > y->termlen;
+    return ex->termlen < ey->termlen ? -1 : ex->termlen > ey->termlen;
 }
 
 static PyObject *Pool_sort(Pool *self, PyObject *arg) {
@@ -496,20 +501,29 @@ static PyObject *Pool_sort(Pool *self, PyObject *arg) {
     }
     Py_DECREF(seq);
     PyMem_Free(self->order);
-    self->order = PyMem_Malloc((self->used ? self->used : 1) * sizeof(Entry *));
-    if (!self->order) {
+    self->order = NULL;
+    SortKey *keys = PyMem_Malloc((self->used ? self->used : 1) * sizeof(SortKey));
+    if (!keys) {
         PyMem_Free(ranks);
         return PyErr_NoMemory();
     }
     size_t k = 0;
     if (self->table)
-        for (size_t i = 0; i <= self->mask; i++)
-            if (self->table[i].data) self->order[k++] = &self->table[i];
-    sort_ranks = ranks;
-    sort_nranks = n;
-    qsort(self->order, k, sizeof(Entry *), compare);
-    sort_ranks = NULL;
+        for (size_t i = 0; i <= self->mask; i++) {
+            Entry *e = &self->table[i];
+            if (!e->data) continue;
+            uint64_t prefix = 0;
+            for (uint32_t b = 0; b < 8; b++) prefix = (prefix << 8) | (b < e->termlen ? e->data[b] : 0);
+            keys[k].rank = e->field < (uint32_t)n ? ranks[e->field] : (long)e->field;
+            keys[k].prefix = prefix;
+            keys[k++].entry = e;
+        }
     PyMem_Free(ranks);
+    qsort(keys, k, sizeof(SortKey), compare);
+    Entry **order = (Entry **)keys; /* the entries in order, over the keys (each written before or where it is read) */
+    for (size_t i = 0; i < k; i++) order[i] = keys[i].entry;
+    Entry **shrunk = PyMem_Realloc(order, (k ? k : 1) * sizeof(Entry *));
+    self->order = shrunk ? shrunk : order;
     self->sorted = k;
     return PyLong_FromSize_t(k);
 }
