@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from copies_fixture import ADDED_PARAGRAPH, COPIES, CORRECTION, ORIGINAL, REWORDED_HEADLINE, SAME_SUBJECT
 from hypothesis import given, settings
@@ -159,3 +160,62 @@ def test_cli_folds_copies_and_lists_versions(corpus_index_path: Path) -> None:
     assert data["group"] == "001_sommet-bruxelles-macron-otan.txt"
     assert [v["source"] for v in data["versions"]] == ["Agence Presse Francophone", "La Gazette du Rhône",
                                                        "Le Courrier de l'Est"]
+
+
+def _link_pairwise(matrix: np.ndarray) -> list[int]:
+    """`copies._link` without leaving out the rows already grouped (its loop as it first was)."""
+    parent = list(range(len(matrix)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    rows = copies.PERMUTATIONS // copies.BANDS
+    for band in range(copies.BANDS):
+        keys = [bytes(r) for r in matrix[:, band * rows:(band + 1) * rows]]
+        order = sorted(range(len(matrix)), key=lambda d: keys[d])
+        start = 0
+        for i in range(1, len(order)):
+            if keys[order[i]] != keys[order[i - 1]]:
+                start = i
+                continue
+            b = order[i]
+            for a in (order[i - 1], order[start]):
+                ra, rb = find(a), find(b)
+                if ra != rb and np.count_nonzero(matrix[a] == matrix[b]) >= copies.THRESHOLD * copies.PERMUTATIONS:
+                    parent[max(ra, rb)] = min(ra, rb)
+    return [find(x) for x in range(len(matrix))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 60), st.integers(0, 2**32 - 1))
+def test_linking_leaves_out_only_rows_already_grouped(n: int, seed: int) -> None:
+    """Signatures drawn as variants of a few bases (some near, some far): the same roots as checking every
+    continuing row of every band."""
+    rng = np.random.default_rng(seed)
+    bases = rng.integers(0, 4, (3, copies.PERMUTATIONS), dtype=np.uint16)
+    matrix = bases[rng.integers(0, 3, n)].copy()
+    flips = rng.random(matrix.shape) < rng.choice([0.05, 0.3, 0.6], n)[:, None]
+    matrix[flips] = rng.integers(0, 4, int(flips.sum()), dtype=np.uint16)
+    assert copies._link(matrix) == _link_pairwise(matrix)
+
+
+def test_ids_from_the_id_terms_match_the_stored_ones(tmp_path: Path) -> None:
+    """`Collection.ids` reads the ids of many documents from the id field's terms: the stored ids, also for a
+    replaced article (its id then names a deleted document too) and a deleted one."""
+    from searchidx.engines.whoosh.scoring import DocIds
+
+    corpus = tmp_path / "corpus"
+    _write(corpus, [*COPIES, *SAME_SUBJECT])
+    with Index.create(tmp_path / "ix", entities="none") as index:
+        index.add([corpus])
+        _write(corpus, [dict(ORIGINAL, title="Titre corrigé")])  # replaced: "afp-1" is in two documents
+        (corpus / f"{SAME_SUBJECT[0]['id']}.json").unlink()
+        index.add([corpus])
+    with Index.open(tmp_path / "ix") as index:
+        collection = index.backend._arrays()
+        stored = [str(collection.reader.stored_fields(d)["id"]) for d in range(collection.size)]
+        ids = DocIds(collection)
+        assert [ids(d) for d in range(collection.size)] == stored  # from the terms once a tenth was asked
+        assert ids._by_doc is not None and stored.count(ORIGINAL["id"]) == 2

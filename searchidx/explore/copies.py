@@ -199,13 +199,27 @@ def _link(matrix: Minima) -> list[int]:
         ordered = keys[order]
         new = np.r_[True, ordered[1:] != ordered[:-1]]
         first = np.maximum.accumulate(np.where(new, np.arange(len(ordered)), 0))  # each position's run start
-        for i in np.flatnonzero(~new).tolist():  # positions that continue a run
+        more = np.flatnonzero(~new)  # positions that continue a run
+        if band:  # those whose row is already grouped with both neighbours would change nothing: left out
+            roots = _roots(np.asarray(parent, dtype=np.int64))
+            own = roots[order[more]]
+            more = more[(own != roots[order[more - 1]]) | (own != roots[order[first[more]]])]
+        for i in more.tolist():
             b = int(order[i])
             for a in (int(order[i - 1]), int(order[first[i]])):
                 ra, rb = find(a), find(b)
                 if ra != rb and np.count_nonzero(matrix[a] == matrix[b]) >= need:
                     parent[max(ra, rb)] = min(ra, rb)
     return [find(x) for x in range(len(matrix))]
+
+
+def _roots(parent: Ints) -> Ints:
+    """Each row's root in a union-find forest whose parents are never after their rows (pointer jumping)."""
+    while True:
+        up = parent[parent]
+        if np.array_equal(up, parent):
+            return parent
+        parent = up
 
 
 def is_copies_file(name: str) -> bool:

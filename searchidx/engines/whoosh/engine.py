@@ -228,8 +228,8 @@ class WhooshBackend:
             reader = collection.reader
             self._copies = copies.groups_of(
                 self.path, reader.generation(), collection.size,
-                lambda: CopyGroups.build(collection.column_values("copysig"), collection.live,
-                                         lambda d: str(reader.stored_fields(d)["id"]), collection.dates()))
+                lambda: CopyGroups.build(collection.column_values("copysig"), collection.live, collection.ids(),
+                                         collection.dates()))
         return self._copies
 
     def doc_number(self, id: str) -> int | None:

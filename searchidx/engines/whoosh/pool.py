@@ -240,8 +240,9 @@ def new_pool(tempstore: Any, limitmb: int) -> TermPool:
 
 
 def trim() -> None:
-    """Gives the memory freed by a commit back to the system (`_pool.trim`): at 1M articles the writer kept
-    ~0.8 GB of a cleared pool's buffers in its RSS through the wire-copy groups that follow."""
+    """Gives the memory freed by a commit back to the system (`_pool.trim`): a cleared pool's buffers stayed in
+    the writer's RSS through the wire-copy groups that follow (36k articles: 395 -> 165 MB after adding; 1M:
+    peak RSS 2,327 -> 1,984 MB)."""
     if _native is not None:
         _native.trim()
 
