@@ -37,8 +37,8 @@ ProblemHandler = Callable[[Problem], None]
 ProgressHandler = Callable[[int], None]
 #: The writer's posting pool, before it spills a sorted run (`pool.CompactPool`: ~11 KB of it per news article).
 #: 1M articles: 47 runs at 256 MB, 24 at 512 (commit ~370 -> ~233 s), 12 at 1,024 (build 1,603 -> 1,431 s with
-#: the C MinHash; the writer held <= 1.4 GB while adding, peak RSS 2.3 GB at the wire-copy groups; BENCHMARKS.md,
-#: rounds 11 and 12).
+#: the C MinHash); the writer then held <= 1.4 GB while adding, and the peak RSS of the build is ~2.0 GB
+#: (BENCHMARKS.md, rounds 11 and 12).
 WRITER_MB = 1024
 #: Article text beyond this many characters is not indexed (a 50 MB "article" is a dump, not an article).
 MAX_ARTICLE_CHARS = 2_000_000
