@@ -8,7 +8,7 @@
  *       ``info(word)`` (`tokens._word_info`, which fills the cache). Sentence starts and headings in capitals
  *       (three or more words in a row: not names, and the token after them starts a sentence) as in Python.
  *   Tok: text, kind ("word", "hon" or "punct"), start, end, cap, sent, conn, key; every attribute settable.
- *   word_starts(text, sets) -> (positions, ...): per set, where a run of re's \w characters that is in the set
+ *   word_starts(text, sets) -> (positions, ...): per set (or dict), where a run of re's \w characters in it
  *       begins (`patterns.text_mentions` tries its patterns there only: each begins with such a word). */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -281,18 +281,13 @@ fail:
     return NULL;
 }
 
-/* word_starts(text, sets) -> one list per set of the positions where a run of re's \w characters begins (after
- * a character that is not one) and the whole run is in that set. */
+/* word_starts(text, sets) -> one list per container (a set, a dict's keys) of the positions where a run of re's
+ * \w characters begins (after a character that is not one) and the whole run is in that container. */
 static PyObject *word_starts(PyObject *self, PyObject *args) {
     (void)self;
     PyObject *text, *sets;
     if (!PyArg_ParseTuple(args, "UO!", &text, &PyTuple_Type, &sets)) return NULL;
     Py_ssize_t nsets = PyTuple_GET_SIZE(sets);
-    for (Py_ssize_t k = 0; k < nsets; k++)
-        if (!PyAnySet_Check(PyTuple_GET_ITEM(sets, k))) {
-            PyErr_SetString(PyExc_TypeError, "word_starts() takes a tuple of sets");
-            return NULL;
-        }
     PyObject *out = PyTuple_New(nsets);
     if (!out) return NULL;
     for (Py_ssize_t k = 0; k < nsets; k++) {
@@ -313,7 +308,7 @@ static PyObject *word_starts(PyObject *self, PyObject *args) {
         PyObject *run = PyUnicode_Substring(text, i, j);
         if (!run) goto fail;
         for (Py_ssize_t k = 0; k < nsets; k++) {
-            int in = PySet_Contains(PyTuple_GET_ITEM(sets, k), run);
+            int in = PySequence_Contains(PyTuple_GET_ITEM(sets, k), run);
             PyObject *at = in > 0 ? PyLong_FromSsize_t(i) : NULL;
             if (in < 0 || (in > 0 && (!at || PyList_Append(PyTuple_GET_ITEM(out, k), at) < 0))) {
                 Py_XDECREF(at);

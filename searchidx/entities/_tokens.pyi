@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Container
 from typing import Any
 
 class Tok:
@@ -13,4 +13,4 @@ class Tok:
 
 def tokenize(text: str, cache: dict[str, tuple[bool, bool, str, bool]],
              info: Callable[[str], tuple[bool, bool, str, bool]]) -> list[Any]: ...
-def word_starts(text: str, sets: tuple[frozenset[str] | set[str], ...], /) -> tuple[list[int], ...]: ...
+def word_starts(text: str, sets: tuple[Container[str], ...], /) -> tuple[list[int], ...]: ...

@@ -52,7 +52,6 @@ class Gazetteer:
     lower_names: dict[str, tuple[str, ...]]  # forms written in lowercase in running text (franceinfo), by first
     # run of word characters, longest first
     lower_start: re.Pattern[str]  # finds where one of lower_names may start: its first words, as one regex
-    lower_first: frozenset[str]  # the same first words (`patterns` tries lower_start only where one begins)
     regions: frozenset[str]  # keys of French régions/départements: a suffix naming an org's regional branch
 
 
@@ -117,7 +116,6 @@ def load() -> Gazetteer:
         acronym_stop=_words("acronyms_stop.txt"),
         lower_names=lower_names,
         lower_start=re.compile(r"(?<![\w.])" + _trie(tuple(lower_names)) + r"\b"),
-        lower_first=frozenset(lower_names),
         regions=frozenset(regions),
     )
 

@@ -89,7 +89,7 @@ def text_mentions(title: str, body: str, gaz: Gazetteer
     found: list[tuple[int, str, str]] = []  # (position, kind, name)
     consumed: list[tuple[int, int]] = []
     lower_at, place_at, orgcap_at, lower_start_at = (
-        word_starts(text, (*_FIRST_WORDS, gaz.lower_first)) if word_starts is not None else (None,) * 4)
+        word_starts(text, (*_FIRST_WORDS, gaz.lower_names)) if word_starts is not None else (None,) * 4)
 
     for m in _matches(LOWER_ORG, text, lower_at):
         head = m.group("head")
