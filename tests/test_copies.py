@@ -204,8 +204,6 @@ def test_linking_leaves_out_only_rows_already_grouped(n: int, seed: int) -> None
 def test_ids_from_the_id_terms_match_the_stored_ones(tmp_path: Path) -> None:
     """`Collection.ids` reads the ids of many documents from the id field's terms: the stored ids, also for a
     replaced article (its id then names a deleted document too) and a deleted one."""
-    from searchidx.engines.whoosh.scoring import DocIds
-
     corpus = tmp_path / "corpus"
     _write(corpus, [*COPIES, *SAME_SUBJECT])
     with Index.create(tmp_path / "ix", entities="none") as index:
@@ -216,6 +214,6 @@ def test_ids_from_the_id_terms_match_the_stored_ones(tmp_path: Path) -> None:
     with Index.open(tmp_path / "ix") as index:
         collection = index.backend._arrays()
         stored = [str(collection.reader.stored_fields(d)["id"]) for d in range(collection.size)]
-        ids = DocIds(collection)
-        assert [ids(d) for d in range(collection.size)] == stored  # from the terms once a tenth was asked
-        assert ids._by_doc is not None and stored.count(ORIGINAL["id"]) == 2
+        assert collection.ids(list(range(collection.size))) == stored  # all: from the terms
+        assert collection.ids([collection.size - 1]) == stored[-1:]  # one: from its stored fields
+        assert stored.count(ORIGINAL["id"]) == 2

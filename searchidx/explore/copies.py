@@ -126,11 +126,11 @@ class CopyGroups:
         return None if group < 0 else self.names[group]
 
     @classmethod
-    def build(cls, signatures: list[bytes], live: npt.NDArray[np.bool_], ids: Callable[[int], str],
+    def build(cls, signatures: list[bytes], live: npt.NDArray[np.bool_], ids: Callable[[list[int]], list[str]],
               dates: npt.NDArray[np.str_]) -> CopyGroups:
         """Groups of the live documents whose signatures (by document number) are near: LSH banding gives the
         candidate pairs, each kept when its estimated Jaccard similarity is at least `THRESHOLD`; groups are
-        the connected components of the kept pairs. ``ids``: a document's id, asked for grouped ones only."""
+        the connected components of the kept pairs. ``ids``: the ids of documents, asked once, for the grouped ones."""
         size = len(signatures)
         width = PERMUTATIONS * 2
         docs = np.asarray([d for d, s in enumerate(signatures) if len(s) == width and live[d]], dtype=np.int64)
@@ -144,10 +144,12 @@ class CopyGroups:
         by_root: dict[int, list[int]] = {}
         for row in np.flatnonzero(sizes[roots] > 1):
             by_root.setdefault(int(roots[row]), []).append(int(docs[row]))
+        grouped = [d for members in by_root.values() for d in members]
+        id_of = dict(zip(grouped, ids(grouped), strict=True))
         for members in by_root.values():
-            oldest = min(members, key=lambda d: (dates[d] or "\uffff", ids(d)))
+            oldest = min(members, key=lambda d: (dates[d] or "\uffff", id_of[d]))
             of[members] = len(names)
-            names.append(ids(oldest))
+            names.append(id_of[oldest])
         return cls(of, names)
 
     # -- kept beside the index, one file per generation --------------------------------------------------------

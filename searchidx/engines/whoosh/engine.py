@@ -228,7 +228,7 @@ class WhooshBackend:
             reader = collection.reader
             self._copies = copies.groups_of(
                 self.path, reader.generation(), collection.size,
-                lambda: CopyGroups.build(collection.column_values("copysig"), collection.live, collection.ids(),
+                lambda: CopyGroups.build(collection.column_values("copysig"), collection.live, collection.ids,
                                          collection.dates()))
         return self._copies
 
