@@ -97,9 +97,32 @@ def test_a_damaged_frame_raises_rather_than_crashing() -> None:
             pool._native.decode(frame[:cut], ("body",))  # type: ignore[union-attr]
     with pytest.raises(ValueError, match="damaged"):
         pool._native.decode(frame, ())  # type: ignore[union-attr]
+    for cut in range(1, len(frame)):
+        with pytest.raises(ValueError, match="damaged"):
+            pool._native.merge([frame, frame[:cut]], [0, 0], [0])  # type: ignore[union-attr]
     with pytest.raises(TypeError):
         made.clear()
         made.add(0, 1, [("mot", 1, 1, None)])
+
+
+def test_frames_merge_up_to_the_smallest_last_key() -> None:
+    """`_pool.merge` takes each frame's entries up to the smallest last key, a key of several frames as one
+    entry (its postings in frame order), and says where each frame stops."""
+    frames = []
+    for docs, terms in (([1, 4], [b"a", b"c", b"e"]), ([7], [b"a", b"b", b"c", b"d"])):
+        made = pool._native.Pool()  # type: ignore[union-attr]
+        for doc in docs:
+            made.add(0, doc, [(t, 1, doc, None) for t in terms])
+        made.sort([0])
+        frames.append(made.frame(0, len(terms)))
+    merged, ends = pool._native.merge(frames, [0, 0], [0])  # type: ignore[union-attr]
+    assert pool._native.decode(merged, ("body",)) == [  # type: ignore[union-attr]
+        ("body", b"a", [1, 1, None, 4, 4, None, 7, 7, None]), ("body", b"b", [7, 7, None]),
+        ("body", b"c", [1, 1, None, 4, 4, None, 7, 7, None]), ("body", b"d", [7, 7, None])]
+    assert ends[1] == len(frames[1])  # the bound: the second frame's last key
+    rest, ends = pool._native.merge([frames[0]], [ends[0]], [0])  # type: ignore[union-attr]
+    assert pool._native.decode(rest, ("body",)) == [("body", b"e", [1, 1, None, 4, 4, None])]  # type: ignore[union-attr]
+    assert ends == [len(frames[0])]
 
 
 @settings(max_examples=150, deadline=None)

@@ -23,6 +23,10 @@
  *   unpack(packed) -> [(term, frequency, weight, value), ...]: what `pack` packed.
  *   decode(frame, names) -> [(names[field], term, [doc, weight, value, ...]), ...]: a frame as the Python pool's
  *       groups, each list in the order its postings were added.
+ *   merge(frames, starts, ranks) -> (frame, ends): the entries of sorted frames (bytes, each read from its start) up
+ *       to the smallest of their last keys, in (ranks[field], term) order, a key's entries from several frames
+ *       made one (their postings in frame order): no later frame of a run holds a key before that bound. ``ends``:
+ *       where each frame's first entry not taken is (its length when none is left).
  *   trim(): gives the C library's free memory back to the system (glibc's ``malloc_trim``; elsewhere nothing). A
  *       cleared pool's many small buffers leave the heap full of holes that stay in the process's RSS.
  *
@@ -827,6 +831,195 @@ fail:
     return NULL;
 }
 
+/* ---- merging runs' frames ---- */
+
+/* One frame being merged: where it is read, and its current entry. */
+typedef struct {
+    const unsigned char *p, *end; /* after the current entry; the frame's end */
+    const unsigned char *at;      /* the current entry (NULL: none left) */
+    uint64_t field, termlen, count, size;
+    const unsigned char *term, *postings;
+} Cursor;
+
+/* Reads the entry at c->p into the cursor: 1, or 0 at the frame's end, or -1 with an error. */
+static int next_entry(Cursor *c) {
+    if (c->p >= c->end) {
+        c->at = NULL;
+        return 0;
+    }
+    c->at = c->p;
+    if (get_varint(&c->p, c->end, &c->field) < 0 || get_varint(&c->p, c->end, &c->termlen) < 0) return -1;
+    if (c->termlen > (uint64_t)(c->end - c->p)) return damaged();
+    c->term = c->p;
+    c->p += c->termlen;
+    if (get_varint(&c->p, c->end, &c->count) < 0 || get_varint(&c->p, c->end, &c->size) < 0) return -1;
+    if (c->size > (uint64_t)(c->end - c->p)) return damaged();
+    c->postings = c->p;
+    c->p += c->size;
+    return 1;
+}
+
+static inline long field_rank(const long *ranks, Py_ssize_t n, uint64_t field) {
+    return field < (uint64_t)n ? ranks[field] : (long)field;
+}
+
+/* (rank, term) order of two cursors' entries, as `Pool.sort` orders a frame. */
+static int compare_entries(const Cursor *a, const Cursor *b, const long *ranks, Py_ssize_t n) {
+    long ra = field_rank(ranks, n, a->field), rb = field_rank(ranks, n, b->field);
+    if (ra != rb) return ra < rb ? -1 : 1;
+    uint64_t len = a->termlen < b->termlen ? a->termlen : b->termlen;
+    int c = memcmp(a->term, b->term, len);
+    if (c) return c;
+    return a->termlen < b->termlen ? -1 : a->termlen > b->termlen;
+}
+
+/* The document of a buffer's last posting (its first's is its first delta), or -1 with an error. */
+static int last_doc(const unsigned char *p, const unsigned char *end, uint64_t count, int64_t *doc) {
+    int64_t d = 0;
+    for (uint64_t i = 0; i < count; i++) {
+        uint64_t z;
+        WeightValue wv;
+        if (get_varint(&p, end, &z) < 0 || get_weight_value(&p, end, &wv) < 0) return -1;
+        d += (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+    }
+    if (p != end) return damaged();
+    *doc = d;
+    return 0;
+}
+
+/* Appends one key's entries (``k`` cursors, in run order) as one entry: their buffers concatenated, each
+ * buffer's first document delta taken from the last document of the buffer before it. */
+static int put_merged(Out *o, Cursor **same, Py_ssize_t k, uint64_t *firsts, const unsigned char **rests) {
+    Cursor *first = same[0];
+    if (k == 1) {
+        size_t n = first->p - first->at;
+        if (out_reserve(o, n) < 0) return -1;
+        memcpy(o->data + o->len, first->at, n);
+        o->len += n;
+        return 0;
+    }
+    uint64_t count = 0, size = 0;
+    int64_t last = 0;
+    for (Py_ssize_t j = 0; j < k; j++) {
+        Cursor *c = same[j];
+        const unsigned char *p = c->postings, *end = c->postings + c->size;
+        uint64_t z;
+        if (!c->count) return damaged();
+        if (get_varint(&p, end, &z) < 0) return -1;
+        int64_t doc = (int64_t)(z >> 1) ^ -(int64_t)(z & 1);
+        unsigned char tmp[10];
+        firsts[j] = zigzag(doc - last);
+        rests[j] = p;
+        size += (uint64_t)(put_varint(tmp, firsts[j]) - tmp) + (uint64_t)(end - p);
+        count += c->count;
+        if (last_doc(c->postings, end, c->count, &last) < 0) return -1;
+    }
+    if (out_reserve(o, 40 + first->termlen + size) < 0) return -1;
+    unsigned char *p = o->data + o->len;
+    p = put_varint(p, first->field);
+    p = put_varint(p, first->termlen);
+    memcpy(p, first->term, first->termlen);
+    p = put_varint(p + first->termlen, count);
+    p = put_varint(p, size);
+    for (Py_ssize_t j = 0; j < k; j++) {
+        const unsigned char *end = same[j]->postings + same[j]->size;
+        p = put_varint(p, firsts[j]);
+        memcpy(p, rests[j], end - rests[j]);
+        p += end - rests[j];
+    }
+    o->len = p - o->data;
+    return 0;
+}
+
+static PyObject *merge(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *frames_arg, *starts_arg, *ranks_arg;
+    if (!PyArg_ParseTuple(args, "OOO", &frames_arg, &starts_arg, &ranks_arg)) return NULL;
+    PyObject *frames = PySequence_Fast(frames_arg, "frames: a sequence of bytes");
+    PyObject *starts = frames ? PySequence_Fast(starts_arg, "starts: a sequence of ints") : NULL;
+    PyObject *rank_seq = starts ? PySequence_Fast(ranks_arg, "ranks: a sequence of ints") : NULL;
+    PyObject *result = NULL, *ends = NULL;
+    long *ranks = NULL;
+    Out o = {NULL, 0, 0};
+    Cursor *cursors = NULL, **same = NULL;
+    uint64_t *firsts = NULL;
+    const unsigned char **rests = NULL;
+    if (!rank_seq) goto done;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(frames), nranks = PySequence_Fast_GET_SIZE(rank_seq);
+    if (PySequence_Fast_GET_SIZE(starts) != n) {
+        PyErr_SetString(PyExc_ValueError, "merge: one start for each frame");
+        goto done;
+    }
+    size_t slots = n ? (size_t)n : 1;
+    cursors = PyMem_Malloc(slots * sizeof(Cursor));
+    same = PyMem_Malloc(slots * sizeof(Cursor *));
+    firsts = PyMem_Malloc(slots * sizeof(uint64_t));
+    rests = PyMem_Malloc(slots * sizeof(const unsigned char *));
+    if (!cursors || !same || !firsts || !rests || !(ranks = PyMem_Malloc((nranks ? nranks : 1) * sizeof(long)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i < nranks; i++)
+        if ((ranks[i] = PyLong_AsLong(PySequence_Fast_GET_ITEM(rank_seq, i))) == -1 && PyErr_Occurred()) goto done;
+    /* each frame's last entry: the merge takes the keys up to the smallest of them (no frame after these holds one) */
+    Cursor bound = {.p = NULL};
+    int have_bound = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *frame = PySequence_Fast_GET_ITEM(frames, i);
+        Py_ssize_t start = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(starts, i));
+        if (start == -1 && PyErr_Occurred()) goto done;
+        if (!PyBytes_Check(frame) || start < 0 || start > PyBytes_GET_SIZE(frame)) {
+            PyErr_SetString(PyExc_ValueError, "merge: a frame is bytes, its start within it");
+            goto done;
+        }
+        const unsigned char *base = (const unsigned char *)PyBytes_AS_STRING(frame);
+        Cursor c = {.p = base + start, .end = base + PyBytes_GET_SIZE(frame)}, last = {.p = NULL};
+        int rc;
+        while ((rc = next_entry(&c)) > 0) last = c;
+        if (rc < 0) goto done;
+        if (last.at && (!have_bound || compare_entries(&last, &bound, ranks, nranks) < 0)) {
+            bound = last;
+            have_bound = 1;
+        }
+        cursors[i] = (Cursor){.p = base + start, .end = base + PyBytes_GET_SIZE(frame)};
+        if (next_entry(&cursors[i]) < 0) goto done;
+    }
+    for (;;) {
+        Py_ssize_t k = 0;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            Cursor *c = &cursors[i];
+            if (!c->at || compare_entries(c, &bound, ranks, nranks) > 0) continue;
+            int cmp = k ? compare_entries(c, same[0], ranks, nranks) : -1;
+            if (cmp < 0) k = 0;
+            if (cmp <= 0) same[k++] = c;
+        }
+        if (!k) break;
+        if (put_merged(&o, same, k, firsts, rests) < 0) goto done;
+        for (Py_ssize_t j = 0; j < k; j++)
+            if (next_entry(same[j]) < 0) goto done;
+    }
+    if (!(ends = PyList_New(n))) goto done;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const unsigned char *base = (const unsigned char *)PyBytes_AS_STRING(PySequence_Fast_GET_ITEM(frames, i));
+        PyObject *end = PyLong_FromSsize_t((cursors[i].at ? cursors[i].at : cursors[i].end) - base);
+        if (!end) goto done;
+        PyList_SET_ITEM(ends, i, end);
+    }
+    PyObject *merged = PyBytes_FromStringAndSize((const char *)o.data, (Py_ssize_t)o.len);
+    if (merged) result = Py_BuildValue("(NO)", merged, ends);
+done:
+    PyMem_Free(o.data);
+    PyMem_Free(ranks);
+    PyMem_Free(cursors);
+    PyMem_Free(same);
+    PyMem_Free(firsts);
+    PyMem_Free(rests);
+    Py_XDECREF(ends);
+    Py_XDECREF(rank_seq);
+    Py_XDECREF(starts);
+    Py_XDECREF(frames);
+    return result;
+}
+
 static PyObject *trim(PyObject *Py_UNUSED(module), PyObject *Py_UNUSED(ignored)) {
 #ifdef __GLIBC__
     Py_BEGIN_ALLOW_THREADS
@@ -841,6 +1034,7 @@ static PyMethodDef methods[] = {
     {"pack_counts", pack_counts, METH_O, "The packed Frequency-format postings of a list of terms."},
     {"unpack", unpack, METH_O, "The postings packed by pack."},
     {"decode", decode, METH_VARARGS, "A frame's (field name, term, [doc, weight, value, ...]) groups."},
+    {"merge", merge, METH_VARARGS, "The entries of sorted frames up to the smallest last key, merged by key."},
     {"trim", trim, METH_NOARGS, "Gives the C library's free memory back to the system (glibc)."},
     {NULL, NULL, 0, NULL},
 };
