@@ -65,21 +65,16 @@ class BuiltinExtractor:
 
         toks = tokenize(text)
         if consumed:
-            consumed.sort()
-            starts = [a for a, _ in consumed]
-            kept = []
-            for t in toks:
-                q = bisect.bisect_right(starts, t.start) - 1
-                if q < 0 or t.start >= consumed[q][1]:
-                    kept.append(t)
-            toks = kept
+            toks = _outside(toks, consumed)
         n = len(toks)
         segments: list[tuple[int, int, str | None]] = []  # token span, kind if known
         i = 0
-        while i < n:
+        for at in [k for k, t in enumerate(toks) if t.cap]:  # a chain starts at a capitalised word
+            if at < i:
+                continue
+            i = at
             t = toks[i]
-            if t.kind != "word" or not t.cap or (t.conn and (t.sent or i + 1 >= n or not toks[i + 1].cap)):
-                i += 1
+            if t.kind != "word" or (t.conn and (t.sent or i + 1 >= n or not toks[i + 1].cap)):
                 continue
             # build a chain of capitalised words joined by particles
             j = i + 1
@@ -568,3 +563,26 @@ def _verb(word: str) -> str:
         if low.endswith(suffix):
             return low[: -len(suffix)]
     return low
+
+
+def _outside(toks: list[Tok], consumed: list[tuple[int, int]]) -> list[Tok]:
+    """The tokens that do not start within a span the patterns took (``consumed``, sorted here): a token is
+    tested against the last span starting at or before it, so each span drops the tokens starting from it up to
+    its end or the next span's start, a slice found by bisection (not a test per token)."""
+    consumed.sort()
+    kept: list[Tok] = []
+    at = 0
+    for q, (a, b) in enumerate(consumed):
+        stop = min(b, consumed[q + 1][0]) if q + 1 < len(consumed) else b
+        if stop <= a:
+            continue
+        lo = bisect.bisect_left(toks, a, lo=at, key=_start)
+        hi = bisect.bisect_left(toks, stop, lo=lo, key=_start)
+        kept += toks[at:lo]
+        at = hi
+    kept += toks[at:]
+    return kept
+
+
+def _start(tok: Tok) -> int:
+    return tok.start
