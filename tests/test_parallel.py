@@ -33,6 +33,16 @@ def test_pre_analyzed_equals_whoosh_analysis() -> None:
     assert doc["_stored_title"] == "Les grévistes de l'Élysée"
 
 
+@pytest.mark.skipif(schema.packing is None, reason="_pool was not built")
+def test_facet_keys_are_analysed_in_the_workers_as_the_writer_would() -> None:
+    names = schema.join_values(["Jens Stoltenberg", "Genève", "", "Élisabeth Borne"])
+    doc = pre_analyze({"title": "Sommet", "body": "Texte.", "person": names, "year": "2021"})
+    for name, value in (("person", names), ("year", "2021")):
+        assert isinstance(doc[name], Packed)
+        assert schema.unpacked(doc[name]) == list(build_schema()[name].index(value))
+    assert [t for t, *_ in schema.unpacked(doc["person"])] == [b"jens stoltenberg", b"geneve", b"elisabeth borne"]
+
+
 def test_prepare_in_workers_keeps_order_and_documents(monkeypatch: pytest.MonkeyPatch) -> None:
     items = articles(40)
     monkeypatch.setattr(parallel, "MIN_PARALLEL", 4)

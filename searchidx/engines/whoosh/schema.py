@@ -189,6 +189,11 @@ def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
             doc[f"{name}_exact"] = _counted(exacts)
             pair_terms += pairs(stems[:PAIRED_WORDS])
     doc["pairs"] = _counted(pair_terms)
+    if packing is not None:  # the facet keys' analysis too (folding names: ~0.2 ms an article in the writer)
+        for name, field in _FACET_KEY_FIELDS.items():
+            value = doc.get(name)
+            if isinstance(value, str):
+                doc[name] = Packed(packing.pack(list(field.index(value))))
     return doc
 
 
@@ -235,6 +240,7 @@ def build_schema() -> fields.Schema:
 
 
 _TEXT_FIELDS = _text_fields()
+_FACET_KEY_FIELDS = {name: build_schema()[name] for name in FACET_FIELDS}
 
 
 def join_values(values: list[str] | tuple[str, ...]) -> str:
