@@ -380,32 +380,33 @@ static PyObject *article(PyObject *self, PyObject *args) {
     const int64_t *ti = v[0].buf, *bi = v[2].buf;
     const double *tt = v[1].buf, *bt = v[3].buf, *norm = v[4].buf;
     const unsigned char *live = v[5].buf;
-    Py_ssize_t nt = n[0], nb = n[2], size = n[4], i = 0, j = 0, union_ = 0;
-    while (i < nt || j < nb) { /* the union's length, for the idf */
-        if (j == nb || (i < nt && ti[i] < bi[j])) i++;
-        else if (i == nt || bi[j] < ti[i]) j++;
-        else { i++; j++; }
-        union_++;
-    }
-    if (idf < 0) idf = log((double)size / (double)(union_ + 1)) + 1;
-    docs = PyByteArray_FromStringAndSize(NULL, union_ * 8);
-    scores = PyByteArray_FromStringAndSize(NULL, union_ * 8);
+    Py_ssize_t nt = n[0], nb = n[2], size = n[4], i = 0, j = 0, k = 0;
+    /* one pass for the union (its documents, their frequency: a title occurrence counts ``weight``), whose
+     * length gives the idf; then a tight one for the live documents' scores, written over it */
+    docs = PyByteArray_FromStringAndSize(NULL, (nt + nb) * 8);
+    scores = PyByteArray_FromStringAndSize(NULL, (nt + nb) * 8);
     if (!docs || !scores) goto done;
     int64_t *od = (int64_t *)PyByteArray_AS_STRING(docs);
     double *os = (double *)PyByteArray_AS_STRING(scores);
-    Py_ssize_t k = 0;
-    i = j = 0;
-    while (i < nt || j < nb) {
-        int64_t d;
-        double tf;
-        if (j == nb || (i < nt && ti[i] < bi[j])) { d = ti[i]; tf = tt[i++] * weight; }
-        else if (i == nt || bi[j] < ti[i]) { d = bi[j]; tf = bt[j++]; }
-        else { d = ti[i]; tf = tt[i++] * weight + bt[j++]; }
+    while (i < nt && j < nb) {
+        int64_t a = ti[i], b = bi[j];
+        if (a < b) { od[k] = a; os[k++] = tt[i++] * weight; }
+        else if (b < a) { od[k] = b; os[k++] = bt[j++]; }
+        else { od[k] = a; os[k++] = tt[i++] * weight + bt[j++]; }
+    }
+    for (; i < nt; i++, k++) { od[k] = ti[i]; os[k] = tt[i] * weight; }
+    for (; j < nb; j++, k++) { od[k] = bi[j]; os[k] = bt[j]; }
+    Py_ssize_t union_ = k;
+    if (idf < 0) idf = log((double)size / (double)(union_ + 1)) + 1;
+    k = 0;
+    for (Py_ssize_t x = 0; x < union_; x++) {
+        int64_t d = od[x];
         if (d < 0 || d >= size) {
             PyErr_SetString(PyExc_ValueError, "document number out of range");
             goto done;
         }
         if (!live[d]) continue;
+        double tf = os[x];
         od[k] = d;
         os[k++] = idf * tf * (k1 + 1) / (tf + norm[d]);
     }
