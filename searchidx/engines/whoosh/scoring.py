@@ -375,7 +375,7 @@ class Collection:
                 ids = np.concatenate([f[0] for f in found])
                 scores = np.concatenate([f[1] * t.boost for f, t in zip(found, terms, strict=True)])
                 out = Scored(np.bincount(ids, minlength=self.size) > 0,
-                             np.bincount(ids, weights=scores, minlength=self.size).astype(np.float64))
+                             np.bincount(ids, weights=scores, minlength=self.size).astype(np.float64, copy=False))
             else:
                 first = others.pop(0)
                 out = Scored(first.mask.copy(), first.scores.copy())
