@@ -912,7 +912,7 @@ static int put_merged(Out *o, Cursor **same, Py_ssize_t k, uint64_t *firsts, con
         rests[j] = p;
         size += (uint64_t)(put_varint(tmp, firsts[j]) - tmp) + (uint64_t)(end - p);
         count += c->count;
-        if (last_doc(c->postings, end, c->count, &last) < 0) return -1;
+        if (j + 1 < k && last_doc(c->postings, end, c->count, &last) < 0) return -1;
     }
     if (out_reserve(o, 40 + first->termlen + size) < 0) return -1;
     unsigned char *p = o->data + o->len;
