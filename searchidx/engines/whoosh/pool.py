@@ -279,25 +279,18 @@ def merge_frames(sources: list[Iterator[list[Group]]]) -> Iterator[Group]:
     calls per group, ~3 per term and run): every group up to the smallest last key of the runs' current
     frames is taken (no run holds more of them), and the batch is put in order by one stable sort."""
     key, term = operator.itemgetter(0, 1), operator.itemgetter(1)
-    heads: list[list[Any]] = []  # [frame, position, source], in run order
-    for source in sources:
-        frame = next(source, None)
-        if frame:
-            heads.append([frame, 0, source])
+    heads = _heads(sources)
     while heads:
         bound = min(key(head[0][-1]) for head in heads)
         batch: list[Group] = []
+        ends = []
         one_field = True
         for head in heads:
             frame, start = head[0], head[1]
             one_field = one_field and frame[start][0] == bound[0]
-            end = bisect.bisect_right(frame, bound, start, key=key)
+            ends.append(end := bisect.bisect_right(frame, bound, start, key=key))
             batch += frame[start:end]
-            if end < len(frame):
-                head[1] = end
-            else:
-                head[0], head[1] = next(head[2], None), 0
-        heads = [head for head in heads if head[0]]
+        heads = _advanced(heads, ends)
         batch.sort(key=term if one_field else key)  # stable: a term's lists stay in run order
         last = batch[0]
         for group in itertools.islice(batch, 1, None):
@@ -313,20 +306,32 @@ def merge_packed(sources: list[Iterator[bytes]], ranks: list[int]) -> Iterator[b
     """`merge_frames` over packed frames (`CompactPool`), in C: each batch of ``_pool.merge`` takes every entry
     up to the smallest last key of the runs' current frames, one entry per (field, term), as one frame;
     ``ranks`` orders the fields (by field number)."""
-    heads: list[list[Any]] = []  # [frame, position, source], in run order
+    heads = _heads(sources)
+    while heads:
+        merged, ends = _native.merge([head[0] for head in heads], [head[1] for head in heads], ranks)
+        heads = _advanced(heads, ends)
+        yield merged
+
+
+def _heads(sources: list[Iterator[Any]]) -> list[list[Any]]:
+    """Each run's first frame as ``[frame, position, source]``, in run order (empty runs left out)."""
+    heads = []
     for source in sources:
         frame = next(source, None)
         if frame:
             heads.append([frame, 0, source])
-    while heads:
-        merged, ends = _native.merge([head[0] for head in heads], [head[1] for head in heads], ranks)
-        for head, end in zip(heads, ends, strict=True):
-            if end < len(head[0]):
-                head[1] = end
-            else:
-                head[0], head[1] = next(head[2], None), 0
-        heads = [head for head in heads if head[0]]
-        yield merged
+    return heads
+
+
+def _advanced(heads: list[list[Any]], ends: list[int]) -> list[list[Any]]:
+    """The runs left once each head's frame is taken up to its end: a frame taken whole gives way to its run's
+    next one."""
+    for head, end in zip(heads, ends, strict=True):
+        if end < len(head[0]):
+            head[1] = end
+        else:
+            head[0], head[1] = next(head[2], None), 0
+    return [head for head in heads if head[0]]
 
 
 def write_postings(fieldwriter: Any, schema: Any, lengths: Any, groups: Iterable[Group]) -> None:
