@@ -605,6 +605,33 @@ static PyTypeObject PoolType = {
 
 /* ---- decoding a frame ---- */
 
+/* A frame being read (decoded or merged): where, and its current entry. */
+typedef struct {
+    const unsigned char *p, *end; /* after the current entry; the frame's end */
+    const unsigned char *at;      /* the current entry (NULL: none left) */
+    uint64_t field, termlen, count, size;
+    const unsigned char *term, *postings;
+} Cursor;
+
+/* Reads the entry at c->p into the cursor: 1, or 0 at the frame's end, or -1 with an error. */
+static int next_entry(Cursor *c) {
+    if (c->p >= c->end) {
+        c->at = NULL;
+        return 0;
+    }
+    c->at = c->p;
+    if (get_varint(&c->p, c->end, &c->field) < 0 || get_varint(&c->p, c->end, &c->termlen) < 0) return -1;
+    if (c->termlen > (uint64_t)(c->end - c->p)) return damaged();
+    c->term = c->p;
+    c->p += c->termlen;
+    if (get_varint(&c->p, c->end, &c->count) < 0 || get_varint(&c->p, c->end, &c->size) < 0) return -1;
+    if (c->size > (uint64_t)(c->end - c->p)) return damaged();
+    c->postings = c->p;
+    c->p += c->size;
+    return 1;
+}
+
+
 static PyObject *decode_postings(const unsigned char *p, const unsigned char *end, uint64_t count) {
     if (count > (uint64_t)(end - p)) {
         damaged();
@@ -640,20 +667,14 @@ static PyObject *decode(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *names;
     if (!PyArg_ParseTuple(args, "y*O!", &frame, &PyTuple_Type, &names)) return NULL;
     PyObject *out = PyList_New(0);
-    const unsigned char *p = frame.buf, *end = p + frame.len;
-    while (out && p < end) {
-        uint64_t field, termlen, count, size;
-        if (get_varint(&p, end, &field) < 0 || get_varint(&p, end, &termlen) < 0) goto fail;
-        if (field >= (uint64_t)PyTuple_GET_SIZE(names) || termlen > (uint64_t)(end - p)) goto damaged;
-        const unsigned char *term = p;
-        p += termlen;
-        if (get_varint(&p, end, &count) < 0 || get_varint(&p, end, &size) < 0) goto fail;
-        if (size > (uint64_t)(end - p)) goto damaged;
-        PyObject *flat = decode_postings(p, p + size, count);
+    Cursor c = {.p = frame.buf, .end = (const unsigned char *)frame.buf + frame.len};
+    int rc = 0;
+    while (out && (rc = next_entry(&c)) > 0) {
+        if (c.field >= (uint64_t)PyTuple_GET_SIZE(names)) goto damaged;
+        PyObject *flat = decode_postings(c.postings, c.postings + c.size, c.count);
         if (!flat) goto fail;
-        p += size;
-        PyObject *tbytes = PyBytes_FromStringAndSize((const char *)term, (Py_ssize_t)termlen);
-        PyObject *group = tbytes ? PyTuple_Pack(3, PyTuple_GET_ITEM(names, field), tbytes, flat) : NULL;
+        PyObject *tbytes = PyBytes_FromStringAndSize((const char *)c.term, (Py_ssize_t)c.termlen);
+        PyObject *group = tbytes ? PyTuple_Pack(3, PyTuple_GET_ITEM(names, c.field), tbytes, flat) : NULL;
         Py_XDECREF(tbytes);
         Py_DECREF(flat);
         if (!group || PyList_Append(out, group) < 0) {
@@ -662,6 +683,7 @@ static PyObject *decode(PyObject *Py_UNUSED(module), PyObject *args) {
         }
         Py_DECREF(group);
     }
+    if (rc < 0) goto fail;
     PyBuffer_Release(&frame);
     return out;
 damaged:
@@ -832,32 +854,6 @@ fail:
 }
 
 /* ---- merging runs' frames ---- */
-
-/* One frame being merged: where it is read, and its current entry. */
-typedef struct {
-    const unsigned char *p, *end; /* after the current entry; the frame's end */
-    const unsigned char *at;      /* the current entry (NULL: none left) */
-    uint64_t field, termlen, count, size;
-    const unsigned char *term, *postings;
-} Cursor;
-
-/* Reads the entry at c->p into the cursor: 1, or 0 at the frame's end, or -1 with an error. */
-static int next_entry(Cursor *c) {
-    if (c->p >= c->end) {
-        c->at = NULL;
-        return 0;
-    }
-    c->at = c->p;
-    if (get_varint(&c->p, c->end, &c->field) < 0 || get_varint(&c->p, c->end, &c->termlen) < 0) return -1;
-    if (c->termlen > (uint64_t)(c->end - c->p)) return damaged();
-    c->term = c->p;
-    c->p += c->termlen;
-    if (get_varint(&c->p, c->end, &c->count) < 0 || get_varint(&c->p, c->end, &c->size) < 0) return -1;
-    if (c->size > (uint64_t)(c->end - c->p)) return damaged();
-    c->postings = c->p;
-    c->p += c->size;
-    return 1;
-}
 
 static inline long field_rank(const long *ranks, Py_ssize_t n, uint64_t field) {
     return field < (uint64_t)n ? ranks[field] : (long)field;
