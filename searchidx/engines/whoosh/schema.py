@@ -240,7 +240,7 @@ def build_schema() -> fields.Schema:
 
 
 _TEXT_FIELDS = _text_fields()
-_FACET_KEY_FIELDS = {name: build_schema()[name] for name in FACET_FIELDS}
+_FACET_KEY_FIELDS = {name: field for name, field in build_schema().items() if name in FACET_FIELDS}
 
 
 def join_values(values: list[str] | tuple[str, ...]) -> str:
