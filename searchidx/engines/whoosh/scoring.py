@@ -183,13 +183,13 @@ class Collection:
         tenth of the collection (the members of the wire-copy groups), from one pass over the ``id`` field's terms
         (~4 s for 1M ids, where the stored fields took ~39 s). A term of several documents (an id replaced, not
         yet merged away) leaves its documents to the stored fields."""
-        by_doc: list[str | None] = [None] * self.size
+        by_doc: dict[int, str] = {}
         if len(docs) > self.size // 10:
             for sub, offset in self.leaves:
                 for term, info in sub.reader().iter_field("id"):
                     if info.doc_frequency() == 1:
                         by_doc[offset + info.min_id()] = term.decode("utf-8")
-        return [found if (found := by_doc[d]) is not None else str(self.reader.stored_fields(d)["id"]) for d in docs]
+        return [by_doc.get(d) or str(self.reader.stored_fields(d)["id"]) for d in docs]
 
     def date_ranks(self) -> Ints:
         """Every document's rank by date key (equal dates, equal ranks; undated documents first)."""
