@@ -2,7 +2,11 @@
 the part spent in the ranking (`ranking.rank`), and the part any pruning keeps when totals and facets stay
 exact: every query word's title and body postings decoded and their documents counted.
 
-    python bench/ceiling.py INDEX_FOLDER [--set news-dev-short] [--start 0] [--limit 300]
+With ``--champions``, how often the simplest rank-safe shortcut would hold instead: score only the documents of
+the short lists (at most L postings) and the T best of each long list; a document outside them scores at most
+the sum of the long lists' (T+1)-th best values (B), so the page is exact when B is below its last hit's score.
+
+    python bench/ceiling.py INDEX_FOLDER [--set news-dev-short] [--start 0] [--limit 300] [--champions]
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import numpy as np
 
 from searchidx import Index
 from searchidx.analysis import analyze
-from searchidx.engines.whoosh import codec, searching
+from searchidx.engines.whoosh import codec, ranking, searching
 from searchidx.engines.whoosh.ranking import WORD_FIELDS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +38,7 @@ def main() -> None:
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data"))
     ap.add_argument("--start", type=int, default=0)
     ap.add_argument("--limit", type=int, default=300)
+    ap.add_argument("--champions", action="store_true", help="the champion-list bound's share of safe queries")
     ns = ap.parse_args()
     if codec.native is None:
         raise SystemExit("the C module _postings was not built")
@@ -41,8 +46,11 @@ def main() -> None:
         queries = [json.loads(line)["query"] for line in f][ns.start:ns.start + ns.limit]
     idx = Index.open(ns.index)
     idx.search("x")
+    if ns.champions:
+        champions(idx, queries, ns.set)
+        return
     collection = idx.backend._arrays()  # type: ignore[attr-defined]
-    ranking: list[float] = []
+    spent: list[float] = []
     rank = searching.rank_query
 
     def timed_rank(*args: Any, **kwargs: Any) -> Any:
@@ -50,17 +58,17 @@ def main() -> None:
         try:
             return rank(*args, **kwargs)
         finally:
-            ranking.append(time.process_time() - start)
+            spent.append(time.process_time() - start)
 
     searching.rank_query = timed_rank
     sized = np.zeros(collection.size)  # `accumulate` takes the collection's size from it
     whole, ranked, kept = [], [], []
     for text in queries:
-        ranking.clear()
+        spent.clear()
         start = time.process_time()
         idx.search(text, limit=10)
         whole.append(time.process_time() - start)
-        ranked.append(sum(ranking))
+        ranked.append(sum(spent))
         start = time.process_time()
         counts = np.zeros(collection.size, dtype=np.uint8)
         for stem in dict.fromkeys(analyze(text, mode="query")):
@@ -73,6 +81,46 @@ def main() -> None:
           f" | ranking {pct(ranked, .5):.1f} / {pct(ranked, .95):.1f} | decoding and counting {pct(kept, .5):.1f} /"
           f" {pct(kept, .95):.1f} | search without the rest of the ranking {pct(floor, .5):.1f} /"
           f" {pct(floor, .95):.1f}")
+
+
+def champions(idx: Index, queries: list[str], name: str) -> None:
+    """For each query, the scored lists `ranking` adds up (caught at `sums`) and its page's last score."""
+    caught: dict[str, Any] = {}
+    sums = ranking.sums
+
+    def catch(size: int, counted: Any, scored: Any, values: Any, zeros: Any = None) -> Any:
+        caught["lists"] = list(zip(scored, values, strict=True))
+        return sums(size, counted, scored, values, zeros)
+
+    ranking.sums = catch  # type: ignore[assignment]
+    settings = [(short, top) for short in (2_000, 10_000, 50_000) for top in (500, 2_000, 10_000)]
+    safe = dict.fromkeys(settings, 0)
+    candidates: dict[tuple[int, int], list[int]] = {s: [] for s in settings}
+    postings: list[int] = []
+    for text in queries:
+        caught.clear()
+        hits = idx.search(text, limit=10).hits
+        if "lists" not in caught or len(hits) < 10:
+            continue
+        last = hits[-1].score - 1e-4  # hits' scores are rounded to 4 decimals
+        postings.append(sum(len(ids) for ids, _ in caught["lists"]))
+        for short, top in settings:
+            bound, count = 0.0, 0
+            for ids, values in caught["lists"]:
+                if len(ids) <= short:
+                    count += len(ids)
+                else:
+                    bound += float(np.partition(values, len(values) - top - 1)[len(values) - top - 1]) \
+                        if len(values) > top else 0.0
+                    count += min(top, len(ids))
+            safe[short, top] += bound < last
+            candidates[short, top].append(count)
+    print(f"{name}: {len(postings)} queries with a full page, {int(np.median(postings))} scored postings (p50)")
+    print("| short lists (postings) | best kept per long list | queries safe | postings still scored (p50) |")
+    print("|---|---|---|---|")
+    for short, top in settings:
+        print(f"| ≤ {short:,} | {top:,} | {100 * safe[short, top] / len(postings):.0f}% |"
+              f" {int(np.median(candidates[short, top])):,} |")
 
 
 if __name__ == "__main__":
