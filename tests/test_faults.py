@@ -309,7 +309,7 @@ def two_commits(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, st
         older = {p.name for p in ix.glob("*.seg")}
         idx.add(procs.write_feed(base / "b.jsonl", 60, prefix="b"))
         newer = {p.name for p in ix.glob("*.seg")} - older
-        idx.search("Macron", facets=["person"])  # saves facets-2.npz
+        idx.search("Macron", facets=["person"])  # reads facets-2.npz, saved by the second add
     assert len(older) == len(newer) == 1 and list(ix.glob("facets-*.npz"))
     return ix, older.pop(), newer.pop()
 

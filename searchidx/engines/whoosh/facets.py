@@ -94,9 +94,11 @@ class FacetTable:
             arrays[f"{name}.docs"] = np.diff(self._docs[name], prepend=0).astype(np.int32)
             arrays[f"{name}.values"] = self._values[name].astype(np.int32)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")  # two processes may save the same one
-        try:
-            with open(tmp, "wb") as f:
-                np.savez_compressed(f, **arrays)
+        try:  # an .npz as `np.savez_compressed` writes it, at zlib level 1: at 1M articles 0.9 s, not 4.9 s
+            with zipfile.ZipFile(tmp, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:
+                for name, array in arrays.items():
+                    with z.open(f"{name}.npy", "w", force_zip64=True) as f:
+                        np.lib.format.write_array(f, array, allow_pickle=False)
             os.replace(tmp, path)
         except BaseException:  # a full disk, an interrupt: no half-written file is left
             tmp.unlink(missing_ok=True)
