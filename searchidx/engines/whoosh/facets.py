@@ -28,8 +28,9 @@ class FacetTable:
     so counting the values of a set of documents is one gather and one ``bincount``.
 
     Built by one pass over the packed ``facets`` column (`build`: ~0.5 s per 36k articles, in Python), so
-    `searchidx.index.Index` keeps it beside the index, one file per index generation (`save`, `load`):
-    a command-line search with facets then starts in milliseconds."""
+    it is kept beside the index, one file per index generation (`save`, `load`), saved when indexing ends
+    (`WhooshBackend.add`) or by the first search that needs it: a command-line search with facets then
+    loads it (0.55 s at 1M articles, where building it takes ~7 s)."""
 
     def __init__(self, keys: dict[str, list[str]], display: dict[str, list[str]], docs: dict[str, Ints],
                  values: dict[str, Ints], size: int) -> None:
