@@ -42,6 +42,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from speed import CPU, RssSampler, folder_size, load_queries, mrr, pct, records, tantivy_index, timed  # noqa: E402
@@ -164,6 +165,31 @@ class Searchidx:
     def search_facets(self, text: str) -> list[str]:
         return [h.id for h in self.idx.search(text, limit=10, facets=FACETS).hits]
 
+    def exhaustive(self, texts: list[str]) -> dict[str, float]:
+        """Each query's first ten (every copy its own hit) against exhaustive scoring: the query evaluated
+        as a whole for every matching article (not the sparse sums of the default path), then every score
+        sorted, ties by document number. The share of equal id lists, the largest score difference (hits
+        show scores rounded to 4 decimals) and what the exhaustive way costs (wall ms p50)."""
+        import numpy as np
+
+        from searchidx.engines.whoosh import ranking
+
+        backend: Any = self.idx.backend  # the Whoosh backend's internals
+        collection = backend._arrays()
+        same, diff, lat = 0, 0.0, []
+        for text in texts:
+            hits = self.idx.search(text, limit=10, suggest=False, all_versions=True).hits
+            t = time.perf_counter()
+            with mock.patch.object(ranking, "_word_clauses", lambda *_: None):
+                found = ranking.rank(collection, backend.compile(text)).found
+            docs = np.flatnonzero(found.mask & collection.live)
+            best = docs[np.lexsort((docs, -found.scores[docs]))][:10]
+            lat.append((time.perf_counter() - t) * 1000)
+            same += [h.id for h in hits] == [backend.doc_id(int(d)) for d in best]
+            diff = max([diff] + [abs(h.score - float(found.scores[d])) for h, d in zip(hits, best, strict=False)])
+        return {"same_top10": same / len(texts), "max_score_diff": diff, "exhaustive_p50": pct(lat, 50)}
+
+
 def job(name: str, corpus: str, where: str, args: dict[str, Any], out: Any) -> None:
     """One engine: build (unless reusing) and measure, in a spawned child; sends a dict of figures."""
     sys.path.insert(0, str(ROOT))
@@ -212,6 +238,10 @@ def job(name: str, corpus: str, where: str, args: dict[str, Any], out: Any) -> N
             if label != "facets":
                 row[f"{label}_mrr"] = mrr(sets[qset], [[_original(i) for i in top] for top in ranked])[0]
         row["load"] = os.getloadavg()[0]
+        if name == "searchidx" and args["exhaustive"]:
+            for label in ("short", "lede"):
+                row.update({f"{label}_{k}": v for k, v in
+                            engine.exhaustive([str(q["query"]) for q in sets[label]]).items()})
         out.send(row)
     except BaseException as exc:  # report, so one failing engine does not sink the other
         out.send({"engine": name, "error": f"{type(exc).__name__}: {exc}"})
@@ -262,6 +292,13 @@ def print_table(rows: list[dict[str, Any]], articles: int, mb: float) -> None:
         if "short_cpu_p50" in r:
             print(f"| {r['engine']} | {pair(r, 'short_cpu')} | {pair(r, 'facets_cpu')} | {pair(r, 'lede_cpu')} |")
     for r in rows:
+        if "short_same_top10" in r:
+            print(f"\n{r['engine']} against exhaustive scoring (the query evaluated whole for every match, every "
+                  f"score sorted): same first ten ids in {r['short_same_top10']:.1%} of 4-word queries and "
+                  f"{r['lede_same_top10']:.1%} of ledes; largest difference of a shown score (4 decimals) "
+                  f"{max(r['short_max_score_diff'], r['lede_max_score_diff']):.2g}; exhaustive p50 "
+                  f"{r['short_exhaustive_p50']:,.0f} / {r['lede_exhaustive_p50']:,.0f} ms")
+    for r in rows:
         print(f"{r['engine']}: load average {r.get('load', 0):.1f} at the end of its queries")
 
 
@@ -274,6 +311,8 @@ def main() -> None:
     ap.add_argument("--engines", default="searchidx,tantivy", help="comma-separated: searchidx, tantivy")
     ap.add_argument("--entities", default="builtin", help="searchidx's entity extractor (builtin, none)")
     ap.add_argument("--queries", type=int, default=300, help="queries per set")
+    ap.add_argument("--no-exhaustive", dest="exhaustive", action="store_false",
+                    help="skip comparing searchidx's first ten with exhaustive scoring")
     ap.add_argument("--baseline", default=None, metavar="DIR",
                     help="also search the searchidx index with the searchidx code in DIR (needs --reuse)")
     ap.add_argument("--rows", default=str(ROOT / "bench" / "scale-rows.jsonl"), help="JSON Lines file to append to")
@@ -296,7 +335,7 @@ def main() -> None:
         meta.write_text(json.dumps([articles, mb]))
         print(f"corpus: {articles:,} articles, {mb:,.0f} MB, written in {time.perf_counter() - t:.0f} s", flush=True)
     args = {"data": str(data), "queries": ns.queries, "reuse": ns.reuse, "copies": ns.copies, "articles": articles,
-            "entities": ns.entities, "work": str(work),
+            "entities": ns.entities, "work": str(work), "exhaustive": ns.exhaustive,
             "baseline": str(Path(ns.baseline).resolve()) if ns.baseline else None}
     engines = [e for e in ns.engines.split(",") if e]
     if ns.baseline:
