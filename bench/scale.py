@@ -15,7 +15,9 @@ process tree is sampled every second) while the index folder and the process's t
 sampled for the peak temporary disk (blocks allocated).  Then, warm: ``--queries`` of ``news-dev-short``
 (4 words), the same with three facets (person, org, place), and ``news-dev`` ledes pasted whole; p50 / p95
 wall and CPU ms.
-searchidx goes through `Index.search` (the CLI's path).  Tantivy (PyPI ``tantivy``: lowercase, French stop
+searchidx goes through `Index.search` (the CLI's path); then each query's first ten (every copy its own hit)
+are compared with exhaustive scoring, the query evaluated whole for every match and every score sorted
+(``--no-exhaustive`` skips it).  Tantivy (PyPI ``tantivy``: lowercase, French stop
 words, Snowball French stemmer, ASCII folding; one indexing thread) answers the same words as a bag of
 words (OR).
 
