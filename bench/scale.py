@@ -17,9 +17,8 @@ sampled for the peak temporary disk (blocks allocated).  Then, warm: ``--queries
 wall and CPU ms.
 searchidx goes through `Index.search` (the CLI's path); then each query's first ten (every copy its own hit)
 are compared with exhaustive scoring, the query evaluated whole for every match and every score sorted
-(``--no-exhaustive`` skips it).  Tantivy (PyPI ``tantivy``: lowercase, French stop
-words, Snowball French stemmer, ASCII folding; one indexing thread) answers the same words as a bag of
-words (OR).
+(``--no-exhaustive`` skips it).  Tantivy (PyPI ``tantivy``: lowercase, French stop words, Snowball French
+stemmer, ASCII folding; one indexing thread) answers the same words as a bag of words (OR).
 
 ``--baseline DIR`` also measures the searchidx index with the code in DIR (e.g. main, exported by
 ``git archive main | tar -x -C DIR``) in the same run: the "before" of a change, on the same index.
