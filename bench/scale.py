@@ -23,7 +23,7 @@ stemmer, ASCII folding; one indexing thread) answers the same words as a bag of 
 ``--baseline DIR`` also measures the searchidx index with the code in DIR (e.g. main, exported by
 ``git archive main | tar -x -C DIR``) in the same run: the "before" of a change, on the same index.
 
-Results print as markdown and are appended as JSON to ``--rows`` (default ``bench/scale-rows.jsonl``).
+Results print as markdown and are appended as JSON to ``--rows`` (default ``bench/out/scale-rows.jsonl``).
 """
 
 from __future__ import annotations
@@ -316,7 +316,8 @@ def main() -> None:
                     help="skip comparing searchidx's first ten with exhaustive scoring")
     ap.add_argument("--baseline", default=None, metavar="DIR",
                     help="also search the searchidx index with the searchidx code in DIR (needs --reuse)")
-    ap.add_argument("--rows", default=str(ROOT / "bench" / "scale-rows.jsonl"), help="JSON Lines file to append to")
+    ap.add_argument("--rows", default=str(ROOT / "bench" / "out" / "scale-rows.jsonl"),
+                    help="JSON Lines file to append to")
     ns = ap.parse_args()
     if ns.copies < 1:
         raise SystemExit("--copies must be 1 or more")
@@ -354,6 +355,7 @@ def main() -> None:
     print(f"\ncommand: python {' '.join(sys.argv)}  (python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"{time.strftime('%Y-%m-%d %H:%M')})")
     print_table(rows, articles, mb)
+    Path(ns.rows).parent.mkdir(parents=True, exist_ok=True)
     with open(ns.rows, "a", encoding="utf-8") as f:
         for row in rows:
             f.write(json.dumps({**row, "when": time.strftime("%Y-%m-%dT%H:%M"), "reuse": ns.reuse}) + "\n")
