@@ -75,6 +75,33 @@ def test_coverage_rewards_the_rare_word_over_several_common_ones() -> None:
     assert order(index, text)[0] == "geneve"
 
 
+def test_an_article_of_the_day_the_query_names_comes_first() -> None:
+    """Two versions of a story, alike in words: a query naming the day ("mardi 14 juin") puts the article
+    published that day (or the next) first; one naming no day keeps their order."""
+    body = f"Les alliés de l'Otan se réunissent à Madrid pour le sommet. {FILLER}"
+    index = Index.create(None, entities="none")
+    index.add([
+        Article(id="later", title="Sommet de l'Otan", body=body, date="2022-06-20"),
+        Article(id="undated", title="Sommet de l'Otan", body=body),
+        Article(id="that-day", title="Sommet de l'Otan", body=body, date="2022-06-14"),
+    ])
+
+    def ids(text: str, weights: ranking.Ranking | None = None) -> list[str]:
+        saved = ranking.RANKING
+        ranking.RANKING = weights or saved
+        try:  # the three are copies of one story: every version shown
+            return [h.id for h in index.search(text, suggest=False, all_versions=True).hits]
+        finally:
+            ranking.RANKING = saved
+
+    assert ids("sommet de l'Otan à Madrid") == ["later", "undated", "that-day"]
+    assert ids("sommet de l'Otan mardi 14 juin") == ["that-day", "later", "undated"]
+    assert ids("sommet de l'Otan mardi 14 juin", ranking.Ranking(date=0)) == ["later", "undated", "that-day"]
+    assert ids("sommet de l'Otan mardi") == ["that-day", "later", "undated"]
+    assert ids("sommet de l'Otan lundi") == ["later", "that-day", "undated"]  # a Monday, then the day after
+    assert ids("sommet de l'Otan vendredi") == ["later", "undated", "that-day"]
+
+
 @pytest.fixture(scope="module")
 def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("ranking") / "index"

@@ -12,7 +12,10 @@ non-negative per-term or per-clause contributions:
   word is ahead of most that lack one, while one lacking a word can still win on the others;
 - **coverage**: ``coverage`` × the share of the query's idf (Lucene's form, `_idf`) held by the clauses a
   document has (each distinct clause once): the article with the query's rare words beats one with several
-  common ones, whatever the query's length.
+  common ones, whatever the query's length;
+- **date**: when the query names a day ("dimanche 2 juin", "mardi"), ``date`` × the best match's score ×
+  how well the article's date fits it (`searchidx.query.cues`): among close matches, the article published
+  that day or the next comes first.
 
 Every weight was fitted on the dev sets (BENCHMARKS.md, Relevance).  The matches are those of the query's
 any-word form (`Compiled.loose`): explicit operators (``ET``, ``+mot``, ``-mot``) keep their meaning.  Other
@@ -30,6 +33,7 @@ from whoosh import query
 from searchidx.analysis import analyze, exact_terms, pairs
 from searchidx.engines.whoosh.compile import Compiled
 from searchidx.engines.whoosh.scoring import Collection, Counts, Floats, Ints, Mask, Scored, sums, union
+from searchidx.query import cues
 
 __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
 
@@ -44,6 +48,7 @@ class Ranking:
     pairs: float = 0.3
     coord: float = 2.0
     coverage: float = 20.0
+    date: float = 0.15
 
 
 RANKING = Ranking()
@@ -89,7 +94,7 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
     stems = [(text, analyze(text, mode="query")) for text in parsed.texts]
     words = None if parsed.browse else _word_clauses(parsed)
     if words is not None:
-        return _rank_words(collection, stems, words, ranking)
+        return _dated(collection, parsed, ranking, _rank_words(collection, stems, words, ranking))
     memo = _unscored_words(collection, stems, memo)
     found = collection.evaluate(parsed.loose, memo)
     clauses = [(text, np.flatnonzero(collection.evaluate(q, memo).mask)) for text, q in parsed.optional]
@@ -103,7 +108,20 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
     if ids:
         scores += np.bincount(np.concatenate(ids), weights=np.concatenate(weights), minlength=collection.size)
     scores *= found.mask
-    return Ranked(found, clauses)
+    return _dated(collection, parsed, ranking, Ranked(found, clauses))
+
+
+def _dated(collection: Collection, parsed: Compiled, ranking: Ranking, ranked: Ranked) -> Ranked:
+    """``ranked`` with the date reward added to every dated match (in place), when the query names a day."""
+    wanted = cues.cues(" ".join(parsed.texts)) if ranking.date else None
+    if not wanted:
+        return ranked
+    days, dated = collection.days()
+    docs = np.flatnonzero(ranked.found.mask & dated)
+    if len(docs):
+        scores = ranked.found.scores
+        scores[docs] += (ranking.date * float(scores.max())) * cues.fit(wanted, days[docs])
+    return ranked
 
 
 #: What an optional clause of plain words holds: one term (in title or body), a phrase (one per field), nothing.

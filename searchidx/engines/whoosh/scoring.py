@@ -72,6 +72,7 @@ class Collection:
         self._lengths: dict[str, Floats] = {}
         self._dates: npt.NDArray[np.str_] | None = None
         self._date_ranks: Ints | None = None
+        self._days: tuple[Ints, Mask] | None = None
         self._cache: OrderedDict[tuple[str, ...], tuple[Ints, Floats]] = OrderedDict()
         self._df: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
@@ -196,6 +197,17 @@ class Collection:
         if self._date_ranks is None:
             self._date_ranks = np.unique(self.dates(), return_inverse=True)[1].astype(np.int64)
         return self._date_ranks
+
+    def days(self) -> tuple[Ints, Mask]:
+        """Every document's date as days since 1970-01-01, and which documents have a whole date (a "2021-06"
+        or missing date has no day: 0 and False)."""
+        if self._days is None:
+            dates = self.dates()
+            dated = np.char.str_len(dates) >= 10
+            days = np.zeros(len(dates), dtype=np.int64)
+            days[dated] = dates[dated].astype("U10").astype("datetime64[D]").astype(np.int64)
+            self._days = days, dated
+        return self._days
 
     def term(self, field: str, text: str) -> tuple[Ints, Floats]:
         """The live documents holding a term and their BM25F scores for it (Whoosh's formula and
