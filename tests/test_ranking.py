@@ -83,6 +83,7 @@ def test_an_article_of_the_day_the_query_names_comes_first() -> None:
     index.add([
         Article(id="later", title="Sommet de l'Otan", body=body, date="2022-06-20"),
         Article(id="undated", title="Sommet de l'Otan", body=body),
+        Article(id="june", title="Sommet de l'Otan", body=body, date="2022-06"),  # no day: no reward
         Article(id="that-day", title="Sommet de l'Otan", body=body, date="2022-06-14"),
     ])
 
@@ -94,12 +95,12 @@ def test_an_article_of_the_day_the_query_names_comes_first() -> None:
         finally:
             ranking.RANKING = saved
 
-    assert ids("sommet de l'Otan à Madrid") == ["later", "undated", "that-day"]
-    assert ids("sommet de l'Otan mardi 14 juin") == ["that-day", "later", "undated"]
-    assert ids("sommet de l'Otan mardi 14 juin", ranking.Ranking(date=0)) == ["later", "undated", "that-day"]
-    assert ids("sommet de l'Otan mardi") == ["that-day", "later", "undated"]
-    assert ids("sommet de l'Otan lundi") == ["later", "that-day", "undated"]  # a Monday, then the day after
-    assert ids("sommet de l'Otan vendredi") == ["later", "undated", "that-day"]
+    assert ids("sommet de l'Otan à Madrid") == ["later", "undated", "june", "that-day"]
+    assert ids("sommet de l'Otan mardi 14 juin") == ["that-day", "later", "undated", "june"]
+    assert ids("sommet de l'Otan mardi 14 juin", ranking.Ranking(date=0)) == ["later", "undated", "june", "that-day"]
+    assert ids("sommet de l'Otan mardi") == ["that-day", "later", "undated", "june"]
+    assert ids("sommet de l'Otan lundi") == ["later", "that-day", "undated", "june"]  # a Monday, then the next day
+    assert ids("sommet de l'Otan vendredi") == ["later", "undated", "june", "that-day"]
 
 
 @pytest.fixture(scope="module")

@@ -112,15 +112,22 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
 
 
 def _dated(collection: Collection, parsed: Compiled, ranking: Ranking, ranked: Ranked) -> Ranked:
-    """``ranked`` with the date reward added to every dated match (in place), when the query names a day."""
+    """``ranked`` with the date reward added to every dated match (in place), when the query names a day: the
+    fit is computed per day of the index (`Collection.by_day`), then added to the matches of the days it
+    favours."""
     wanted = cues.cues(" ".join(parsed.texts)) if ranking.date else None
     if not wanted:
         return ranked
-    days, dated = collection.days()
-    docs = np.flatnonzero(ranked.found.mask & dated)
-    if len(docs):
-        scores = ranked.found.scores
-        scores[docs] += (ranking.date * float(scores.max())) * cues.fit(wanted, days[docs])
+    days, starts, docs = collection.by_day()
+    fits = cues.fit(wanted, days)
+    favoured = np.flatnonzero(fits)
+    if not len(favoured):
+        return ranked
+    ids = np.concatenate([docs[starts[i]:starts[i + 1]] for i in favoured])
+    values = np.repeat(fits[favoured], starts[favoured + 1] - starts[favoured])
+    matched = ranked.found.mask[ids]
+    scores = ranked.found.scores
+    scores[ids[matched]] += (ranking.date * float(scores.max())) * values[matched]
     return ranked
 
 

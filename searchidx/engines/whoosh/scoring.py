@@ -72,7 +72,7 @@ class Collection:
         self._lengths: dict[str, Floats] = {}
         self._dates: npt.NDArray[np.str_] | None = None
         self._date_ranks: Ints | None = None
-        self._days: tuple[Ints, Mask] | None = None
+        self._by_day: tuple[Ints, Ints, Ints] | None = None
         self._cache: OrderedDict[tuple[str, ...], tuple[Ints, Floats]] = OrderedDict()
         self._df: dict[tuple[str, str], int] = {}
         self._cached_bytes = 0
@@ -198,16 +198,28 @@ class Collection:
             self._date_ranks = np.unique(self.dates(), return_inverse=True)[1].astype(np.int64)
         return self._date_ranks
 
-    def days(self) -> tuple[Ints, Mask]:
-        """Every document's date as days since 1970-01-01, and which documents have a whole date (a "2021-06"
-        or missing date has no day: 0 and False)."""
-        if self._days is None:
-            dates = self.dates()
-            dated = np.char.str_len(dates) >= 10
-            days = np.zeros(len(dates), dtype=np.int64)
-            days[dated] = dates[dated].astype("U10").astype("datetime64[D]").astype(np.int64)
-            self._days = days, dated
-        return self._days
+    def by_day(self) -> tuple[Ints, Ints, Ints]:
+        """The documents with a whole date (not "2021-06"), grouped by day: the distinct days (days since
+        1970-01-01, ascending), where each day's documents start in the third array (one more offset at the
+        end) and the documents themselves, deleted ones included.  Read from the ``date`` terms' postings
+        (0.1 s for a million articles), once per generation."""
+        if self._by_day is None:
+            keys, numbers = [], []
+            for key in self.reader.lexicon("date"):
+                text = key.decode("utf-8") if isinstance(key, bytes) else key
+                if len(text) != 10:  # "2021-06": no day
+                    continue
+                try:
+                    numbers.append(int(np.datetime64(text, "D").astype(np.int64)))
+                except ValueError:  # not an ISO date
+                    continue
+                keys.append(text)
+            docs = [self.postings("date", k, keep=False)[0] for k in keys]
+            days = np.array(numbers, dtype=np.int64)
+            starts = np.zeros(len(keys) + 1, dtype=np.int64)
+            np.cumsum([len(d) for d in docs], out=starts[1:])
+            self._by_day = days, starts, np.concatenate(docs) if docs else np.zeros(0, np.int64)
+        return self._by_day
 
     def term(self, field: str, text: str) -> tuple[Ints, Floats]:
         """The live documents holding a term and their BM25F scores for it (Whoosh's formula and
