@@ -86,21 +86,14 @@ def test_an_article_of_the_day_the_query_names_comes_first() -> None:
         Article(id="june", title="Sommet de l'Otan", body=body, date="2022-06"),  # no day: no reward
         Article(id="that-day", title="Sommet de l'Otan", body=body, date="2022-06-14"),
     ])
-
-    def ids(text: str, weights: ranking.Ranking | None = None) -> list[str]:
-        saved = ranking.RANKING
-        ranking.RANKING = weights or saved
-        try:  # the three are copies of one story: every version shown
-            return [h.id for h in index.search(text, suggest=False, all_versions=True).hits]
-        finally:
-            ranking.RANKING = saved
-
-    assert ids("sommet de l'Otan à Madrid") == ["later", "undated", "june", "that-day"]
-    assert ids("sommet de l'Otan mardi 14 juin") == ["that-day", "later", "undated", "june"]
-    assert ids("sommet de l'Otan mardi 14 juin", ranking.Ranking(date=0)) == ["later", "undated", "june", "that-day"]
-    assert ids("sommet de l'Otan mardi") == ["that-day", "later", "undated", "june"]
-    assert ids("sommet de l'Otan lundi") == ["later", "that-day", "undated", "june"]  # a Monday, then the next day
-    assert ids("sommet de l'Otan vendredi") == ["later", "undated", "june", "that-day"]
+    text = "sommet de l'Otan"  # `order` shows every version: the four are copies of one story
+    as_indexed = ["later", "undated", "june", "that-day"]
+    assert order(index, f"{text} à Madrid") == as_indexed
+    assert order(index, f"{text} mardi 14 juin") == ["that-day", "later", "undated", "june"]
+    assert order(index, f"{text} mardi 14 juin", ranking.Ranking(date=0)) == as_indexed
+    assert order(index, f"{text} mardi") == ["that-day", "later", "undated", "june"]
+    assert order(index, f"{text} lundi") == ["later", "that-day", "undated", "june"]  # a Monday, then the next day
+    assert order(index, f"{text} vendredi") == as_indexed
 
 
 @pytest.fixture(scope="module")
