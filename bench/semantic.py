@@ -11,7 +11,7 @@ half) and checked on the others (news-dev 500-1499, news-dev-short 500-1498, PIA
 
     python bench/semantic.py --reuse                      # indexes of bench/relevance.py, encoder use
     python bench/semantic.py --encoder e5 --speed-only
-    python bench/semantic.py --reuse --encoder e5 --sets news-dev,news-dev-short --queries 600 --top 20
+    python bench/semantic.py --encoder e5 --sets news-dev,news-dev-short --queries 600 --top 20
 """
 
 from __future__ import annotations

@@ -76,7 +76,7 @@ def test_coverage_rewards_the_rare_word_over_several_common_ones() -> None:
 
 
 def test_an_article_of_the_day_the_query_names_comes_first() -> None:
-    """Two versions of a story, alike in words: a query naming the day ("mardi 14 juin") puts the article
+    """Four versions of a story, alike in words: a query naming the day ("mardi 14 juin") puts the article
     published that day (or the next) first; one naming no day keeps their order."""
     body = f"Les alliés de l'Otan se réunissent à Madrid pour le sommet. {FILLER}"
     index = Index.create(None, entities="none")
