@@ -3,6 +3,7 @@ dates in the forms news files use read as ISO dates (`parse_date`); `searchidx.c
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from datetime import date as _date
@@ -26,6 +27,16 @@ _HSPACE_RE = re.compile(f"[{_HSPACES}][{_HSPACES}]+|\t")
 # a full stop followed by a capitalised word, preceded by a lowercase letter, digit or closing quote.
 _GLUED_RE = re.compile("[.!?…](?=[\"«]?[A-ZÀ-ÖØ-ÞŒ][a-zà-öø-ÿœ'’])")
 _GLUED_AFTER = frozenset("abcdefghijklmnopqrstuvwxyzàâäçéèêëîïôöùûüÿœæñ0123456789»\"')]")
+# HTML left in scraped text ("<i>Titre</i>", "Pie <abbr title=\"7\">VII</abbr>", "un<br>deux"): the tags of
+# known elements go (a block element's tag becomes a line break), comments, scripts and styles go whole, and
+# character references ending in ";" ("&amp;", "&#233;") are decoded; other "<" and "&" are text.
+_BLOCK_TAGS = ("address|article|aside|blockquote|br|caption|center|dd|div|dl|dt|figcaption|figure|footer|form|"
+               "h[1-6]|header|hr|li|main|nav|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul")
+_INLINE_TAGS = ("a|abbr|acronym|b|bdi|bdo|big|cite|code|data|del|dfn|em|font|i|img|ins|kbd|mark|q|rp|rt|ruby|s|"
+                "samp|small|span|strike|strong|sub|sup|time|tt|u|var|wbr")
+_TAG_RE = re.compile(rf"<(/?)(?:({_BLOCK_TAGS})|{_INLINE_TAGS})(?=[\s/>])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
+_HIDDEN_RE = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A line with nothing but markup debris: pipes, table rules, bullets, dashes...
 _DEBRIS_LINE_RE = re.compile(r"[\s|:\-–—_*=#>~`.·•]*")
 
@@ -42,6 +53,15 @@ def _split_glued(text: str) -> str:
     return "\n".join(parts)
 
 
+def _strip_html(text: str) -> str:
+    if "<" in text:
+        text = _HIDDEN_RE.sub("", text)
+        text = _TAG_RE.sub(lambda m: "\n" if m.group(2) else "", text)
+    if "&" in text:
+        text = _ENTITY_RE.sub(lambda m: html.unescape(m.group()), text)
+    return text
+
+
 def clean_line(text: str) -> str:
     """`clean_text` for one-line fields (title, source, ...): line breaks become spaces."""
     if (
@@ -51,6 +71,8 @@ def clean_line(text: str) -> str:
         and "  " not in text
         and "[" not in text
         and "|" not in text
+        and "<" not in text
+        and "&" not in text
         and unicodedata.is_normalized("NFC", text)
         and not _GLUED_RE.search(text)
         and not _DEBRIS_LINE_RE.fullmatch(text)
@@ -65,6 +87,9 @@ def clean_text(text: str) -> str:
     - line breaks (CRLF, CR, U+2028...) become ``\\n``; NUL and other control or invisible format characters
       (soft hyphen, zero-width space, BOM) are removed; a tab counts as a space;
     - Unicode NFC normalisation (decomposed accents are composed);
+    - HTML tags of known elements are removed (a block element's, ``<br>``, ``<p>``, ``<li>``..., ends the
+      line), comments, scripts and styles with them, and character references (``&amp;``, ``&#233;``)
+      decoded; any other ``<`` or ``&`` is text ("a < b", "AT&T");
     - markdown image stubs (``![]()``, ``![alt](url)``) are removed, ``[text](url)`` links keep their text,
       heading marks (``## ``) and table pipes at the start or end of a line (``caption. |``) are dropped;
     - sentences glued together by scraping ("jeudi.Le") are split at the full stop;
@@ -73,6 +98,8 @@ def clean_text(text: str) -> str:
     """
     if not text:
         return ""
+    if "<" in text or "&" in text:
+        text = _strip_html(text)
     if _NEWLINE_CHARS_RE.search(text):
         text = _NEWLINES_RE.sub("\n", text)
     if _CONTROL_RE.search(text):
