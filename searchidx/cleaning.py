@@ -35,7 +35,8 @@ _BLOCK_TAGS = ("address|article|aside|blockquote|br|caption|center|dd|div|dl|dt|
 _INLINE_TAGS = ("a|abbr|acronym|b|bdi|bdo|big|cite|code|data|del|dfn|em|font|i|img|ins|kbd|mark|q|rp|rt|ruby|s|"
                 "samp|small|span|strike|strong|sub|sup|time|tt|u|var|wbr")
 _TAG_RE = re.compile(rf"<(/?)(?:({_BLOCK_TAGS})|{_INLINE_TAGS})(?=[\s/>])(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>", re.I)
-_HIDDEN_RE = re.compile(r"<!--.*?-->|<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_HIDDEN_RE = re.compile(r"<!--|<(script|style)(?=[\s/>])", re.I)
+_HIDDEN_END = {"script": re.compile(r"</script\s*>", re.I), "style": re.compile(r"</style\s*>", re.I)}
 _ENTITY_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 # A line with nothing but markup debris: pipes, table rules, bullets, dashes...
 _DEBRIS_LINE_RE = re.compile(r"[\s|:\-–—_*=#>~`.·•]*")
@@ -53,9 +54,28 @@ def _split_glued(text: str) -> str:
     return "\n".join(parts)
 
 
+def _drop_hidden(text: str) -> str:
+    """``text`` without its comments, scripts and styles; one left open leaves the rest as it is (a search for
+    each end, so the cost stays linear whatever the input)."""
+    parts, at = [], 0
+    while start := _HIDDEN_RE.search(text, at):
+        name = start.group(1)
+        if name is None:
+            end = text.find("-->", start.end())
+            stop = end + 3
+        else:
+            closing = _HIDDEN_END[name.lower()].search(text, start.end())
+            end, stop = (closing.start(), closing.end()) if closing else (-1, -1)
+        if end < 0:
+            break
+        parts.append(text[at:start.start()])
+        at = stop
+    return "".join(parts) + text[at:] if parts else text
+
+
 def _strip_html(text: str) -> str:
     if "<" in text:
-        text = _HIDDEN_RE.sub("", text)
+        text = _drop_hidden(text)
         text = _TAG_RE.sub(lambda m: "\n" if m.group(2) else "", text)
     if "&" in text:
         text = _ENTITY_RE.sub(lambda m: html.unescape(m.group()), text)

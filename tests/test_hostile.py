@@ -40,6 +40,9 @@ def build_hostile(root: Path) -> tuple[Path, set[str], dict[str, int | None]]:
     text("nul.txt", "Titre avec NUL\x00\n\nCorps\x00 avec des octets nuls.\n")
     text("controls.txt", "Titre\x07 avec contrôles\x1b\n\nCorps\x0c avec\x08 des caractères de contrôle.\n")
     text("long token.txt", "Jeton très long\n\n" + "x" * 200_000 + " fin.\n")
+    # markup left open many times over: cleaning stays linear (a comment's or a script's end searched once)
+    text("markup.txt", "<b>Titre</b> en gras\n\n" + "<!--" * 100_000 + "<script>" * 50_000 + '<a title="' * 50_000
+         + "Corps.\n")
     text("cp1252.txt", "Élection à Noël – œuvre\n\nLe maire a dit « oui ».\n".encode("cp1252"))
     bad["cp1252.txt"] = None  # decoded with a fallback, and said so
     text("invalid utf8.txt", b"Titre cass\xc3\n\nCorps \xff\xfe valide ensuite.\n")
