@@ -275,6 +275,36 @@ def test_query_language_cases_same_on_solr(solr_url: str, fixture_collection: st
     local.close()
 
 
+def test_a_day_the_query_names_ranks_that_days_article_first_on_solr(solr_url: str) -> None:
+    """As locally (`test_ranking`): four versions of one story; a query naming the day ("mardi 14 juin") or
+    only the weekday puts the article of that day (or the next) first, one naming no day leaves the order."""
+    from test_ranking import FILLER
+
+    from searchidx.engines.solr.push import ensure_collection, push_articles
+    from searchidx.models import Article
+
+    body = f"Les alliés de l'Otan se réunissent à Madrid pour le sommet. {FILLER}"
+    name = _collection("dated")
+    client = _client(solr_url)
+    ensure_collection(client, name, 2, 1)
+    dates = {"later": "2022-06-20", "undated": None, "june": "2022-06", "that-day": "2022-06-14"}
+    push_articles(client, name, [(Article(id=i, title="Sommet de l'Otan", body=body, date=d), "")
+                                 for i, d in dates.items()], None, "none", entities_known=True)
+    with _remote(solr_url, name) as remote:
+        def order(q: str) -> list[str]:
+            return [h.id for h in remote.search(q).hits]
+
+        text = "sommet de l'Otan"
+        plain = order(f"{text} à Madrid")
+        assert sorted(plain) == sorted(dates)
+        assert order(f"{text} mardi 14 juin") == ["that-day", *(i for i in plain if i != "that-day")]
+        assert order(f"{text} mardi") == ["that-day", *(i for i in plain if i != "that-day")]
+        assert order(f"{text} lundi")[:2] == ["later", "that-day"]  # a Monday, then the next day
+        assert order(f"{text} vendredi") == plain
+        hit = remote.search(f"{text} mardi 14 juin").hits[0]
+        assert "<em>" in hit.snippet  # the boosted query is highlighted as the plain one
+
+
 @pytest.fixture(scope="module")
 def corpus_collection(solr_url: str, corpus_index_path: Path) -> str:
     """The bundled corpus, pushed from its local index (same entities) to 2 shards x 2 replicas."""

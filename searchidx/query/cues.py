@@ -18,7 +18,7 @@ import numpy.typing as npt
 from searchidx.analysis import fold
 from searchidx.fields import MONTH_NAMES
 
-__all__ = ["DateCues", "cues", "fit"]
+__all__ = ["WEIGHT", "DateCues", "cues", "day_number", "fit"]
 
 Ints = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float64]
@@ -27,6 +27,9 @@ _MONTHS = tuple(fold(name) for name in MONTH_NAMES)
 _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 _DAY_MONTH = re.compile(r"\b(1er|[0-3]?\d)\s+(" + "|".join(_MONTHS) + r")\b(?:\s+((?:19|20)\d\d)\b)?")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
+#: The reward's weight: a share of the best match's score, times the fit (``Ranking.date`` locally; on Solr a
+#: factor of each match's own score, `searchidx.engines.solr.backend`).
+WEIGHT = 0.15
 #: The fit of an article dated ``lag`` days after a named day (0: that day): the day itself or the next.
 _DAY_FIT = {0: 1.0, 1: 1.0, 2: 0.5, 3: 0.5}
 #: The same for a named weekday, when the query names no day of a month.
@@ -77,6 +80,16 @@ def fit(wanted: DateCues, days: Ints) -> Floats:
         for named in wanted.weekdays:
             _best(out, (weekday - named) % 7, _WEEKDAY_FIT)
     return out
+
+
+def day_number(date: str) -> int | None:
+    """An article's ``date`` as days since 1970-01-01, or None when it is not a whole ISO date ("2021-06")."""
+    if len(date) != 10:
+        return None
+    try:
+        return int(np.datetime64(date, "D").astype(np.int64))
+    except ValueError:
+        return None
 
 
 def _best(out: Floats, lags: Ints, fits: dict[int, float]) -> None:

@@ -159,3 +159,11 @@ class Query:
     def browse(self) -> bool:
         """True for the empty query: every article, newest first."""
         return isinstance(self.root, MatchAll)
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The text of each word and phrase searched in title and body (required or optional), in order: what
+        the ranking reads (its words' scores, the days it names)."""
+        root = self.root
+        wanted = (*root.must, *root.should) if isinstance(root, Bool) else (root,)
+        return tuple(c.text for c in wanted if isinstance(c, (Word, Phrase)) and c.fields == TEXT_FIELDS)

@@ -7,8 +7,9 @@ name), the page, the body highlighted for snippets, and the facets through the J
 ``domain.excludeTags`` = the facet's own filter (Solr's multi-select faceting = our disjunctive counts),
 buckets refined well past the cut so counts merged from shards are exact. As on the local engine, every
 article with any of the query's words matches (``+word`` required, ``-word`` excluded) and one with every
-word gets a boost; a second request counts those (``result.complete``). Hits carry no ``missing`` words on
-Solr. Facet values come back as folded keys; one
+word gets a boost; a second request counts those (``result.complete``); a query naming a day favours that
+day's articles (`searchidx.engines.solr.compile.date_boost`, the distinct days read by one more request). Hits
+carry no ``missing`` words on Solr. Facet values come back as folded keys; one
 more request finds how articles write each key shown (``<field>_pair``, the most frequent form), once per
 key and object.
 Spelling suggestions are not offered on Solr.
@@ -24,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 from searchidx.analysis import ELISIONS
 from searchidx.backend import SearchRequest, Source
 from searchidx.engines.solr.client import SolrClient, parse_solr_url
-from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_query, quote
+from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_boost, date_query, quote
 from searchidx.engines.solr.configset import SCHEMA_VERSION
 from searchidx.engines.solr.push import ensure_collection, push, push_articles
 from searchidx.errors import IndexNotFoundError, UsageError
 from searchidx.fields import check_facet, facet_key
 from searchidx.models import Article, Entities, FacetValue, Hit, IndexReport, IndexStats, Problem, SearchResult
+from searchidx.query import cues
 from searchidx.query.dates import since_range, until_range
 from searchidx.query.parse import parse
 from searchidx.query.tree import Query
@@ -156,10 +158,14 @@ class SolrBackend:
         }
         body = {"facet": {name: _facet(name, request.facet_limit) for name in facets}} if facets else None
         complete: int | None = None
-        if parsed.browse or parsed.loose == parsed.strict:  # no optional word: every match has them all
-            data = self._select({**params, "q": parsed.strict}, body)
-        else:  # as the local engine: any word matches, an article with every word scores higher
-            data = self._select({**params, "q": f"({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"}, body)
+        whole = parsed.browse or parsed.loose == parsed.strict  # no optional word: every match has them all
+        # as the local engine: any word matches, an article with every word scores higher
+        q = parsed.strict if whole else f"({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"
+        query = {"q": q}
+        if sort == "relevance" and not parsed.browse and (wanted := cues.cues(" ".join(parsed.tree.texts))):
+            query = date_boost(q, wanted, self._days()) or query  # a day named: its articles rank higher
+        data = self._select({**params, **query}, body)
+        if not whole:
             counted = self._select({"q.op": "OR", "q": parsed.strict, "fq": fqs, "rows": 0})
             complete = int(counted["response"]["numFound"])
         fallback = complete == 0 and bool(data["response"]["numFound"])
@@ -170,6 +176,12 @@ class SolrBackend:
         counted = {name: [FacetValue(shown[name].get(k, k), n) for k, n in pairs] for name, pairs in keyed.items()}
         return SearchResult(query=parsed.text, total=int(data["response"]["numFound"]), hits=hits, facets=counted,
                             fallback=fallback, complete=complete, offset=offset, limit=limit)
+
+    def _days(self) -> list[str]:
+        """The collection's distinct ``date`` values (for a query naming a day: `date_boost`)."""
+        data = self._select({"q": "*:*", "rows": 0}, {"facet": {"days": {"type": "terms", "field": "date",
+                                                                        "limit": -1, "mincount": 1}}})
+        return [str(b["val"]) for b in data.get("facets", {}).get("days", {}).get("buckets", [])]
 
     def _hits(self, data: dict[str, Any], offset: int, sort: str) -> list[Hit]:
         highlights = data.get("highlighting", {})

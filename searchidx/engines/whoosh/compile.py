@@ -39,12 +39,14 @@ class Compiled:
     loose: query.Query
     #: The clauses a hit may lack (the root's plain clauses, when loosened), as the user wrote them.
     optional: tuple[tuple[str, query.Query], ...] = ()
-    #: The wanted words and phrases of the default fields, in query order (their exact forms and pairs).
-    texts: tuple[str, ...] = ()
-
     @property
     def text(self) -> str:
         return self.tree.text
+
+    @property
+    def texts(self) -> tuple[str, ...]:
+        """The wanted words and phrases of the default fields, in query order (their exact forms and pairs)."""
+        return self.tree.texts
 
     @property
     def browse(self) -> bool:
@@ -67,10 +69,7 @@ class Compiler:
         if loose is not None:
             assert isinstance(root, tree.Bool)
             optional = tuple((describe(c), self.node(c)) for c in root.should)
-        wanted = (*root.must, *root.should) if isinstance(root, tree.Bool) else (root,)
-        texts = tuple(c.text for c in wanted
-                      if isinstance(c, (tree.Word, tree.Phrase)) and c.fields == tree.TEXT_FIELDS)
-        return Compiled(parsed, strict, strict if loose is None else loose, optional, texts)
+        return Compiled(parsed, strict, strict if loose is None else loose, optional)
 
     # -- nodes ---------------------------------------------------------------------------------------------
     def node(self, n: tree.Node) -> query.Query:  # noqa: C901, PLR0911

@@ -48,7 +48,7 @@ class Ranking:
     pairs: float = 0.3
     coord: float = 2.0
     coverage: float = 20.0
-    date: float = 0.15
+    date: float = cues.WEIGHT
 
 
 RANKING = Ranking()

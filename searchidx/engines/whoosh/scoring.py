@@ -26,6 +26,7 @@ from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 
 from searchidx.engines.whoosh import codec, segments
+from searchidx.query import cues
 
 __all__ = ["Collection", "Scored"]
 
@@ -207,13 +208,10 @@ class Collection:
             keys, numbers = [], []
             for key in self.reader.lexicon("date"):
                 text = key.decode("utf-8") if isinstance(key, bytes) else key
-                if len(text) != 10:  # "2021-06": no day
-                    continue
-                try:
-                    numbers.append(int(np.datetime64(text, "D").astype(np.int64)))
-                except ValueError:  # not an ISO date
-                    continue
-                keys.append(text)
+                number = cues.day_number(text)  # None for "2021-06": no day
+                if number is not None:
+                    numbers.append(number)
+                    keys.append(text)
             docs = [self.postings("date", k, keep=False)[0] for k in keys]
             days = np.array(numbers, dtype=np.int64)
             starts = np.zeros(len(keys) + 1, dtype=np.int64)
