@@ -1,0 +1,66 @@
+"""The SolrCloud backend on the protocol of `bench/relevance.py`: the news corpus pushed to a collection (2
+shards, 1 replica, no entities) with `searchidx solr push`, then the news sets searched through
+``Index.open("solr://host:port/collection")`` (the CLI's code path; every copy is a hit on Solr), each set
+with the date boost (the default) and without it.
+
+    bash scaleout/solr/cluster.sh start                      # prints SOLR_URL=...
+    SOLR_URL=http://127.0.0.1:PORT/solr python bench/solr_relevance.py
+    SOLR_URL=... python bench/solr_relevance.py --reuse --sets news-dev --start 500 --limit 1000
+    bash scaleout/solr/cluster.sh stop
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import relevance  # noqa: E402
+
+from searchidx import Index  # noqa: E402
+from searchidx.backend import solr_location  # noqa: E402
+from searchidx.engines.solr import backend  # noqa: E402
+from searchidx.engines.solr.compile import date_boost  # noqa: E402
+
+NEWS_SETS = [name for name, (corpus, _, _) in relevance.SETS.items() if corpus == "news"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--solr", default=os.environ.get("SOLR_URL"), help="Solr base URL (default $SOLR_URL)")
+    parser.add_argument("--collection", default="relevance-news")
+    parser.add_argument("--data", type=Path, default=relevance.DEFAULT_DATA)
+    parser.add_argument("--sets", default=",".join(NEWS_SETS))
+    parser.add_argument("--start", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=500)
+    parser.add_argument("--reuse", action="store_true", help="search the collection an earlier run pushed")
+    args = parser.parse_args()
+    if not args.solr:
+        parser.error("no Solr URL: --solr or $SOLR_URL (bash scaleout/solr/cluster.sh start prints one)")
+    if not (args.data / "README.md").exists():
+        print(f"no evaluation data at {args.data}; nothing to measure")
+        return 0
+    if not args.reuse:
+        subprocess.run([sys.executable, "-m", "searchidx", "solr", "push", str(args.data / relevance.CORPORA["news"]),
+                        "--solr", args.solr, "--collection", args.collection, "--shards", "2", "--replicas", "1",
+                        "--entities", "none"], check=True)
+    index = Index.open(solr_location(args.solr, args.collection))
+    print("| set (Solr) | queries | date boost | MRR@10 | hit@10 | p50 ms | p95 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for name in (s.strip() for s in args.sets.split(",") if s.strip()):
+        queries = relevance.load_queries(args.data / relevance.SETS[name][1], args.start + args.limit)[args.start:]
+        for boosted in (False, True):
+            backend.date_boost = date_boost if boosted else (lambda *_: {})  # type: ignore[attr-defined]
+            f = relevance.evaluate(index, queries)
+            print(f"| {name} | {f['n']} | {'on' if boosted else 'off'} | {f['mrr']:.4f} | {f['hit']:.3f} "
+                  f"| {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
