@@ -1,7 +1,8 @@
 """The SolrCloud backend on the protocol of `bench/relevance.py`: the news corpus pushed to a collection (2
 shards, 1 replica, no entities) with `searchidx solr push`, then the news sets searched through
 ``Index.open("solr://host:port/collection")`` (the CLI's code path; every copy is a hit on Solr), each set
-with the date boost (the default) and without it.
+three times: Solr's BM25 with the every-word boost alone, with the coverage reward, and with the date boost
+too (the default).
 
     bash scaleout/solr/cluster.sh start                      # prints SOLR_URL=...
     SOLR_URL=http://127.0.0.1:PORT/solr python bench/solr_relevance.py
@@ -25,7 +26,8 @@ import relevance  # noqa: E402
 from searchidx import Index  # noqa: E402
 from searchidx.backend import solr_location  # noqa: E402
 from searchidx.engines.solr import backend  # noqa: E402
-from searchidx.engines.solr.compile import date_boost  # noqa: E402
+from searchidx.engines.solr.ranking import date_boost  # noqa: E402
+from searchidx.query import coverage  # noqa: E402
 
 NEWS_SETS = [name for name, (corpus, _, _) in relevance.SETS.items() if corpus == "news"]
 
@@ -50,14 +52,16 @@ def main() -> int:
                         "--solr", args.solr, "--collection", args.collection, "--shards", "2", "--replicas", "1",
                         "--entities", "none"], check=True)
     index = Index.open(solr_location(args.solr, args.collection))
-    print("| set (Solr) | queries | date boost | MRR@10 | hit@10 | p50 ms | p95 ms |")
+    weight = coverage.WEIGHT
+    variants = {"BM25 + every word": (0.0, False), "+ coverage": (weight, False), "+ coverage + date": (weight, True)}
+    print("| set (Solr) | queries | ranking | MRR@10 | hit@10 | p50 ms | p95 ms |")
     print("|---|---|---|---|---|---|---|")
     for name in (s.strip() for s in args.sets.split(",") if s.strip()):
         queries = relevance.load_queries(args.data / relevance.SETS[name][1], args.start + args.limit)[args.start:]
-        for boosted in (False, True):
-            backend.date_boost = date_boost if boosted else (lambda *_: {})  # type: ignore[attr-defined]
+        for variant, (coverage.WEIGHT, dated) in variants.items():
+            backend.date_boost = date_boost if dated else (lambda *_: {})  # type: ignore[attr-defined]
             f = relevance.evaluate(index, queries)
-            print(f"| {name} | {f['n']} | {'on' if boosted else 'off'} | {f['mrr']:.4f} | {f['hit']:.3f} "
+            print(f"| {name} | {f['n']} | {variant} | {f['mrr']:.4f} | {f['hit']:.3f} "
                   f"| {f['p50_ms']:.1f} | {f['p95_ms']:.1f} |", flush=True)
     return 0
 

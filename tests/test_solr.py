@@ -275,6 +275,32 @@ def test_query_language_cases_same_on_solr(solr_url: str, fixture_collection: st
     local.close()
 
 
+def test_coverage_rewards_the_rare_word_on_solr(solr_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As locally (`test_ranking`): once each word counts by its share of the query's idf, the article holding
+    the query's rare word beats the short one repeating its two common words, which Solr's BM25 prefers."""
+    from test_ranking import FILLER
+
+    from searchidx.engines.solr.push import ensure_collection, push_articles
+    from searchidx.models import Article
+    from searchidx.query import coverage
+
+    articles = [Article(id="repeats", title="Vote du conseil", body="Le vote du conseil : vote, conseil, vote."),
+                Article(id="geneve", title="Une séance", body=f"{FILLER} {FILLER} {FILLER} Un accord signé à Genève.")]
+    articles += [Article(id=f"n{i}", title=f"Séance {i}", body=f"Un vote du conseil. {FILLER}") for i in range(19)]
+    articles += [Article(id=f"f{i}", title=f"Chronique {i}", body=FILLER) for i in range(19)]
+    name = _collection("coverage")
+    client = _client(solr_url)
+    ensure_collection(client, name, 2, 1)
+    push_articles(client, name, [(a, "") for a in articles], None, "none", entities_known=True)
+    text = "vote du conseil à Genève"
+    with _remote(solr_url, name) as remote:
+        assert remote.search(text).hits[0].id == "geneve"
+        assert remote.search(text).total == 21  # the reward only scores: the matches are the same
+        monkeypatch.setattr(coverage, "WEIGHT", 0.0)
+        assert remote.search(text).hits[0].id == "repeats"  # Solr's BM25 alone
+        assert remote.search(text).total == 21
+
+
 def test_a_day_the_query_names_ranks_that_days_article_first_on_solr(solr_url: str) -> None:
     """As locally (`test_ranking`): four versions of one story; a query naming the day ("mardi 14 juin") or
     only the weekday puts the article of that day (or the next) first, one naming no day leaves the order."""

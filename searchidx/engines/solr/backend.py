@@ -7,9 +7,10 @@ name), the page, the body highlighted for snippets, and the facets through the J
 ``domain.excludeTags`` = the facet's own filter (Solr's multi-select faceting = our disjunctive counts),
 buckets refined well past the cut so counts merged from shards are exact. As on the local engine, every
 article with any of the query's words matches (``+word`` required, ``-word`` excluded) and one with every
-word gets a boost; a second request counts those (``result.complete``); a query naming a day favours that
-day's articles (`searchidx.engines.solr.compile.date_boost`, the distinct days read by one more request). Hits
-carry no ``missing`` words on Solr. Facet values come back as folded keys; one
+word gets a boost; a second request counts those (``result.complete``). The coverage and date rewards are
+the local ones where Solr can compute them (`searchidx.engines.solr.ranking`; one more request reads the
+query's document frequencies, and one the distinct days when a query names a day). Hits carry no ``missing``
+words on Solr. Facet values come back as folded keys; one
 more request finds how articles write each key shown (``<field>_pair``, the most frequent form), once per
 key and object.
 Spelling suggestions are not offered on Solr.
@@ -25,9 +26,10 @@ from typing import TYPE_CHECKING, Any
 from searchidx.analysis import ELISIONS
 from searchidx.backend import SearchRequest, Source
 from searchidx.engines.solr.client import SolrClient, parse_solr_url
-from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_boost, date_query, quote
+from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_query, quote
 from searchidx.engines.solr.configset import SCHEMA_VERSION
 from searchidx.engines.solr.push import ensure_collection, push, push_articles
+from searchidx.engines.solr.ranking import covered, date_boost
 from searchidx.errors import IndexNotFoundError, UsageError
 from searchidx.fields import check_facet, facet_key
 from searchidx.models import Article, Entities, FacetValue, Hit, IndexReport, IndexStats, Problem, SearchResult
@@ -159,10 +161,15 @@ class SolrBackend:
         body = {"facet": {name: _facet(name, request.facet_limit) for name in facets}} if facets else None
         complete: int | None = None
         whole = parsed.browse or parsed.loose == parsed.strict  # no optional word: every match has them all
-        # as the local engine: any word matches, an article with every word scores higher
-        q = parsed.strict if whole else f"({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"
+        ranked = sort == "relevance" and not parsed.browse
+        if whole:
+            q = parsed.strict
+        else:  # as the local engine: any word matches, an article with every word scores higher
+            q = f"+({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"
+            if ranked:  # and one holding the query's rare words (coverage)
+                q += covered(parsed.optional, self._frequencies)
         query = {"q": q}
-        if sort == "relevance" and not parsed.browse and (wanted := cues.cues(" ".join(parsed.tree.texts))):
+        if ranked and (wanted := cues.cues(" ".join(parsed.tree.texts))):
             query = date_boost(q, wanted, self._days()) or query  # a day named: its articles rank higher
         data = self._select({**params, **query}, body)
         if not whole:
@@ -176,6 +183,16 @@ class SolrBackend:
         counted = {name: [FacetValue(shown[name].get(k, k), n) for k, n in pairs] for name, pairs in keyed.items()}
         return SearchResult(query=parsed.text, total=int(data["response"]["numFound"]), hits=hits, facets=counted,
                             fallback=fallback, complete=complete, offset=offset, limit=limit)
+
+    def _frequencies(self, stems: Iterable[str]) -> tuple[dict[str, int], int]:
+        """Each stem's document frequency in the body, and the number of articles: one request."""
+        wanted = sorted(set(stems))
+        facets = {f"s{i}": {"type": "query", "q": f"{{!term f=body v=$t{i}}}"} for i in range(len(wanted))}
+        data = self._select({"q": "*:*", "rows": 0, **{f"t{i}": stem for i, stem in enumerate(wanted)}},
+                            {"facet": facets} if facets else None)
+        found = data.get("facets", {})
+        return ({stem: int(found.get(f"s{i}", {}).get("count", 0)) for i, stem in enumerate(wanted)},
+                int(data["response"]["numFound"]))
 
     def _days(self) -> list[str]:
         """The collection's distinct ``date`` values (for a query naming a day: `date_boost`)."""

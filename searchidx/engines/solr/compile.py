@@ -15,14 +15,12 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from searchidx.analysis import analyze, fold
 from searchidx.fields import ENTITY_FIELDS, facet_key
-from searchidx.query import cues, tree
+from searchidx.query import tree
 from searchidx.query.dates import DateRange
 
-__all__ = ["NOTHING", "Compiled", "Compiler", "date_boost", "date_query", "quote"]
+__all__ = ["NOTHING", "Compiled", "Compiler", "date_query", "quote"]
 
 NOTHING = "(*:* -*:*)"
 EVERYTHING = "*:*"
@@ -42,6 +40,8 @@ class Compiled:
     tree: tree.Query
     strict: str
     loose: str
+    #: The optional words and phrases of title and body, each as (its text, its query), when loosened.
+    optional: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -62,7 +62,12 @@ class Compiler:
         root = parsed.root
         strict = self.node(root)
         loose = self._loose(root) if parsed.fallback and isinstance(root, tree.Bool) else None
-        return Compiled(parsed, strict, strict if loose is None else loose)
+        if loose is None:
+            return Compiled(parsed, strict, strict)
+        assert isinstance(root, tree.Bool)
+        optional = tuple((c.text, self.node(c)) for c in root.should
+                         if isinstance(c, tree.Word | tree.Phrase) and c.fields == tree.TEXT_FIELDS)
+        return Compiled(parsed, strict, loose, optional)
 
     def node(self, n: tree.Node) -> str:  # noqa: C901, PLR0911
         if isinstance(n, tree.Word | tree.Phrase):
@@ -164,30 +169,6 @@ def date_query(r: DateRange) -> str:
     low = quote(r.start) if r.start is not None else "*"
     high = quote(r.end) if r.end is not None else "*"
     return f"date:{'{' if r.start_excl else '['}{low} TO {high}{'}' if r.end_excl else ']'}"
-
-
-def date_boost(query: str, wanted: cues.DateCues, days: Sequence[str]) -> dict[str, str]:
-    """Request parameters (``q`` and those it names; ``hl.q``, the query highlighted) running ``query`` with
-    each match's score multiplied by 1 + `cues.WEIGHT` × its date's fit to ``wanted`` (`cues.fit`, over the
-    collection's distinct ``days``): the days of each fit go in one ``{!terms}`` list.  Empty when no day
-    fits.  Locally the reward is a share of the *best* score; a factor of each match's own score is the
-    nearest Solr computes in one pass, and the same at the top."""
-    numbered = [(day, number) for day in days if (number := cues.day_number(day)) is not None]
-    fits = cues.fit(wanted, np.array([number for _, number in numbered], dtype=np.int64))
-    groups: dict[float, list[str]] = {}
-    for (day, _), value in zip(numbered, fits.tolist(), strict=True):
-        if value:
-            groups.setdefault(value, []).append(day)
-    if not groups:
-        return {}
-    params = {"qq": query, "hl.q": query}
-    parts = []
-    for k, (value, chosen) in enumerate(sorted(groups.items(), reverse=True)):
-        params[f"days{k}"] = "{!terms f=date}" + ",".join(chosen)
-        parts.append(f"product({cues.WEIGHT * value:g},query($days{k},0))")
-    params["dated"] = f"sum(1,{','.join(parts)})"
-    params["q"] = "{!boost b=$dated v=$qq}"
-    return params
 
 
 _SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/\s])')

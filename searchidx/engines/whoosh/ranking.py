@@ -10,9 +10,9 @@ non-negative per-term or per-clause contributions:
   dependence model, indexed rather than computed from positions);
 - **coordination**: ``coord`` for each optional clause (plain word) a document has, so an article with every
   word is ahead of most that lack one, while one lacking a word can still win on the others;
-- **coverage**: ``coverage`` × the share of the query's idf (Lucene's form, `_idf`) held by the clauses a
-  document has (each distinct clause once): the article with the query's rare words beats one with several
-  common ones, whatever the query's length;
+- **coverage**: ``coverage`` × the share of the query's idf (Lucene's form, `searchidx.query.coverage`) held
+  by the clauses a document has (each distinct clause once): the article with the query's rare words beats
+  one with several common ones, whatever the query's length;
 - **date**: when the query names a day ("dimanche 2 juin", "mardi"), ``date`` × the best match's score ×
   how well the article's date fits it (`searchidx.query.cues`): among close matches, the article published
   that day or the next comes first.
@@ -23,7 +23,6 @@ leaves (``titre:otan``, prefixes, fuzzy words, entity fields) keep Whoosh's per-
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +32,7 @@ from whoosh import query
 from searchidx.analysis import analyze, exact_terms, pairs
 from searchidx.engines.whoosh.compile import Compiled
 from searchidx.engines.whoosh.scoring import Collection, Counts, Floats, Ints, Mask, Scored, sums, union
-from searchidx.query import cues
+from searchidx.query import coverage, cues
 
 __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
 
@@ -47,7 +46,7 @@ class Ranking:
     exact: float = 1.0
     pairs: float = 0.3
     coord: float = 2.0
-    coverage: float = 20.0
+    coverage: float = coverage.WEIGHT
     date: float = cues.WEIGHT
 
 
@@ -215,7 +214,7 @@ def _clause_constants(collection: Collection, clauses: list[tuple[str, Ints]], s
         first: dict[str, int] = {}
         for i, (text, _) in enumerate(clauses):
             first.setdefault(text, i)
-        shares = _coverage(collection, [text for text, _ in clauses], stems)
+        shares = coverage.shares([text for text, _ in clauses], collection.doc_frequency, collection.size, stems)
         out += [(first[text], ranking.coverage * share) for text, share in shares]
     return out
 
@@ -266,22 +265,3 @@ def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking
             ids.append(found_ids)
             scores.append(found_scores * ranking.pairs)
     return ids, scores
-
-
-def _idf(collection: Collection, stem: str) -> float:
-    """Lucene's BM25 idf of a stem in the body field, ``log(1 + (N - df + 0.5) / (df + 0.5))``: positive
-    even for a word in most documents."""
-    df = collection.doc_frequency(stem)
-    return math.log(1 + (collection.size - df + 0.5) / (df + 0.5))
-
-
-def _coverage(collection: Collection, texts: list[str], stems: dict[str, list[str]]) -> list[tuple[str, float]]:
-    """Each distinct optional clause (its text) with its share of the query's idf (the sum of its stems'
-    `_idf`; ``stems`` holds those of the texts already analysed); clauses without idf are left out."""
-    weights: dict[str, float] = {}
-    for text in texts:
-        if text not in weights:
-            words = stems[text] if text in stems else analyze(text, mode="query")
-            weights[text] = sum(_idf(collection, s) for s in words)
-    total = sum(weights.values())
-    return [(text, w / total) for text, w in weights.items() if w] if total else []
