@@ -39,6 +39,7 @@ class Compiled:
     loose: query.Query
     #: The clauses a hit may lack (the root's plain clauses, when loosened), as the user wrote them.
     optional: tuple[tuple[str, query.Query], ...] = ()
+
     @property
     def text(self) -> str:
         return self.tree.text
