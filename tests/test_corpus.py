@@ -118,7 +118,6 @@ def test_clean_text_splits_glued_sentences_only() -> None:
         assert clean_text(text) == text
 
 
-
 def test_clean_text_strips_html_tags_and_decodes_references() -> None:
     # Titles as scraped from Wikipedia (PIAF's corpus holds 136 such titles in 1,518)
     assert clean_line('Charles <abbr class="abbr" title="premier">I<sup>er</sup></abbr> (roi d\'Angleterre)') \

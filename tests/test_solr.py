@@ -24,6 +24,7 @@ from typer.testing import CliRunner
 from searchidx.analysis import APOSTROPHES, ELISIONS
 from searchidx.cli import app
 from searchidx.corpus import count_articles
+from searchidx.models import Article
 
 pytestmark = pytest.mark.solr
 NEWS = SHARED_DATA / "news" / "orangesum.jsonl.gz"
@@ -275,23 +276,29 @@ def test_query_language_cases_same_on_solr(solr_url: str, fixture_collection: st
     local.close()
 
 
+def _small_collection(solr_url: str, prefix: str, articles: list[Article]) -> str:
+    """A fresh 2-shard collection holding ``articles`` as they are (no extraction); its name."""
+    from searchidx.engines.solr.push import ensure_collection, push_articles
+
+    name = _collection(prefix)
+    client = _client(solr_url)
+    ensure_collection(client, name, 2, 1)
+    push_articles(client, name, [(a, "") for a in articles], None, "none", entities_known=True)
+    return name
+
+
 def test_coverage_rewards_the_rare_word_on_solr(solr_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """As locally (`test_ranking`): once each word counts by its share of the query's idf, the article holding
     the query's rare word beats the short one repeating its two common words, which Solr's BM25 prefers."""
     from test_ranking import FILLER
 
-    from searchidx.engines.solr.push import ensure_collection, push_articles
-    from searchidx.models import Article
     from searchidx.query import coverage
 
     articles = [Article(id="repeats", title="Vote du conseil", body="Le vote du conseil : vote, conseil, vote."),
                 Article(id="geneve", title="Une séance", body=f"{FILLER} {FILLER} {FILLER} Un accord signé à Genève.")]
     articles += [Article(id=f"n{i}", title=f"Séance {i}", body=f"Un vote du conseil. {FILLER}") for i in range(19)]
     articles += [Article(id=f"f{i}", title=f"Chronique {i}", body=FILLER) for i in range(19)]
-    name = _collection("coverage")
-    client = _client(solr_url)
-    ensure_collection(client, name, 2, 1)
-    push_articles(client, name, [(a, "") for a in articles], None, "none", entities_known=True)
+    name = _small_collection(solr_url, "coverage", articles)
     text = "vote du conseil à Genève"
     with _remote(solr_url, name) as remote:
         assert remote.search(text).hits[0].id == "geneve"
@@ -306,16 +313,10 @@ def test_a_day_the_query_names_ranks_that_days_article_first_on_solr(solr_url: s
     only the weekday puts the article of that day (or the next) first, one naming no day leaves the order."""
     from test_ranking import FILLER
 
-    from searchidx.engines.solr.push import ensure_collection, push_articles
-    from searchidx.models import Article
-
     body = f"Les alliés de l'Otan se réunissent à Madrid pour le sommet. {FILLER}"
-    name = _collection("dated")
-    client = _client(solr_url)
-    ensure_collection(client, name, 2, 1)
     dates = {"later": "2022-06-20", "undated": None, "june": "2022-06", "that-day": "2022-06-14"}
-    push_articles(client, name, [(Article(id=i, title="Sommet de l'Otan", body=body, date=d), "")
-                                 for i, d in dates.items()], None, "none", entities_known=True)
+    name = _small_collection(solr_url, "dated",
+                             [Article(id=i, title="Sommet de l'Otan", body=body, date=d) for i, d in dates.items()])
     with _remote(solr_url, name) as remote:
         def order(q: str) -> list[str]:
             return [h.id for h in remote.search(q).hits]

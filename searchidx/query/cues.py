@@ -28,7 +28,7 @@ _WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "diman
 _DAY_MONTH = re.compile(r"\b(1er|[0-3]?\d)\s+(" + "|".join(_MONTHS) + r")\b(?:\s+((?:19|20)\d\d)\b)?")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
 #: The reward's weight: a share of the best match's score, times the fit (``Ranking.date`` locally; on Solr a
-#: factor of each match's own score, `searchidx.engines.solr.backend`).
+#: factor of each match's own score, `searchidx.engines.solr.ranking.date_boost`).
 WEIGHT = 0.15
 #: The fit of an article dated ``lag`` days after a named day (0: that day): the day itself or the next.
 _DAY_FIT = {0: 1.0, 1: 1.0, 2: 0.5, 3: 0.5}
