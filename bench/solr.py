@@ -206,7 +206,7 @@ def main() -> None:  # noqa: PLR0915
           f"pushes -> {jvm_rss_mb():.0f} MB after the queries, 3 collections of {n} articles (2 shards x 2 replicas "
           f"each); heap used after GC {heap0:.0f} MB -> {heap1:.0f} MB")
     for name in (exact, per_shard, from_index):
-        client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+        client.delete_collection(name)
 
 
 if __name__ == "__main__":

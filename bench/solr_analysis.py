@@ -39,7 +39,7 @@ def main() -> None:
               f"in common {a.common}: agreement {100 * a.rate:.2f}%")
         for text, ours, theirs in a.examples:
             print(f"    only ours {ours}  only Solr {theirs}  in {text[:90]!r}")
-    client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+    client.delete_collection(name)
 
 
 if __name__ == "__main__":

@@ -117,7 +117,7 @@ def main() -> None:
                     local, remote, same_related)
     finally:
         local.close()
-        client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+        client.delete_collection(name)
         shutil.rmtree(work, ignore_errors=True)
 
 

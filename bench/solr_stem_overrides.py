@@ -59,7 +59,7 @@ def main() -> None:
         for word, lucene in zip(batch, theirs, strict=True):
             if stem(word) != lucene:
                 overrides[word] = stem(word)
-    client.request("GET", "/admin/collections", {"action": "DELETE", "name": CONFIG})
+    client.delete_collection(CONFIG)
     OUT.write_text("".join(f"{w}\t{s}\n" for w, s in sorted(overrides.items())), encoding="utf-8")
     print(f"{len(overrides)} of {len(words)} words stemmed differently; written to {OUT}")
 

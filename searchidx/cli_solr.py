@@ -47,6 +47,8 @@ def push(
     entities: Annotated[str, typer.Option(help="auto, builtin, spacy or none.")] = "auto",
     prune: Annotated[bool, typer.Option(help="Remove articles of files no longer in the given folders.")] = True,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1, not 5, when a file or line had a problem.")] = False,
+    recreate: Annotated[bool, typer.Option("--recreate", help="Delete the collection first and send everything "
+                                           "(after an upgrade changed its schema).")] = False,
 ) -> None:
     """Send articles to a SolrCloud collection (created with its configset if needed); only new and changed
     articles move, and the collection itself keeps what was sent.
@@ -56,6 +58,7 @@ def push(
     \b
       searchidx solr push corpus/ --solr http://127.0.0.1:8983/solr --collection news
       searchidx solr push --from-index index/ --solr http://127.0.0.1:8983/solr -c news --shards 4
+      searchidx solr push corpus/ --solr http://127.0.0.1:8983/solr -c news --recreate
     """
     from searchidx.engines.solr.client import SolrClient
     from searchidx.engines.solr.push import ensure_collection, from_local_index, push_articles
@@ -69,6 +72,8 @@ def push(
         sources = [str(p) for p in (paths or [Path(DEFAULT_CORPUS)])]
         if from_index is not None and paths:
             raise UsageError("give either PATHS or --from-index, not both")
+        if recreate and collection in client.collections():
+            client.delete_collection(collection)
         ensure_collection(client, collection, shards, replicas)
         echo = lambda p: typer.echo(str(p), err=True)  # noqa: E731 - "path:line: reason", as `index`
         if from_index is not None:

@@ -62,7 +62,7 @@ def _drop_collections(request: pytest.FixtureRequest) -> Iterator[None]:
         existing = set(client.collections())
         for name in _CREATED:
             if name in existing:
-                client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+                client.delete_collection(name)
         _CREATED.clear()
 
 
@@ -85,7 +85,7 @@ def analysis_collection(solr_url: str) -> Iterator[str]:
     name = _collection("analysis")
     ensure_collection(_client(solr_url), name, 1, 1)
     yield name
-    _client(solr_url).request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+    _client(solr_url).delete_collection(name)
 
 
 def _analysis_test_cases() -> list[str]:
@@ -252,7 +252,7 @@ def fixture_collection(solr_url: str) -> Iterator[str]:
     articles = [(dataclasses.replace(a, entities=e), "") for a, e in ARTICLES]
     push_articles(client, name, articles, None, "fixed", entities_known=True)
     yield name
-    client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+    client.delete_collection(name)
 
 
 def test_query_language_cases_same_on_solr(solr_url: str, fixture_collection: str) -> None:
@@ -344,6 +344,60 @@ def corpus_collection(solr_url: str, corpus_index_path: Path) -> str:
 SAME_QUERIES = ["", "otan", "Stoltenberg", "sécurité Genève", "etats-unis -chine", "Poutine SAUF Biden",
                 "titre:otan", '"secrétaire général"', "personne:biden", "lieu:genève", "date:2021",
                 "otan vendanges", "securite OU climat", "negociation*", "stoltenbreg~", "annee:2023 europe"]
+
+
+def test_exact_forms_and_word_pairs_rank_on_solr(solr_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As locally (`test_ranking`): of two articles alike but for one word of one stem, the one using the
+    query's own word ("élections", not "électif") comes first; of two with the same words, the one where
+    they stand together. With both weights at 0 Solr's BM25 ties each pair, and the id decides."""
+    from test_ranking import FILLER
+
+    from searchidx.engines.solr import ranking
+
+    far = f"Le sommet s'ouvre lundi. {FILLER} {FILLER} Ensuite vient la question du climat."
+    near = f"Lundi s'ouvre le sommet du climat. {FILLER} {FILLER} Ensuite vient la question suivante."
+    articles = [Article(id="electif", title="Mandat électif", body=f"Le conseil vote : électif. {FILLER}"),
+                Article(id="elections", title="Mandat : élections", body=f"Le conseil vote : élections. {FILLER}"),
+                Article(id="far", title="Une réunion", body=far), Article(id="near", title="Une réunion", body=near)]
+    name = _small_collection(solr_url, "rewards", articles)
+    with _remote(solr_url, name) as remote:
+        def order(q: str) -> list[str]:
+            return [h.id for h in remote.search(q).hits]
+
+        assert order("élections") == ["elections", "electif"]
+        assert order("électif") == ["electif", "elections"]
+        assert order("sommet climat") == ["near", "far"]
+        assert order("climat sommet") == ["near", "far"]  # pairs are unordered
+        monkeypatch.setattr(ranking, "EXACT", 0.0)
+        monkeypatch.setattr(ranking, "PAIRS", 0.0)
+        assert order("élections") == ["electif", "elections"]
+        assert order("sommet climat") == ["far", "near"]
+
+
+def test_a_collection_of_another_schema_is_refused_until_made_again(solr_url: str, corpus_copy: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A collection made by an older searchidx (schema 1 lacked the ranking's fields) gets one line saying to
+    push again with ``--recreate`` (exit 3), from search and push alike; ``--recreate`` makes it anew."""
+    from searchidx.backend import solr_location
+    from searchidx.engines.solr import configset
+    from searchidx.engines.solr.push import ensure_collection
+
+    name = _collection("old")
+    with monkeypatch.context() as m:
+        m.setattr(configset, "SCHEMA_NAME", "searchidx")  # what version 1 wrote
+        ensure_collection(_client(solr_url), name, 1, 1)
+    runner = CliRunner()
+    for args in (["search", "otan", "--solr", solr_location(solr_url, name)],
+                 ["solr", "push", str(corpus_copy), "--solr", solr_url, "-c", name, "--entities", "none"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 3, result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and "another version of searchidx" in lines[0], lines
+        assert f"searchidx solr push --recreate -c {name}" in lines[0]
+    code, out = _push(solr_url, name, str(corpus_copy), "--entities", "none", "--recreate")
+    assert code == 0, out
+    with _remote(solr_url, name) as remote:
+        assert remote.stats().documents == count_articles(corpus_copy) and remote.search("otan").total > 0
 
 
 def test_corpus_totals_and_facets_same_on_solr(solr_url: str, corpus_collection: str,

@@ -28,8 +28,8 @@ from searchidx.backend import SearchRequest, Source
 from searchidx.engines.solr.client import SolrClient, parse_solr_url
 from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_query, quote
 from searchidx.engines.solr.configset import SCHEMA_VERSION
-from searchidx.engines.solr.push import ensure_collection, push, push_articles
-from searchidx.engines.solr.ranking import covered, date_boost
+from searchidx.engines.solr.push import check_schema, ensure_collection, push, push_articles
+from searchidx.engines.solr.ranking import covered, date_boost, exact_and_pairs
 from searchidx.errors import IndexNotFoundError, UsageError
 from searchidx.fields import check_facet, facet_key
 from searchidx.models import Article, Entities, FacetValue, Hit, IndexReport, IndexStats, Problem, SearchResult
@@ -75,6 +75,7 @@ class SolrBackend:
         client = SolrClient(base)
         if name not in client.collections():
             raise IndexNotFoundError(f"no collection {name!r} on {base}; run `searchidx solr push` to create it")
+        check_schema(client, name)
         return cls(client, name)
 
     @classmethod
@@ -86,7 +87,7 @@ class SolrBackend:
             raise UsageError(f"no collection in {location!r}; write solr://host:port/collection")
         client = SolrClient(base)
         if overwrite and name in client.collections():
-            client.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+            client.delete_collection(name)
         if not ensure_collection(client, name, SHARDS, REPLICAS):
             raise UsageError(f"collection {name!r} already exists on {base}; open it, or pass overwrite=True")
         return cls(client, name, extractor)
@@ -162,15 +163,17 @@ class SolrBackend:
         complete: int | None = None
         whole = parsed.browse or parsed.loose == parsed.strict  # no optional word: every match has them all
         ranked = sort == "relevance" and not parsed.browse
-        if whole:
-            q = parsed.strict
-        else:  # as the local engine: any word matches, an article with every word scores higher
-            q = f"+({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"
-            if ranked:  # and one holding the query's rare words (coverage)
-                q += covered(parsed.optional, self._frequencies)
+        # as the local engine: any word matches, an article with every word scores higher
+        q = parsed.strict if whole else f"+({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"
         query = {"q": q}
-        if ranked and (wanted := cues.cues(" ".join(parsed.tree.texts))):
-            query = date_boost(q, wanted, self._days()) or query  # a day named: its articles rank higher
+        if ranked:  # the query's own words and word pairs, its rare words (coverage), the day it names
+            rewards = exact_and_pairs(parsed.tree.texts) + ("" if whole else covered(parsed.optional,
+                                                                                     self._frequencies))
+            if rewards:
+                query["q"] = f"+({q}){rewards}" if whole else q + rewards
+            if wanted := cues.cues(" ".join(parsed.tree.texts)):
+                query.update(date_boost(query["q"], wanted, self._days()))
+            query["hl.q"] = q  # highlighted: the words, not the rewards' fields
         data = self._select({**params, **query}, body)
         if not whole:
             counted = self._select({"q.op": "OR", "q": parsed.strict, "fq": fqs, "rows": 0})

@@ -133,6 +133,13 @@ class SolrClient:
             "action": "CREATE", "name": name, "collection.configName": config, "numShards": shards,
             "replicationFactor": replicas, "waitForFinalState": "true"})
 
+    def schema_name(self, collection: str) -> str:
+        """The name in ``collection``'s schema (searchidx writes its schema version into it)."""
+        return str(self.request("GET", f"/{collection}/schema/name").get("name", ""))
+
+    def delete_collection(self, name: str) -> None:
+        self.request("GET", "/admin/collections", {"action": "DELETE", "name": name})
+
     def reload_collection(self, name: str) -> None:
         self.request("GET", "/admin/collections", {"action": "RELOAD", "name": name})
 

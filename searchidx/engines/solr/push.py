@@ -25,16 +25,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from searchidx import corpus
+from searchidx.analysis import PAIRED_WORDS, pairs, word_forms
 from searchidx.engines.solr.client import SolrClient
-from searchidx.engines.solr.configset import ENTITY_FIELDS, SCHEMA_VERSION, zip_configset
+from searchidx.engines.solr.configset import ENTITY_FIELDS, SCHEMA_NAME, SCHEMA_VERSION, zip_configset
 from searchidx.entities import article_entities
+from searchidx.errors import IndexCorruptError
 from searchidx.fields import facet_key
 from searchidx.models import Article, Entities, IndexReport, Problem
 
 if TYPE_CHECKING:
     from searchidx.entities import Extractor
 
-__all__ = ["BATCH", "ensure_collection", "push", "push_articles", "to_solr"]
+__all__ = ["BATCH", "check_schema", "ensure_collection", "push", "push_articles", "to_solr"]
 
 BATCH = 500  # documents per update request
 WORKERS = 2
@@ -46,13 +48,25 @@ ProgressHandler = Callable[[int], None]
 
 def ensure_collection(client: SolrClient, name: str, shards: int, replicas: int, *,
                       distributed_idf: bool = True) -> bool:
-    """Creates collection ``name`` with the searchidx configset unless it exists; True when created."""
+    """Creates collection ``name`` with the searchidx configset unless it exists (made by this version:
+    `check_schema`); True when created."""
     if name in client.collections():
+        check_schema(client, name)
         return False
     config = f"searchidx-{name}"
     client.upload_configset(config, zip_configset(distributed_idf))
     client.create_collection(name, config, shards, replicas)
     return True
+
+
+def check_schema(client: SolrClient, name: str) -> None:
+    """`IndexCorruptError` (exit 3) when collection ``name`` was made with another version's configset: its
+    fields are not the ones this version sends and searches."""
+    found = client.schema_name(name)
+    if found != SCHEMA_NAME:
+        raise IndexCorruptError(
+            f"the Solr collection {name!r} was made by another version of searchidx (schema {found!r}, this one "
+            f"reads {SCHEMA_NAME!r}); run `searchidx solr push --recreate -c {name}` to make it again")
 
 
 def content_hash(article: Article, extractor: str) -> str:
@@ -77,10 +91,16 @@ def to_solr(article: Article, entities: Entities | None, path_key: str, digest: 
     """The Solr document of an article: the fields of the local index, facets as display, key and pair."""
     ents = entities or Entities()
     date = article.date or ""
+    body = f"{article.lede}\n\n{article.body}" if article.lede else article.body
+    (title_exact, title_stems), (body_exact, body_stems) = word_forms(article.title), word_forms(body)
     doc: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
-        "body": f"{article.lede}\n\n{article.body}" if article.lede else article.body,
+        "body": body,
+        # the ranking's fields, as the local index has them (`searchidx.engines.whoosh.schema.pre_analyze`)
+        "title_exact": " ".join(title_exact),
+        "body_exact": " ".join(body_exact),
+        "pairs": pairs(title_stems[:PAIRED_WORDS]) + pairs(body_stems[:PAIRED_WORDS]),
         "content_hash": digest,
         "extractor": extractor,
         "schema_version": SCHEMA_VERSION,

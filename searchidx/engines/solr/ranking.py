@@ -1,7 +1,7 @@
 """What the Solr backend adds to Solr's BM25 to rank as the local engine does (`searchidx.engines.whoosh.
-ranking`), where one request can: the coverage reward as constant-score clauses (`covered`), and the date
-reward as a factor (`date_boost`). The exact-form and word-pair rewards need fields the configset does not
-have, and stay local."""
+ranking`): the exact-form and word-pair rewards as optional clauses on the fields push fills with the local
+index's own terms (`exact_and_pairs`), the coverage reward as constant-score clauses (`covered`), and the
+date reward as a factor (`date_boost`)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,36 @@ from collections.abc import Callable, Iterable, Sequence
 
 import numpy as np
 
-from searchidx.analysis import analyze
+from searchidx.analysis import analyze, exact_terms, pairs
+from searchidx.engines.solr.compile import quote
 from searchidx.query import coverage, cues
 
-__all__ = ["covered", "date_boost"]
+__all__ = ["EXACT", "PAIRS", "covered", "date_boost", "exact_and_pairs"]
+
+#: Weights of a query word's exact forms (``title_exact``, ``body_exact``) and of its word pairs (``pairs``)
+#: against the stems' BM25: the local weights (`searchidx.engines.whoosh.ranking.Ranking`), checked on Solr
+#: (BENCHMARKS.md, "The SolrCloud backend on the relevance protocol").
+EXACT = 1.0
+PAIRS = 0.3
 
 #: A batch of stems -> (each one's document frequency in the body, the number of documents).
 Frequencies = Callable[[Iterable[str]], tuple[dict[str, int], int]]
+
+
+def exact_and_pairs(texts: Sequence[str]) -> str:
+    """Optional clauses to add to a query of the words and phrases ``texts``: each distinct exact form of
+    their words in title or body, weighted `EXACT`, and each pair of their stems at most
+    `searchidx.analysis.PAIR_WINDOW` content words apart, weighted `PAIRS` (the query's words in order, as
+    locally). They only add to the scores of the matches the query selects."""
+    exacts: dict[str, None] = {}
+    ordered: list[str] = []
+    for text in texts:
+        exacts.update(dict.fromkeys(exact_terms(text, mode="query")))
+        ordered += analyze(text, mode="query")
+    out = [f" (title_exact:{quote(x)} OR body_exact:{quote(x)})^{EXACT:g}" for x in exacts] if EXACT else []
+    if PAIRS:
+        out += [f" pairs:{quote(p)}^{PAIRS:g}" for p in dict.fromkeys(pairs(ordered))]
+    return "".join(out)
 
 
 def covered(optional: Sequence[tuple[str, str]], frequencies: Frequencies) -> str:

@@ -10,13 +10,9 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-from searchidx.analysis import PAIR_WINDOW, PLANS, chunks, exact_terms, pairs, plan, whole, word_forms
+from searchidx.analysis import PAIR_WINDOW, PAIRED_WORDS, PLANS, chunks, exact_terms, pairs, plan, whole, word_forms
 
 __all__ = ["ExactAnalyzer", "FrenchAnalyzer", "PairAnalyzer", "analyzer", "exact_analyzer"]
-
-#: Word pairs are indexed for the title and the body's first content words only: news put the essentials
-#: first, and pairs of the whole body made the 36k index 8 times larger and indexing 3 times slower.
-PAIRED_WORDS = 40
 
 
 class FrenchAnalyzer(Analyzer):  # type: ignore[misc]

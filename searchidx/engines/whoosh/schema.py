@@ -10,8 +10,8 @@ from whoosh import columns, fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
-from searchidx.analysis import indexed_forms, indexed_plans, pairs
-from searchidx.engines.whoosh.analyzer import PAIRED_WORDS, PairAnalyzer, analyzer, exact_analyzer
+from searchidx.analysis import PAIRED_WORDS, indexed_forms, indexed_plans, pairs
+from searchidx.engines.whoosh.analyzer import PairAnalyzer, analyzer, exact_analyzer
 from searchidx.engines.whoosh.termfile import native  # None when `_encode` was not built: Python does the same
 from searchidx.fields import FACET_FIELDS, facet_key
 
