@@ -7,9 +7,10 @@ name), the page, the body highlighted for snippets, and the facets through the J
 ``domain.excludeTags`` = the facet's own filter (Solr's multi-select faceting = our disjunctive counts),
 buckets refined well past the cut so counts merged from shards are exact. As on the local engine, every
 article with any of the query's words matches (``+word`` required, ``-word`` excluded) and one with every
-word gets a boost; a second request counts those (``result.complete``). The coverage and date rewards are
-the local ones where Solr can compute them (`searchidx.engines.solr.ranking`; one more request reads the
-query's document frequencies, and one the distinct days when a query names a day). Hits carry no ``missing``
+word gets a boost; a second request counts those (``result.complete``). Words are scored over the article as
+one text (the ``article`` field), and the exact-form, word-pair, coverage and date rewards are the local ones
+in Solr's terms (`searchidx.engines.solr.ranking`; one more request reads the query's document frequencies,
+and one the distinct days when a query names a day). Hits carry no ``missing``
 words on Solr. Facet values come back as folded keys; one
 more request finds how articles write each key shown (``<field>_pair``, the most frequent form), once per
 key and object.

@@ -119,9 +119,13 @@ class Compiler:
 
     # -- leaves --------------------------------------------------------------------------------------------
     def text_query(self, fields: Sequence[str], text: str, slop: int = 0) -> str:
+        """A word or phrase in ``fields``; in title or body: in the ``article`` field, which holds both (the
+        same matches, and one BM25 over the whole article, as locally)."""
         if not analyze(text, mode="query"):
             return NOTHING
         phrase = quote(text) + (f"~{slop}" if slop else "")
+        if tuple(fields) == tree.TEXT_FIELDS:
+            return f"article:{phrase}"
         return _or([f"{f}:{phrase}" for f in fields])
 
     def prefix_query(self, fields: Sequence[str], text: str) -> str:

@@ -25,9 +25,10 @@ Snowball French (PyStemmer)            ``StemmerOverrideFilter`` (``stem-overrid
                                        Snowball stems otherwise, -ais / -oux), ``SnowballPorterFilter`` French
 =====================================  ===========================================================================
 
-The ranking's other fields hold terms `searchidx.analysis` computes at push time (`searchidx.engines.solr.push`),
-so they are the local index's own: ``title_exact`` / ``body_exact`` the exact forms (folded, not stemmed;
-whitespace-separated), ``pairs`` the word pairs (one value each).
+The ranking's fields: ``article`` (``text_fr``: the title three times and the body, so a word's BM25 is over
+the whole article, as locally), and three holding terms `searchidx.analysis` computes at push time
+(`searchidx.engines.solr.push`), so they are the local index's own: ``title_exact`` / ``body_exact`` the
+exact forms (folded, not stemmed; whitespace-separated), ``pairs`` the word pairs (one value each).
 
 Measured agreement and every kind of difference: README "When one machine is not enough" and
 ``tests/test_solr.py::test_configset_analysis_matches``.
@@ -163,6 +164,9 @@ def _schema() -> str:
   <!-- title and body (the lede first, as the local engine indexes it) searched with the French analysis -->
   <field name="title" type="text_fr" indexed="true" stored="true"/>
   <field name="body" type="text_fr" indexed="true" stored="true"/>
+  <!-- the article as one text for the ranking (title and body searched together: the title's copies, then
+       the body, as separate values; push.ARTICLE_TITLE) -->
+  <field name="article" type="text_fr" indexed="true" stored="false" multiValued="true"/>
   <!-- the ranking's rewards: exact forms of title and body, word pairs of their first content words -->
   <field name="title_exact" type="terms" indexed="true" stored="false"/>
   <field name="body_exact" type="terms" indexed="true" stored="false"/>

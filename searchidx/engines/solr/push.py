@@ -59,6 +59,11 @@ def ensure_collection(client: SolrClient, name: str, shards: int, replicas: int,
     return True
 
 
+#: Copies of the title in the ``article`` field: a word of the title counts as much as 3 of the body, as in
+#: the local article-level BM25 (`searchidx.engines.whoosh.ranking.Ranking.title`).
+ARTICLE_TITLE = 3
+
+
 def check_schema(client: SolrClient, name: str) -> None:
     """`IndexCorruptError` (exit 3) when collection ``name`` was made with another version's configset: its
     fields are not the ones this version sends and searches."""
@@ -97,7 +102,9 @@ def to_solr(article: Article, entities: Entities | None, path_key: str, digest: 
         "id": article.id,
         "title": article.title,
         "body": body,
-        # the ranking's fields, as the local index has them (`searchidx.engines.whoosh.schema.pre_analyze`)
+        # the ranking's fields: the article as one text, a title occurrence counting `ARTICLE_TITLE`; the
+        # exact forms and pairs as the local index has them (`searchidx.engines.whoosh.schema.pre_analyze`)
+        "article": [article.title] * ARTICLE_TITLE + [body],
         "title_exact": " ".join(title_exact),
         "body_exact": " ".join(body_exact),
         "pairs": pairs(title_stems[:PAIRED_WORDS]) + pairs(body_stems[:PAIRED_WORDS]),
