@@ -49,8 +49,8 @@ __all__ = ["ENTITY_FIELDS", "FACET_FIELDS", "SCHEMA_NAME", "configset_files", "w
 #: ``<name>_pair`` ("key\x1fdisplay") to show a key by the name articles give it.
 FACET_FIELDS: tuple[str, ...] = ("person", "org", "place", "source", "year", "month")
 ENTITY_FIELDS: tuple[str, ...] = ("person", "org", "place")
-#: 2: the exact-form and word-pair fields. A collection's schema name says which version made it (version 1
-#: was named "searchidx").
+#: 2: the ranking's fields (``article``, the exact forms, the word pairs). A collection's schema name says
+#: which version made it (version 1 was named "searchidx").
 SCHEMA_VERSION = 2
 SCHEMA_NAME = f"searchidx-{SCHEMA_VERSION}"
 #: Words Lucene's Snowball French (an older Snowball) stems unlike PyStemmer, with our stem
