@@ -1,9 +1,10 @@
 """The SolrCloud backend on the protocol of `bench/relevance.py`: the news corpus pushed to a collection (2
 shards, 1 replica, no entities) with `searchidx solr push`, then the news sets searched through
 ``Index.open("solr://host:port/collection")`` (the CLI's code path; every copy is a hit on Solr), each set
-once per ranking variant: by default Solr's BM25 with the every-word boost alone, with the coverage and
-date rewards (round 17), and with the exact-form and word-pair rewards too (the default). A variant sets
-the rewards' weights ("exact=1,pairs=0.3,coverage=20,date=1"; date is on or off), the others as shipped.
+once per ranking variant: by default Solr's BM25 alone (each word over the article as one text), with the
+coordination, coverage and date rewards, and with the exact-form and word-pair rewards too (the default). A
+variant sets the rewards' weights ("exact=2,pairs=0.3,coord=2,coverage=20,date=1"; date is on or off), the
+others as shipped.
 
     bash scaleout/solr/cluster.sh start                      # prints SOLR_URL=...
     SOLR_URL=http://127.0.0.1:PORT/solr python bench/solr_relevance.py
@@ -31,14 +32,16 @@ from searchidx.engines.solr import backend, ranking  # noqa: E402
 from searchidx.query import coverage  # noqa: E402
 
 NEWS_SETS = [name for name, (corpus, _, _) in relevance.SETS.items() if corpus == "news"]
-VARIANTS = ["exact=0,pairs=0,coverage=0,date=0", "exact=0,pairs=0", ""]
-SHIPPED = {"exact": ranking.EXACT, "pairs": ranking.PAIRS, "coverage": coverage.WEIGHT, "date": 1.0}
+VARIANTS = ["exact=0,pairs=0,coord=0,coverage=0,date=0", "exact=0,pairs=0", ""]
+SHIPPED = {"exact": ranking.EXACT, "pairs": ranking.PAIRS, "coord": ranking.COORD, "coverage": coverage.WEIGHT,
+           "date": 1.0}
 
 
 def apply(variant: str) -> None:
     """Sets the weights ``variant`` names ("name=value,..."), the others as shipped."""
     values = {**SHIPPED, **{k: float(v) for k, v in (p.split("=") for p in variant.split(",") if p)}}
-    ranking.EXACT, ranking.PAIRS, coverage.WEIGHT = values["exact"], values["pairs"], values["coverage"]
+    ranking.EXACT, ranking.PAIRS, ranking.COORD = values["exact"], values["pairs"], values["coord"]
+    coverage.WEIGHT = values["coverage"]
     backend.date_boost = ranking.date_boost if values["date"] else (lambda *_: {})  # type: ignore[attr-defined]
 
 

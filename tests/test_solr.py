@@ -295,7 +295,7 @@ def test_coverage_rewards_the_rare_word_on_solr(solr_url: str, monkeypatch: pyte
     from searchidx.query import coverage
 
     articles = [Article(id="repeats", title="Vote du conseil", body="Le vote du conseil : vote, conseil, vote."),
-                Article(id="geneve", title="Une séance", body=f"{FILLER} {FILLER} {FILLER} Un accord signé à Genève.")]
+                Article(id="geneve", title="Une séance", body=f"{FILLER} Un accord signé à Genève.")]
     articles += [Article(id=f"n{i}", title=f"Séance {i}", body=f"Un vote du conseil. {FILLER}") for i in range(19)]
     articles += [Article(id=f"f{i}", title=f"Chronique {i}", body=FILLER) for i in range(19)]
     name = _small_collection(solr_url, "coverage", articles)
@@ -372,6 +372,27 @@ def test_exact_forms_and_word_pairs_rank_on_solr(solr_url: str, monkeypatch: pyt
         monkeypatch.setattr(ranking, "PAIRS", 0.0)
         assert order("élections") == ["electif", "elections"]
         assert order("sommet climat") == ["far", "near"]
+
+
+def test_coordination_ranks_every_word_above_repetition_of_some_on_solr(solr_url: str,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """As locally (`test_ranking`): the article with both words beats the one repeating one of them, which
+    Solr's BM25 alone prefers."""
+    from test_ranking import FILLER
+
+    from searchidx.engines.solr import ranking
+    from searchidx.query import coverage
+
+    articles = [Article(id="repeats", title="Sommet, sommet", body=f"Le sommet, le sommet et encore le sommet de "
+                        f"l'Otan, le sommet. {FILLER}"),
+                Article(id="both", title="Une réunion", body=f"Le sommet de l'Otan à Genève. {FILLER} {FILLER}")]
+    articles += [Article(id=f"g{i}", title=f"Chronique {i}", body=f"Vu de Genève. {FILLER}") for i in range(5)]
+    name = _small_collection(solr_url, "coord", articles)
+    with _remote(solr_url, name) as remote:
+        assert [h.id for h in remote.search("sommet genève").hits][:2] == ["both", "repeats"]
+        monkeypatch.setattr(ranking, "COORD", 0.0)
+        monkeypatch.setattr(coverage, "WEIGHT", 0.0)
+        assert [h.id for h in remote.search("sommet genève").hits][0] == "repeats"
 
 
 def test_a_collection_of_another_schema_is_refused_until_made_again(solr_url: str, corpus_copy: Path,

@@ -6,14 +6,13 @@ A search is one request: the compiled query, the filters as ``fq`` (each facet's
 name), the page, the body highlighted for snippets, and the facets through the JSON Facet API with
 ``domain.excludeTags`` = the facet's own filter (Solr's multi-select faceting = our disjunctive counts),
 buckets refined well past the cut so counts merged from shards are exact. As on the local engine, every
-article with any of the query's words matches (``+word`` required, ``-word`` excluded) and one with every
-word gets a boost; a second request counts those (``result.complete``). Words are scored over the article as
-one text (the ``article`` field), and the exact-form, word-pair, coverage and date rewards are the local ones
+article with any of the query's words matches (``+word`` required, ``-word`` excluded); a second request
+counts those with every word (``result.complete``). Words are scored over the article as one text (the
+``article`` field), and the exact-form, word-pair, coordination, coverage and date rewards are the local ones
 in Solr's terms (`searchidx.engines.solr.ranking`; one more request reads the query's document frequencies,
-and one the distinct days when a query names a day). Hits carry no ``missing``
-words on Solr. Facet values come back as folded keys; one
-more request finds how articles write each key shown (``<field>_pair``, the most frequent form), once per
-key and object.
+and one the distinct days when a query names a day). Hits carry no ``missing`` words on Solr. Facet values
+come back as folded keys; one more request finds how articles write each key shown (``<field>_pair``, the
+most frequent form), once per key and object.
 Spelling suggestions are not offered on Solr.
 """
 
@@ -30,7 +29,7 @@ from searchidx.engines.solr.client import SolrClient, parse_solr_url
 from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_query, quote
 from searchidx.engines.solr.configset import SCHEMA_VERSION
 from searchidx.engines.solr.push import check_schema, ensure_collection, push, push_articles
-from searchidx.engines.solr.ranking import covered, date_boost, exact_and_pairs
+from searchidx.engines.solr.ranking import clause_rewards, date_boost, exact_and_pairs
 from searchidx.errors import IndexNotFoundError, UsageError
 from searchidx.fields import check_facet, facet_key
 from searchidx.models import Article, Entities, FacetValue, Hit, IndexReport, IndexStats, Problem, SearchResult
@@ -47,9 +46,6 @@ if TYPE_CHECKING:
 __all__ = ["SolrBackend"]
 
 SNIPPET_CHARS = 240
-#: Boost of the every-word form OR-ed with the any-word one (the local engine's coordination reward plays
-#: this part; Lucene's BM25 has no such reward).
-_COMPLETE_BOOST = 2
 SHARDS = 2  # of a collection created by `SolrBackend.create` (``searchidx solr push`` has options)
 REPLICAS = 2
 _ELIDED = re.compile(r"<em>((?:" + "|".join(sorted(ELISIONS, key=len, reverse=True)) + r")['’ʼ‘＇])", re.I)
@@ -164,12 +160,10 @@ class SolrBackend:
         complete: int | None = None
         whole = parsed.browse or parsed.loose == parsed.strict  # no optional word: every match has them all
         ranked = sort == "relevance" and not parsed.browse
-        # as the local engine: any word matches, an article with every word scores higher
-        q = parsed.strict if whole else f"+({parsed.loose}) ({parsed.strict})^{_COMPLETE_BOOST}"
+        q = parsed.strict if whole else f"+({parsed.loose})"  # as the local engine: any word matches
         query = {"q": q}
-        if ranked:  # the query's own words and word pairs, its rare words (coverage), the day it names
-            rewards = exact_and_pairs(parsed.tree.texts) + ("" if whole else covered(parsed.optional,
-                                                                                     self._frequencies))
+        if ranked:  # the query's own words and word pairs, each word it has (coordination, coverage), its day
+            rewards = exact_and_pairs(parsed.tree.texts) + clause_rewards(parsed.optional, self._frequencies)
             if rewards:
                 query["q"] = f"+({q}){rewards}" if whole else q + rewards
             if wanted := cues.cues(" ".join(parsed.tree.texts)):

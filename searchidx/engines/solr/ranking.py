@@ -1,7 +1,7 @@
 """What the Solr backend adds to Solr's BM25 to rank as the local engine does (`searchidx.engines.whoosh.
 ranking`): the exact-form and word-pair rewards as optional clauses on the fields push fills with the local
-index's own terms (`exact_and_pairs`), the coverage reward as constant-score clauses (`covered`), and the
-date reward as a factor (`date_boost`)."""
+index's own terms (`exact_and_pairs`), coordination and coverage as constant-score clauses
+(`clause_rewards`), and the date reward as a factor (`date_boost`)."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from searchidx.analysis import analyze, exact_terms, pairs
 from searchidx.engines.solr.compile import quote
 from searchidx.query import coverage, cues
 
-__all__ = ["EXACT", "PAIRS", "covered", "date_boost", "exact_and_pairs"]
+__all__ = ["COORD", "EXACT", "PAIRS", "clause_rewards", "date_boost", "exact_and_pairs"]
 
 #: Weights of a query word's exact forms (``title_exact``, ``body_exact``, each field its own BM25) and of its
 #: word pairs (``pairs``) against the stems' BM25, fitted on Solr (BENCHMARKS.md, "the exact-form and word-pair
 #: rewards on Solr"): Lucene's BM25 and idf are not the local ones, nor is the best exact weight (local: 1).
 EXACT = 2.0
 PAIRS = 0.3
+#: Coordination: what each plain clause a match has adds to its score (the local weight, `Ranking.coord`).
+COORD = 2.0
 
 #: A batch of stems -> (each one's document frequency in the body, the number of documents).
 Frequencies = Callable[[Iterable[str]], tuple[dict[str, int], int]]
@@ -41,19 +43,25 @@ def exact_and_pairs(texts: Sequence[str]) -> str:
     return "".join(out)
 
 
-def covered(optional: Sequence[tuple[str, str]], frequencies: Frequencies) -> str:
-    """Optional clauses to add to a query: each distinct plain clause once, constant-scored `coverage.WEIGHT`
-    × its share of the query's idf (`coverage.shares`), so the matches' scores grow by the reward (the
-    clauses' own words: the matches stay the same). Empty for fewer than two clauses."""
+def clause_rewards(optional: Sequence[tuple[str, str]], frequencies: Frequencies) -> str:
+    """Optional clauses to add to a query of several plain clauses, each constant-scored, so a match's score
+    grows by the local rewards of the clauses it has and the matches stay the same: `COORD` for each clause
+    (coordination: an article with every word is ahead of most that lack one, while one lacking a word can
+    still win) and `coverage.WEIGHT` × its share of the query's idf (`coverage.shares`; each distinct clause
+    once). Empty for fewer than two clauses."""
+    if len(optional) < 2:
+        return ""
     queries: dict[str, str] = {}
+    values: dict[str, float] = {}
     for text, query in optional:
         queries.setdefault(text, query)
-    if len(queries) < 2 or not coverage.WEIGHT:
-        return ""
-    stems = {text: analyze(text, mode="query") for text in queries}
-    df, size = frequencies({stem for words in stems.values() for stem in words})
-    shares = coverage.shares(queries, df.__getitem__, size, stems)
-    return "".join(f" ({queries[text]})^={coverage.WEIGHT * share:.6g}" for text, share in shares)
+        values[text] = values.get(text, 0.0) + COORD
+    if len(queries) >= 2 and coverage.WEIGHT:
+        stems = {text: analyze(text, mode="query") for text in queries}
+        df, size = frequencies({stem for words in stems.values() for stem in words})
+        for text, share in coverage.shares(queries, df.__getitem__, size, stems):
+            values[text] += coverage.WEIGHT * share
+    return "".join(f" ({queries[text]})^={value:.6g}" for text, value in values.items() if value)
 
 
 def date_boost(query: str, wanted: cues.DateCues, days: Sequence[str]) -> dict[str, str]:
