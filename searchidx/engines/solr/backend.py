@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from searchidx.analysis import ELISIONS
+from searchidx.analysis import ELISIONS, analyze
 from searchidx.backend import SearchRequest, Source
 from searchidx.engines.solr.client import SolrClient, parse_solr_url
 from searchidx.engines.solr.compile import NOTHING, Compiled, Compiler, date_query, quote
@@ -163,10 +163,12 @@ class SolrBackend:
         q = parsed.strict if whole else f"+({parsed.loose})"  # as the local engine: any word matches
         query = {"q": q}
         if ranked:  # the query's own words and word pairs, each word it has (coordination, coverage), its day
-            rewards = exact_and_pairs(parsed.tree.texts) + clause_rewards(parsed.optional, self._frequencies)
+            texts = parsed.tree.texts
+            stems = [(text, analyze(text, mode="query")) for text in texts]  # once, for every reward
+            rewards = exact_and_pairs(stems) + clause_rewards(parsed.optional, dict(stems), self._frequencies)
             if rewards:
                 query["q"] = f"+({q}){rewards}" if whole else q + rewards
-            if wanted := cues.cues(" ".join(parsed.tree.texts)):
+            if wanted := cues.cues(" ".join(texts)):
                 query.update(date_boost(query["q"], wanted, self._days()))
             query["hl.q"] = q  # highlighted: the words, not the rewards' fields
         data = self._select({**params, **query}, body)
