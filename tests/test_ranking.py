@@ -182,3 +182,17 @@ def test_plain_words_score_only_their_matches(corpus_index: Index, text: str) ->
     ranked = ranking.rank(backend._arrays(), backend.compile(text))
     assert ranked.counts is not None and ranked.found.mask.any()
     assert not ranked.found.scores[~ranked.found.mask].any()
+
+
+def test_a_long_query_weighs_the_headline_it_paraphrases() -> None:
+    """A pasted sentence (`Ranking.long_query` stems or more) ranks with a heavier title: the article whose
+    headline holds its words comes before one that only repeats them in its body."""
+    lede = "Les ministres réunis à Genève préparent le sommet du climat"
+    index = make([
+        ("body", "Une réunion", f"{lede}. Le sommet du climat à Genève. {FILLER}"),
+        ("title", "Sommet du climat à Genève", f"Les ministres réunis préparent la réunion. {FILLER}"),
+    ])
+    assert ranking.RANKING.for_query(4) == ranking.RANKING
+    assert ranking.RANKING.for_query(5).title == ranking.RANKING.long_title
+    assert order(index, lede) == ["title", "body"]
+    assert order(index, lede, ranking.Ranking(long_query=99)) == ["body", "title"]  # the short query's weights

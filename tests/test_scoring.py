@@ -13,7 +13,7 @@ from whoosh import query
 
 from searchidx import Article, Index
 from searchidx.analysis import analyze
-from searchidx.engines.whoosh import ranking
+from searchidx.engines.whoosh import codec, ranking
 from searchidx.engines.whoosh.schema import CompactPositions
 from searchidx.engines.whoosh.scoring import Collection, _common, _merged, union
 from searchidx.engines.whoosh.segments import leaf_postings, varint_positions
@@ -78,9 +78,10 @@ def test_postings_are_cached_only_when_long(corpus_index: Index) -> None:
     assert not collection._cache  # a short list is decoded again each time, not kept
 
 
-def article_bm25(index: Index, stems: list[str], title_weight: float) -> dict[int, float]:
-    """Every document's summed BM25 of ``stems`` over title + body as one text, computed document by document
-    through Whoosh's reader (the reference for `Collection.article_term`)."""
+def article_bm25(index: Index, stems: list[str], title_weight: float, idf_power: float = 1.0) -> dict[int, float]:
+    """Every document's summed BM25 of ``stems`` over title + body as one text (the idf raised to
+    ``idf_power``), computed document by document through Whoosh's reader (the reference for
+    `Collection.article_term`)."""
     searcher = index.backend.searcher()
     reader = searcher.reader()
     n = reader.doc_count_all()
@@ -94,22 +95,29 @@ def article_bm25(index: Index, stems: list[str], title_weight: float) -> dict[in
                 while m.is_active():
                     tf[m.id()] = tf.get(m.id(), 0.0) + weight * m.weight()
                     m.next()
-        idf = math.log(n / (len(tf) + 1)) + 1
+        idf = (math.log(n / (len(tf) + 1)) + 1) ** idf_power
         for doc, f in tf.items():
             length = reader.doc_field_length(doc, "title", 0) + reader.doc_field_length(doc, "body", 0)
             out[doc] = out.get(doc, 0.0) + idf * f * 2.2 / (f + 1.2 * (0.25 + 0.75 * length / average))
     return out
 
 
+@pytest.mark.parametrize("native", [True, False], ids=["c", "numpy"])
+@pytest.mark.parametrize("idf_power", [1.0, 1.5])
 @pytest.mark.parametrize("text", ["otan", "sommet genève", "président russie chine", "gouvernement otan"])
-def test_article_bm25_scores(corpus_index: Index, text: str) -> None:
+def test_article_bm25_scores(corpus_index: Index, text: str, idf_power: float, native: bool,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    if native and codec.native is None:
+        pytest.skip("the C module was not built")
+    if not native:
+        monkeypatch.setattr(codec, "native", None)
     collection = Collection(corpus_index.backend.searcher())
     stems = analyze(text, mode="query")
-    expected = article_bm25(corpus_index, stems, 2.0)
+    expected = article_bm25(corpus_index, stems, 2.0, idf_power)
     assert expected
     got = np.zeros(collection.size)
     for stem in stems:
-        ids, scores = collection.article_term(("title", "body"), stem, 2.0)
+        ids, scores = collection.article_term(("title", "body"), stem, 2.0, idf_power)
         got[ids] += scores
     assert set(np.flatnonzero(got).tolist()) == set(expected)
     for doc, score in expected.items():

@@ -359,7 +359,7 @@ static Py_ssize_t items(PyObject *obj, Py_buffer *view, Py_ssize_t size) {
  * the union of two sorted lists of distinct document numbers (int64, with float64 frequencies), each
  * document's frequency ``title_tf * title_weight + body_tf`` turned into BM25 ``idf * tf * (k1 + 1) / (tf +
  * norm[doc])``, the documents not ``live`` (a bool per document) left out; ``idf`` < 0: the union's length
- * gives it, ``log(len(norm) / (union + 1)) + 1`` (`Collection.article_term`). */
+ * gives it, ``(log(len(norm) / (union + 1)) + 1) ** -idf`` (`Collection.article_term`: -1 is Whoosh's idf). */
 static PyObject *article(PyObject *self, PyObject *args) {
     PyObject *objs[6];
     double weight, idf, k1;
@@ -397,7 +397,7 @@ static PyObject *article(PyObject *self, PyObject *args) {
     for (; i < nt; i++, k++) { od[k] = ti[i]; os[k] = tt[i] * weight; }
     for (; j < nb; j++, k++) { od[k] = bi[j]; os[k] = bt[j]; }
     Py_ssize_t union_ = k;
-    if (idf < 0) idf = log((double)size / (double)(union_ + 1)) + 1;
+    if (idf < 0) idf = pow(log((double)size / (double)(union_ + 1)) + 1, -idf);
     k = 0;
     for (Py_ssize_t x = 0; x < union_; x++) {
         int64_t d = od[x];

@@ -17,13 +17,16 @@ non-negative per-term or per-clause contributions:
   how well the article's date fits it (`searchidx.query.cues`): among close matches, the article published
   that day or the next comes first.
 
-Every weight was fitted on the dev sets (BENCHMARKS.md, Relevance).  The matches are those of the query's
+A long query (`Ranking.long_query` stems or more: a pasted lede, a question) ranks with a heavier title
+and the words' idf raised to a power (`Ranking.for_query`): among the many words of a sentence, the rare ones
+and those of the headline it paraphrases decide.  Every weight was fitted on the dev sets (BENCHMARKS.md,
+Relevance).  The matches are those of the query's
 any-word form (`Compiled.loose`): explicit operators (``ET``, ``+mot``, ``-mot``) keep their meaning.  Other
 leaves (``titre:otan``, prefixes, fuzzy words, entity fields) keep Whoosh's per-field BM25F score."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -39,15 +42,26 @@ __all__ = ["RANKING", "Ranked", "Ranking", "rank"]
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """The weight of a title occurrence in the article-level BM25, and the weights of the rewards added to
-    it (0 turns a reward off)."""
+    """The weight of a title occurrence in the article-level BM25, the power its idf is raised to, and the
+    weights of the rewards added to it (0 turns a reward off); from ``long_query`` stems on, a query ranks
+    with ``long_title`` and ``long_idf_power`` instead."""
 
     title: float = 3.0
+    idf_power: float = 1.0
     exact: float = 1.0
     pairs: float = 0.3
     coord: float = 2.0
     coverage: float = coverage.WEIGHT
     date: float = cues.WEIGHT
+    long_query: int = 5
+    long_title: float = 6.0
+    long_idf_power: float = 1.5
+
+    def for_query(self, stems: int) -> Ranking:
+        """The weights for a query of ``stems`` stems (its words' stems, repeats counted)."""
+        if stems < self.long_query:
+            return self
+        return replace(self, title=self.long_title, idf_power=self.long_idf_power)
 
 
 RANKING = Ranking()
@@ -84,13 +98,14 @@ class Ranked:
 def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = None,
          memo: dict[Any, Any] | None = None) -> Ranked:
     """Score ``parsed`` with the article-level BM25 of its words and the rewards of `Ranking` (default:
-    `RANKING`); ``memo`` lends evaluated leaves (it is not written to).
+    `RANKING`, for the query's length: `Ranking.for_query`); ``memo`` lends evaluated leaves (it is not
+    written to).
 
     When the query is plain words (any of them, the default), everything is summed over the words' posting
     lists in one ``bincount``: the cost follows the postings, not the size of the index times the number of
     words (a pasted lede of 30 words on a million articles).  Other queries evaluate ``loose`` as a whole."""
-    ranking = ranking or RANKING
     stems = [(text, analyze(text, mode="query")) for text in parsed.texts]
+    ranking = (ranking or RANKING).for_query(sum(len(words) for _, words in stems))
     words = None if parsed.browse else _word_clauses(parsed)
     if words is not None:
         return _dated(collection, parsed, ranking, _rank_words(collection, stems, words, ranking))
@@ -163,7 +178,7 @@ def _clause_docs(collection: Collection, word: Word, ranking: Ranking) -> Ints:
     if word is None:
         return np.zeros(0, dtype=np.int64)
     if isinstance(word, str):
-        return collection.article_term(WORD_FIELDS, word, ranking.title)[0]
+        return collection.article_term(WORD_FIELDS, word, ranking.title, ranking.idf_power)[0]  # as `_rewards`
     docs = [collection.phrase_docs(p) for p in word]
     found = docs[0]
     for more in docs[1:]:  # each sorted and distinct: merged, not sorted again
@@ -251,7 +266,7 @@ def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking
         if ranking.exact:
             terms += [(EXACT_FIELDS, exact, ranking.exact) for exact in dict.fromkeys(exact_terms(text, mode="query"))]
         for fields, term, weight in terms:
-            found_ids, found_scores = collection.article_term(fields, term, ranking.title)
+            found_ids, found_scores = collection.article_term(fields, term, ranking.title, ranking.idf_power)
             if weight != 1:
                 found_scores = found_scores * weight
             if bonus and fields is WORD_FIELDS and term in bonus:

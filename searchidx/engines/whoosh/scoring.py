@@ -246,14 +246,15 @@ class Collection:
             self._keep(key, result)
         return result
 
-    def article_term(self, fields: tuple[str, str], text: str, title_weight: float) -> tuple[Ints, Floats]:
+    def article_term(self, fields: tuple[str, str], text: str, title_weight: float,
+                     idf_power: float = 1.0) -> tuple[Ints, Floats]:
         """The live documents holding a term in either of ``fields`` (title, body) and its BM25 over the whole
         article, as one text: the frequencies summed (a title occurrence counts ``title_weight``), one
         saturation, the article's length (title + body) against the average; Whoosh's idf over the articles
-        holding the term in either field.  (Whoosh's `BM25F` instead adds a BM25 per field, each saturating
-        and normalised on its own: a word in a ten-word title then weighs as much as a word repeated in the
-        body.)  Long lists' scores are kept like `term`'s."""
-        key = ("article", *fields, text, repr(title_weight), repr(self.k1), repr(self.b))
+        holding the term in either field, raised to ``idf_power`` (> 0).  (Whoosh's `BM25F` instead adds a
+        BM25 per field, each saturating and normalised on its own: a word in a ten-word title then weighs as
+        much as a word repeated in the body.)  Long lists' scores are kept like `term`'s."""
+        key = ("article", *fields, text, repr(title_weight), repr(idf_power), repr(self.k1), repr(self.b))
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -262,17 +263,18 @@ class Collection:
         if not len(title_ids) and not len(body_ids):
             return title_ids, title_tf
         if codec.native is not None:
-            found = codec.native.article(title_ids, title_tf, body_ids, body_tf, title_weight, -1.0, self.k1,
-                                         self._article_norm(fields), self.live)
+            found = codec.native.article(title_ids, title_tf, body_ids, body_tf, title_weight, -idf_power,
+                                         self.k1, self._article_norm(fields), self.live)
             result = np.frombuffer(found[0], dtype=np.int64), np.frombuffer(found[1], dtype=np.float64)
         else:
-            result = self._article_scores(fields, (title_ids, title_tf), (body_ids, body_tf), title_weight)
+            result = self._article_scores(fields, (title_ids, title_tf), (body_ids, body_tf), title_weight,
+                                          idf_power)
         if len(result[0]) >= CACHE_MIN_POSTINGS:
             self._keep(key, result)
         return result
 
     def _article_scores(self, fields: tuple[str, str], title: tuple[Ints, Floats], body: tuple[Ints, Floats],
-                        title_weight: float) -> tuple[Ints, Floats]:
+                        title_weight: float, idf_power: float = 1.0) -> tuple[Ints, Floats]:
         """`article_term`'s merge and BM25 with numpy (what `_postings.article` does in C)."""
         (title_ids, title_tf), (body_ids, body_tf) = title, body
         docs: Ints
@@ -284,7 +286,7 @@ class Collection:
             tf = np.zeros(len(docs), dtype=np.float64)
             tf[in_title] = title_tf * title_weight
             tf[in_body] += body_tf
-        idf = math.log(self.size / (len(docs) + 1)) + 1
+        idf = (math.log(self.size / (len(docs) + 1)) + 1) ** idf_power
         scores = idf * tf * (self.k1 + 1) / (tf + self._article_norm(fields)[docs])
         live = self.live[docs]
         return (docs, scores) if live.all() else (docs[live], scores[live])
