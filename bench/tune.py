@@ -4,6 +4,7 @@ Each variant sets `searchidx.ranking.Ranking` weights and BM25 parameters; queri
 (``--start``/``--limit``), so weights are fitted on one slice and checked on another:
 
     python bench/tune.py --start 0 --limit 500 "exact=0,pairs=0,coord=0" "exact=1" "k1=1.0,b=0.7"
+    python bench/tune.py --sets news-dev "long_title=4.5" "long_idf_power=1.25" "long_query=99"  # 99: off
 """
 
 from __future__ import annotations

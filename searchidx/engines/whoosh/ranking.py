@@ -20,9 +20,11 @@ non-negative per-term or per-clause contributions:
 A long query (`Ranking.long_query` stems or more: a pasted lede, a question) ranks with a heavier title
 and the words' idf raised to a power (`Ranking.for_query`): among the many words of a sentence, the rare ones
 and those of the headline it paraphrases decide.  Every weight was fitted on the dev sets (BENCHMARKS.md,
-Relevance).  The matches are those of the query's
-any-word form (`Compiled.loose`): explicit operators (``ET``, ``+mot``, ``-mot``) keep their meaning.  Other
-leaves (``titre:otan``, prefixes, fuzzy words, entity fields) keep Whoosh's per-field BM25F score."""
+Relevance).
+
+The matches are those of the query's any-word form (`Compiled.loose`): explicit operators (``ET``,
+``+mot``, ``-mot``) keep their meaning.  Other leaves (``titre:otan``, prefixes, fuzzy words, entity fields)
+keep Whoosh's per-field BM25F score."""
 
 from __future__ import annotations
 
