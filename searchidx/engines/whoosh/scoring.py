@@ -254,6 +254,8 @@ class Collection:
         holding the term in either field, raised to ``idf_power`` (> 0).  (Whoosh's `BM25F` instead adds a
         BM25 per field, each saturating and normalised on its own: a word in a ten-word title then weighs as
         much as a word repeated in the body.)  Long lists' scores are kept like `term`'s."""
+        if idf_power <= 0:  # the C module reads the idf argument's sign
+            raise ValueError(f"idf_power must be > 0, not {idf_power}")
         key = ("article", *fields, text, repr(title_weight), repr(idf_power), repr(self.k1), repr(self.b))
         cached = self._cache.get(key)
         if cached is not None:
