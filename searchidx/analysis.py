@@ -23,8 +23,8 @@ from itertools import repeat
 import Stemmer
 from unidecode import unidecode
 
-__all__ = ["PAIRED_WORDS", "PAIR_WINDOW", "PLANS", "STOP_WORDS", "analyze", "chunks", "exact_terms", "fold", "pairs",
-           "plan", "plans", "stem", "tokens", "whole", "word_forms"]
+__all__ = ["PAIRED_WORDS", "PAIR_WINDOW", "PLANS", "STOP_WORDS", "analyze", "chunks", "exact_terms", "fold",
+           "lead_pairs", "pairs", "plan", "plans", "stem", "tokens", "whole", "word_forms"]
 
 MAX_TERM_LEN = 60  # longer chunks are URLs, base64 or glued garbage: dropped
 
@@ -370,6 +370,11 @@ def pairs(stems: list[str], window: int = PAIR_WINDOW) -> list[str]:
             if a != b:
                 out.append(f"{a} {b}" if a < b else f"{b} {a}")
     return out
+
+
+def lead_pairs(stems: list[str]) -> list[str]:
+    """The word pairs a text indexes: those of its first `PAIRED_WORDS` stems (the ``pairs`` field)."""
+    return pairs(stems[:PAIRED_WORDS])
 
 
 def set_stemmer(fn: Callable[[str], str]) -> None:

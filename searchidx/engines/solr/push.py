@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from searchidx import corpus
-from searchidx.analysis import PAIRED_WORDS, pairs, word_forms
+from searchidx.analysis import lead_pairs, word_forms
 from searchidx.engines.solr.client import SolrClient
 from searchidx.engines.solr.configset import ENTITY_FIELDS, SCHEMA_NAME, SCHEMA_VERSION, zip_configset
 from searchidx.entities import article_entities
@@ -107,7 +107,7 @@ def to_solr(article: Article, entities: Entities | None, path_key: str, digest: 
         "article": [article.title] * ARTICLE_TITLE + [body],
         "title_exact": " ".join(title_exact),
         "body_exact": " ".join(body_exact),
-        "pairs": pairs(title_stems[:PAIRED_WORDS]) + pairs(body_stems[:PAIRED_WORDS]),
+        "pairs": lead_pairs(title_stems) + lead_pairs(body_stems),
         "content_hash": digest,
         "extractor": extractor,
         "schema_version": SCHEMA_VERSION,

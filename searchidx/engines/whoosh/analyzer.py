@@ -10,7 +10,7 @@ from typing import Any
 
 from whoosh.analysis import Analyzer, Token
 
-from searchidx.analysis import PAIR_WINDOW, PAIRED_WORDS, PLANS, chunks, exact_terms, pairs, plan, whole, word_forms
+from searchidx.analysis import PLANS, chunks, exact_terms, lead_pairs, plan, whole, word_forms
 
 __all__ = ["ExactAnalyzer", "FrenchAnalyzer", "PairAnalyzer", "analyzer", "exact_analyzer"]
 
@@ -122,11 +122,12 @@ class ExactAnalyzer(_TermListAnalyzer):
 
 
 class PairAnalyzer(_TermListAnalyzer):
-    """Unordered pairs of stems at most `PAIR_WINDOW` content words apart (`searchidx.analysis.pairs`), among
-    the first `PAIRED_WORDS` of each blank-line separated part (the schema gives title and body apart)."""
+    """Unordered pairs of stems at most `searchidx.analysis.PAIR_WINDOW` content words apart, among the first
+    `searchidx.analysis.PAIRED_WORDS` of each blank-line separated part (`searchidx.analysis.lead_pairs`; the
+    schema gives title and body apart)."""
 
     def terms(self, value: str, mode: str) -> list[str]:
-        return [p for part in value.split("\n\n") for p in pairs(word_forms(part)[1][:PAIRED_WORDS], PAIR_WINDOW)]
+        return [p for part in value.split("\n\n") for p in lead_pairs(word_forms(part)[1])]
 
 
 _EXACT = ExactAnalyzer()

@@ -10,7 +10,7 @@ from whoosh import columns, fields, formats
 from whoosh.analysis import Analyzer, Token
 from whoosh.system import pack_uint
 
-from searchidx.analysis import PAIRED_WORDS, indexed_forms, indexed_plans, pairs
+from searchidx.analysis import indexed_forms, indexed_plans, lead_pairs
 from searchidx.engines.whoosh.analyzer import PairAnalyzer, analyzer, exact_analyzer
 from searchidx.engines.whoosh.termfile import native  # None when `_encode` was not built: Python does the same
 from searchidx.fields import FACET_FIELDS, facet_key
@@ -187,7 +187,7 @@ def pre_analyze(doc: dict[str, Any]) -> dict[str, Any]:
                 positions, exacts, stems = indexed_forms(value)
                 doc[name] = _positioned(positions, field)
             doc[f"{name}_exact"] = _counted(exacts)
-            pair_terms += pairs(stems[:PAIRED_WORDS])
+            pair_terms += lead_pairs(stems)
     doc["pairs"] = _counted(pair_terms)
     if packing is not None:  # the facet keys too: folding names took the writer ~0.06 ms an article
         for name, field in _FACET_KEY_FIELDS.items():
