@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from searchidx.analysis import analyze, exact_terms, pairs
+from searchidx.analysis import exact_terms, pairs
 from searchidx.engines.solr.compile import quote
 from searchidx.query import coverage, cues
 
@@ -45,11 +45,12 @@ def exact_and_pairs(stems: Sequence[tuple[str, list[str]]]) -> str:
 
 def clause_rewards(optional: Sequence[tuple[str, str]], stems: Mapping[str, list[str]],
                    frequencies: Frequencies) -> str:
-    """Optional clauses to add to a query of several plain clauses (``stems``: the stems of texts already
-    analysed), each constant-scored, so a match's score grows by the local rewards of the clauses it has and
-    the matches stay the same: `COORD` for each clause (coordination: an article with every word is ahead of
-    most that lack one, while one lacking a word can still win) and `coverage.WEIGHT` × its share of the
-    query's idf (`coverage.shares`; each distinct clause once). Empty for fewer than two clauses."""
+    """Optional clauses to add to a query of several plain clauses (``stems``: the stems of every text of the
+    query, `Compiled.optional`'s among them), each constant-scored, so a match's score grows by the local
+    rewards of the clauses it has and the matches stay the same: `COORD` for each clause (coordination: an
+    article with every word is ahead of most that lack one, while one lacking a word can still win) and
+    `coverage.WEIGHT` × its share of the query's idf (`coverage.shares`; each distinct clause once). Empty
+    for fewer than two clauses."""
     if len(optional) < 2:
         return ""
     queries: dict[str, str] = {}
@@ -58,7 +59,7 @@ def clause_rewards(optional: Sequence[tuple[str, str]], stems: Mapping[str, list
         queries.setdefault(text, query)
         values[text] = values.get(text, 0.0) + COORD
     if len(queries) >= 2 and coverage.WEIGHT:
-        words = {text: stems[text] if text in stems else analyze(text, mode="query") for text in queries}
+        words = {text: stems[text] for text in queries}
         df, size = frequencies({stem for found in words.values() for stem in found})
         for text, share in coverage.shares(queries, df.__getitem__, size, words):
             values[text] += coverage.WEIGHT * share
