@@ -117,7 +117,7 @@ def rank(collection: Collection, parsed: Compiled, ranking: Ranking | None = Non
     if parsed.browse or not found.mask.any():
         return Ranked(found, clauses)
     scores = found.scores
-    ids, weights = _rewards(collection, stems, ranking)
+    ids, weights = _rewards(collection, stems, ranking, {})
     for extra_ids, extra in _clause_rewards(collection, clauses, dict(stems), ranking):
         ids.append(extra_ids)
         weights.append(extra)
@@ -176,11 +176,24 @@ def _word_clauses(parsed: Compiled) -> list[tuple[str, Word]] | None:
     return out
 
 
-def _clause_docs(collection: Collection, word: Word, ranking: Ranking) -> Ints:
+#: A query's article-level lists (`Collection.article_term`) by fields and term: a word's list, read by its
+#: clause and by its score, is computed once per query (the collection keeps only long lists).
+Lists = dict[tuple[tuple[str, str], str], tuple[Ints, Floats]]
+
+
+def _article(collection: Collection, fields: tuple[str, str], term: str, ranking: Ranking,
+             lists: Lists) -> tuple[Ints, Floats]:
+    found = lists.get((fields, term))
+    if found is None:
+        found = lists[fields, term] = collection.article_term(fields, term, ranking.title, ranking.idf_power)
+    return found
+
+
+def _clause_docs(collection: Collection, word: Word, ranking: Ranking, lists: Lists) -> Ints:
     if word is None:
         return np.zeros(0, dtype=np.int64)
     if isinstance(word, str):
-        return collection.article_term(WORD_FIELDS, word, ranking.title, ranking.idf_power)[0]  # as `_rewards`
+        return _article(collection, WORD_FIELDS, word, ranking, lists)[0]
     docs = [collection.phrase_docs(p) for p in word]
     found = docs[0]
     for more in docs[1:]:  # each sorted and distinct: merged, not sorted again
@@ -194,7 +207,8 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
     the clauses' documents and every scored posting list (`scoring.sums`); a one-word clause's coordination
     and coverage rewards are constants added to its word's own list (the same documents)."""
     size = collection.size
-    clauses = [(text, _clause_docs(collection, word, ranking)) for text, word in words]
+    lists: Lists = {}
+    clauses = [(text, _clause_docs(collection, word, ranking, lists)) for text, word in words]
     bonus: dict[str, float] = {}
     constants: list[tuple[Ints, Floats]] = []
     for i, value in _clause_constants(collection, clauses, dict(stems), ranking):
@@ -203,7 +217,7 @@ def _rank_words(collection: Collection, stems: list[tuple[str, list[str]]], word
             bonus[word] = bonus.get(word, 0.0) + value
         else:
             constants.append((clauses[i][1], np.full(len(clauses[i][1]), value)))
-    ids, weights = _rewards(collection, stems, ranking, bonus)  # takes every bonus: the texts are the clauses
+    ids, weights = _rewards(collection, stems, ranking, lists, bonus)  # takes every bonus: the texts are the clauses
     ids += [c[0] for c in constants]
     weights += [c[1] for c in constants]
     counts, scores = sums(size, [docs for _, docs in clauses], ids, weights, collection.zeros)
@@ -255,11 +269,11 @@ def _unscored_words(collection: Collection, stems: list[tuple[str, list[str]]],
     return memo
 
 
-def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking: Ranking,
+def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking: Ranking, lists: Lists,
              bonus: dict[str, float] | None = None) -> tuple[list[Ints], list[Floats]]:
-    """The scored posting lists of the words' article-level BM25 (stems and, weighted ``exact``, exact forms)
-    and of their pairs (weighted ``pairs``), to be added up sparsely (one ``bincount``); a stem's ``bonus``
-    is added to its list once (and taken out of ``bonus``)."""
+    """The scored posting lists of the words' article-level BM25 (stems and, weighted ``exact``, exact forms;
+    those already in ``lists`` reused) and of their pairs (weighted ``pairs``), to be added up sparsely (one
+    ``bincount``); a stem's ``bonus`` is added to its list once (and taken out of ``bonus``)."""
     ids: list[Ints] = []
     scores: list[Floats] = []
     ordered: list[str] = []
@@ -268,7 +282,7 @@ def _rewards(collection: Collection, stems: list[tuple[str, list[str]]], ranking
         if ranking.exact:
             terms += [(EXACT_FIELDS, exact, ranking.exact) for exact in dict.fromkeys(exact_terms(text, mode="query"))]
         for fields, term, weight in terms:
-            found_ids, found_scores = collection.article_term(fields, term, ranking.title, ranking.idf_power)
+            found_ids, found_scores = _article(collection, fields, term, ranking, lists)
             if weight != 1:
                 found_scores = found_scores * weight
             if bonus and fields is WORD_FIELDS and term in bonus:
