@@ -96,8 +96,10 @@ class Backend(Protocol):
     def search(self, request: SearchRequest) -> SearchResult:
         """The page ``request.offset``..``offset + limit`` of the articles matching the request, best first.
 
-        Every clause of the query is required; when the tree's ``fallback`` is set and no article matches,
-        the root is loosened to any word (`searchidx.query.tree`) and ``result.fallback`` is True.  The filters
+        When the tree's ``fallback`` is set, its root is loosened (`searchidx.query.tree`): every article with
+        any of its plain words matches, those with all of them ranked higher; ``result.complete`` counts those,
+        ``result.fallback`` is True when there is none, and each hit's ``missing`` names the words it lacks
+        (local engine only).  Otherwise every clause is required.  The filters
         and the date bounds restrict the hits and ``result.total`` (exact, never estimated); facet counts are
         disjunctive (a facet's counts ignore the filters on that facet), taken over the matching articles
         without the excluded ones, ``facet_limit`` values per facet, most frequent first (ties: value order).
@@ -115,8 +117,9 @@ class Backend(Protocol):
     def facet_values(self, name: str, *, prefix: str = "", query: Query | None = None,
                      limit: int | None = 20) -> list[FacetValue]:
         """Values of facet ``name`` with their article counts, most frequent first: only the values having a
-        word that starts with ``prefix`` (folded), counted over the articles matching ``query`` (every word,
-        else any word; None: every article).  An unknown facet name raises `UsageError`."""
+        word that starts with ``prefix`` (folded), counted over the articles matching ``query`` (those
+        `search` counts in ``total``: any of its words; None: every article).  An unknown facet name raises
+        `UsageError`."""
         ...
 
     def get(self, id: str) -> Article | None:

@@ -292,7 +292,8 @@ def search(
     all_versions: Annotated[bool, typer.Option(
         "--all-versions", help="Show every wire copy instead of one hit per group.")] = False,
 ) -> None:
-    """Search the index: every word must match, else any word (and it says so).
+    """Search the index: every article with any of the words, those with all of them ranked higher; a hit
+    that lacks a word says which ("manque : sommet"). ET/AND and +word make a word required.
 
     Query syntax: ET/AND, OU/OR, SAUF/NOT, +must, -exclude, (groups), "exact phrase", prefix*, typo~;
     fields titre/title, texte/body, personne/person, org, lieu/place, source, date, annee/year, mois/month.

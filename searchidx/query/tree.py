@@ -24,8 +24,8 @@ Nodes
 ``Dates(range)``
     the articles whose ISO date key lies in a `DateRange`.
 ``Bool(must, should, must_not)``
-    clauses: ``must`` (``+word``, ``a ET b``) are required, ``should`` (plain clauses) are required too
-    except in the any-word fallback, ``must_not`` (``-word``, ``SAUF``) are excluded.
+    clauses: ``must`` (``+word``, ``a ET b``) are required, ``should`` (plain clauses) too unless the root
+    is loosened (below), ``must_not`` (``-word``, ``SAUF``) are excluded.
 ``AnyOf(parts)``
     ``a OU b``: at least one.
 ``Not(part)``
@@ -35,12 +35,14 @@ Nodes
 
 Text fields are ``title`` and ``body`` (`TEXT_FIELDS`); a leaf with both searches either.
 
-The any-word fallback
----------------------
-A `Query` holds the root and ``fallback``: when true (the default language), the engine first requires
-every clause of a root `Bool`; when no article matches, it loosens the root: ``must`` stay required,
-``should`` become optional (at least one when there is no ``must``), ``must_not`` stay excluded.  Nested
-`Bool` (parentheses) are never loosened.
+The any-word form
+-----------------
+A `Query` holds the root and ``fallback``: when true (the default language), the engines loosen a root
+`Bool`: ``must`` stay required, ``should`` become optional (at least one when there is no ``must``),
+``must_not`` stay excluded.  Every article with any of the words then matches, and the ranking rewards those
+with all of them (README, "Ranking"); ``SearchResult.complete`` counts those, ``SearchResult.fallback`` says
+that none has them all.  Nested `Bool` (parentheses) are never loosened; with ``fallback`` false every clause
+is required.
 """
 
 from __future__ import annotations

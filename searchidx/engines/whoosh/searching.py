@@ -1,4 +1,5 @@
-"""Ranking (BM25F, all words then any word), filters and snippets; queries compiled by `compile`."""
+"""Selection (every article with any word, `ranking` orders them), filters, pages and snippets; queries compiled
+by `compile`."""
 
 from __future__ import annotations
 
